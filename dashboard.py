@@ -1,0 +1,7 @@
+"""Threatscape: run with `streamlit run dashboard.py`. Sets the frame; each page composes its own content."""
+import streamlit as st
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+]
+st.navigation(pages).run()

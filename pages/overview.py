@@ -1,0 +1,51 @@
+"""Leadership overview: who is hitting which sectors, where, and how that changed."""
+import streamlit as st
+
+from threatscape import charts, data
+from threatscape.app import setup
+
+page = setup("Overview")
+store, f, v = page.store, page.filters, page.view
+
+st.title("Threat landscape")
+prev = f.previous_period()
+st.caption(f"{f.since:%d %b %Y} to {f.until:%d %b %Y}, compared with {prev.since:%d %b %Y} to "
+           f"{prev.until:%d %b %Y} (the period of equal length before).")
+
+k = data.kpis(store, f)
+cols = st.columns(5)
+for col, (label, key, help_text) in zip(cols, [
+    ("Incidents", "incidents", "Distinct incidents in the period."),
+    ("Active actors", "actors", "Actors with at least one incident in the period."),
+    ("Sectors hit", "sectors", "Sectors (of 30) that at least one incident hit."),
+    ("Countries hit", "countries", "Victim countries with at least one incident."),
+    ("Active campaigns", "campaigns", "Campaigns running at some point in the period "
+                                      "(a campaign runs from its first to its last incident)."),
+]):
+    col.metric(label, f"{int(k[key]):,}", delta=f"{int(k[key]) - int(k['prev_' + key]):+,}",
+               delta_color="inverse", border=True,
+               help=f"{help_text} Previous period: {int(k['prev_' + key]):,}.")
+
+colours = charts.actor_colours(data.actor_colours_source(store))
+st.plotly_chart(charts.actor_sector_heatmap(data.actor_sector(store, f, v), level=v.level),
+                theme=None, key="heatmap")
+
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(charts.actor_timeseries(data.actor_period(store, f, v), colours, grain=v.grain),
+                    theme=None, key="actor_timeseries")
+    precision = data.date_precision(store, f)
+    coarse = precision["month"] + precision["year"] if v.grain == "month" else precision["year"]
+    if coarse and v.grain != "year":
+        st.caption(f"{coarse:,} incidents are known only to the month or year; each is counted in the "
+                   f"{v.grain} holding the first day of its month or year.")
+with right:
+    st.plotly_chart(charts.top_victim_countries(data.victim_countries(store, f)), theme=None, key="countries")
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.sponsor_mix(data.sponsor_period(store, f, v), grain=v.grain),
+                    theme=None, key="sponsors")
+with right:
+    st.plotly_chart(charts.campaign_concurrency(data.campaign_concurrency(store, f, v), grain=v.grain),
+                    theme=None, key="campaigns")

@@ -1,0 +1,5 @@
+-- date_precision_counts: how many matching incidents are known to the day, the month or only the year.
+SELECT date_precision, count(*)::BIGINT AS incident_count
+FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                       $countries::VARCHAR[], $sponsors::VARCHAR[])
+GROUP BY date_precision

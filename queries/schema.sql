@@ -1,0 +1,62 @@
+-- schema: the Threatscape incident store; every database file is created by running this once.
+-- Counting rule: a total counts distinct incidents; a per-sector count counts an incident once
+-- in each sector it hit (incident_sector / sector_mask), so sector counts may add up to more.
+
+CREATE TABLE dataset (
+    -- one row: what this database is
+    kind              VARCHAR NOT NULL CHECK (kind IN ('demo', 'sources')),
+    description       VARCHAR NOT NULL,
+    built_at          TIMESTAMPTZ NOT NULL,
+    content_version   VARCHAR NOT NULL,   -- changes whenever any incident, actor or sector changes
+    alias_map_version VARCHAR NOT NULL,   -- e.g. 'misp-galaxy threat-actor v336'
+    schema_version    INTEGER NOT NULL,
+    app_version       VARCHAR NOT NULL
+);
+
+CREATE TABLE sector (
+    sector_id   UTINYINT PRIMARY KEY CHECK (sector_id < 64),  -- bit position in incident.sector_mask
+    name        VARCHAR NOT NULL UNIQUE,                       -- 'oil and gas'
+    parent      VARCHAR,                                       -- 'energy'; NULL for a top-level sector
+    top         VARCHAR NOT NULL,                              -- parent, or the sector itself
+    rollup_mask UBIGINT NOT NULL                               -- its own bit and its children's bits
+);
+
+CREATE TABLE actor (
+    actor_id        INTEGER PRIMARY KEY,
+    name            VARCHAR NOT NULL UNIQUE,  -- canonical name (the MISP galaxy's value)
+    sponsor_country VARCHAR CHECK (sponsor_country IS NULL OR regexp_full_match(sponsor_country, '[A-Z]{2}')),
+    motivation      VARCHAR,
+    galaxy_uuid     VARCHAR,                  -- NULL for a name that no alias map resolved
+    resolved        BOOLEAN NOT NULL          -- false: kept as reported, flagged unresolved
+);
+
+CREATE TABLE actor_alias (
+    actor_id  INTEGER NOT NULL REFERENCES actor (actor_id),
+    alias     VARCHAR NOT NULL,               -- 'Emerald Sleet'
+    alias_key VARCHAR NOT NULL,               -- lower-case letters and digits only: 'emeraldsleet'
+    source    VARCHAR NOT NULL,               -- where the alias comes from
+    PRIMARY KEY (actor_id, alias_key)
+);
+
+CREATE TABLE incident (
+    incident_id       VARCHAR PRIMARY KEY,    -- stable: the source's own id, else derived from content
+    occurred_on       DATE NOT NULL,          -- first day of the day, month or year it happened
+    date_precision    VARCHAR NOT NULL CHECK (date_precision IN ('day', 'month', 'year')),
+    actor_id          INTEGER NOT NULL,       -- canonical actor (actor.actor_id)
+    actor_as_reported VARCHAR NOT NULL,       -- the name the source used
+    sector_mask       UBIGINT NOT NULL,       -- bit sector_id set for each sector hit (= incident_sector)
+    victim_country    VARCHAR CHECK (victim_country IS NULL OR regexp_full_match(victim_country, '[A-Z]{2}')),
+    campaign          VARCHAR,
+    title             VARCHAR NOT NULL,
+    summary           VARCHAR,
+    confidence        UTINYINT CHECK (confidence <= 100),  -- attribution confidence, 0-100
+    tlp               VARCHAR NOT NULL CHECK (tlp IN ('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED')),
+    source            VARCHAR NOT NULL,
+    source_url        VARCHAR
+);
+
+CREATE TABLE incident_sector (
+    -- one row for each sector an incident hit; the same facts as incident.sector_mask
+    incident_id VARCHAR NOT NULL,
+    sector_id   UTINYINT NOT NULL
+);

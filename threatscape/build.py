@@ -1,0 +1,51 @@
+"""Write a new database file atomically: build beside the target, close, rename over it."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+
+from . import __version__, sql, taxonomy
+
+SCHEMA_VERSION = 1
+
+
+@contextlib.contextmanager
+def new_database(path: str | os.PathLike):
+    """Yield a connection to a fresh database that replaces `path` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(sql.text("schema"))
+        con.executemany(
+            "INSERT INTO sector VALUES ($sector_id, $name, $parent, $top, $rollup_mask)",
+            [dict(sector_id=s.sector_id, name=s.name, parent=s.parent, top=s.top,
+                  rollup_mask=taxonomy.rollup_mask(s.name)) for s in taxonomy.sectors()])
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, path)  # atomic on POSIX: readers see the old file or the new one
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+
+
+def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:
+    """Derive incident_sector, stamp the dataset row with a content version; return that version."""
+    con.execute(sql.text("derive_incident_sector"))
+    version = con.execute(sql.text("content_version")).fetchone()[0]
+    con.execute(
+        "INSERT INTO dataset VALUES ($kind, $description, $built_at, $content_version, "
+        "$alias_map_version, $schema_version, $app_version)",
+        dict(kind=kind, description=description, built_at=dt.datetime.now(dt.timezone.utc),
+             content_version=version, alias_map_version=alias_map_version,
+             schema_version=SCHEMA_VERSION, app_version=__version__))
+    return version

@@ -1,0 +1,158 @@
+"""Chart builders: pure functions from a query's DataFrame to a plotly Figure (no Streamlit here)."""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+from . import countries
+
+OTHER_ACTORS = "Other actors"
+GREY = "#9aa0a6"
+# Distinct colours, most distinct first: an actor's colour is fixed by its all-time activity rank.
+PALETTE = qualitative.D3 + qualitative.Dark24 + qualitative.Alphabet
+SPONSOR_COLOURS = {"CN": "#d62728", "RU": "#1f77b4", "IR": "#2ca02c", "KP": "#9467bd", "US": "#8c564b",
+                   "IN": "#e377c2", "PK": "#bcbd22", "VN": "#17becf", "TR": "#ff7f0e",
+                   "other": "#7f7f7f", "unknown": "#c7c7c7"}
+GRAIN_WORD = {"month": "month", "quarter": "quarter", "year": "year"}
+SECTOR_RULE = "An incident that hit several sectors counts once in each of them."
+TOTAL_RULE = "Each incident counts once."
+
+
+def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
+    """One fixed colour per actor, from actor_options' colour_rank (independent of the filters)."""
+    colours = {row.actor: PALETTE[(int(row.colour_rank) - 1) % len(PALETTE)]
+               for row in actor_options.itertuples(index=False)}
+    colours[OTHER_ACTORS] = GREY
+    return colours
+
+
+def _layout(fig: go.Figure, title: str, subtitle: str, *, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "subtitle": {"text": subtitle}, "x": 0, "xanchor": "left"},
+        template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        hoverlabel={"namelength": -1}, font={"size": 13})
+    return fig
+
+
+def _empty(title: str, message: str = "No incidents match the filters.") -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 15, "color": GREY})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, "", height=300)
+
+
+def _ints(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64)
+
+
+def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
+    """Heatmap of incident_count by actor (rows, most active first) and sector (columns, taxonomy order)."""
+    title = "Who is hitting which sectors"
+    if df.empty:
+        return _empty(title)
+    actors = df.drop_duplicates("actor").sort_values("actor_rank")
+    sectors = df.drop_duplicates("sector").sort_values("sector_id")["sector"].tolist()
+    grid = (df.pivot_table(index="actor", columns="sector", values="incident_count", aggfunc="sum", fill_value=0)
+              .reindex(index=actors["actor"], columns=sectors, fill_value=0))
+    z = _ints(grid.to_numpy())
+    labels = [f"{a} ({n:,})" for a, n in zip(actors["actor"], actors["actor_incidents"])]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=sectors, y=labels, customdata=np.array(actors["actor"].tolist(), dtype=object),
+        colorscale="OrRd", text=z, texttemplate="%{text:,}", xgap=2, ygap=2,
+        colorbar={"title": {"text": "Incidents"}},
+        hovertemplate="%{y}<br>%{x}: %{z:,} incidents<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=None, side="top", tickangle=-30)
+    scope = "top-level sectors (sub-sectors rolled up)" if level == "top" else "sectors"
+    return _layout(fig, title,
+                   f"Incidents per actor and {scope}. {SECTOR_RULE} Row label: the actor's distinct incidents.",
+                   height=max(360, 120 + 38 * len(labels)))
+
+
+def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str) -> go.Figure:
+    """Lines of incident_count per period for each actor series (top actors, then 'Other actors')."""
+    title = "Incidents over time by actor"
+    if df.empty or df["incident_count"].sum() == 0:
+        return _empty(title)
+    fig = go.Figure()
+    for actor, series in df.sort_values(["series_rank", "period"]).groupby("actor", sort=False):
+        other = actor == OTHER_ACTORS
+        fig.add_trace(go.Scatter(
+            x=series["period"], y=_ints(series["incident_count"]), name=actor, mode="lines+markers",
+            line={"color": colours.get(actor, GREY), "width": 2, "dash": "dot" if other else "solid"},
+            marker={"size": 5}, customdata=np.array([actor] * len(series), dtype=object),
+            hovertemplate=f"{actor}<br>%{{x|%b %Y}}: %{{y:,}} incidents<extra></extra>"))
+    fig.update_yaxes(title=f"Incidents per {GRAIN_WORD[grain]}", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    return _layout(fig, title, f"Most active actors in the selection; the rest as 'Other actors'. {TOTAL_RULE} "
+                               "Periods with no incidents show as 0.")
+
+
+def sponsor_mix(df: pd.DataFrame, *, grain: str) -> go.Figure:
+    """Stacked bars of each sponsor state's share of incidents per period."""
+    title = "Sponsor states behind the incidents"
+    if df.empty or df["incident_count"].sum() == 0:
+        return _empty(title)
+    fig = go.Figure()
+    for code, series in df.sort_values(["series_rank", "period"]).groupby("sponsor_country", sort=False):
+        label = {"other": "Other states", "unknown": "Unknown sponsor"}.get(code) or countries.name(code)
+        fig.add_trace(go.Bar(
+            x=series["period"], y=_ints(series["incident_count"]), name=label,
+            marker_color=SPONSOR_COLOURS.get(code, PALETTE[sum(map(ord, code)) % len(PALETTE)]),
+            hovertemplate=f"{label}<br>%{{x|%b %Y}}: %{{y:,}} incidents<extra></extra>"))
+    fig.update_layout(barmode="stack", barnorm="percent", bargap=0.15)
+    fig.update_yaxes(title="Share of incidents (%)", ticksuffix="%")
+    return _layout(fig, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected sponsor "
+                               f"state; hover for counts. {TOTAL_RULE}")
+
+
+def top_victim_countries(df: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of incident_count per victim country, with the previous period as a marker."""
+    title = "Most-hit victim countries"
+    if df.empty:
+        return _empty(title)
+    names = [countries.name(c) for c in df["victim_country"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=_ints(df["incident_count"]), y=names, orientation="h", name="Selected period",
+        marker_color="#c0392b", customdata=np.array(df["victim_country"].tolist(), dtype=object),
+        text=_ints(df["incident_count"]), texttemplate="%{text:,}", textposition="outside",
+        hovertemplate="%{y}: %{x:,} incidents<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=_ints(df["prev_incident_count"]), y=names, mode="markers", name="Previous period",
+        marker={"symbol": "line-ns-open", "size": 18, "color": "#34495e", "line": {"width": 3}},
+        hovertemplate="%{y}: %{x:,} incidents in the previous period<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="Incidents")
+    return _layout(fig, title, f"{TOTAL_RULE} The dark tick marks the period of equal length before.",
+                   height=max(360, 110 + 28 * len(names)))
+
+
+def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
+    """Peak number of campaigns running on the same day, per period, with the peak called out."""
+    title = "Campaigns running at the same time"
+    if df.empty or df["active_campaigns"].sum() == 0:
+        return _empty(title, "No campaigns among the matching incidents.")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=df["period"], y=_ints(df["active_campaigns"]), name=f"Active at some point in the {grain}",
+        marker_color="#d5dbe1", hovertemplate="%{x|%b %Y}: %{y:,} campaigns active<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=df["period"], y=_ints(df["peak_campaigns"]), name="Running at once (peak day)",
+        mode="lines", line={"shape": "hv", "color": "#8e44ad", "width": 3},
+        hovertemplate="%{x|%b %Y}: up to %{y:,} campaigns at once<extra></extra>"))
+    peak = df.loc[df["peak_campaigns"].idxmax()]
+    fig.add_annotation(x=peak["period"], y=int(peak["peak_campaigns"]),
+                       text=f"Peak: {int(peak['peak_campaigns']):,} at once", showarrow=True, arrowhead=2,
+                       ay=-35, font={"color": "#8e44ad"})
+    fig.update_layout(bargap=0.1)
+    fig.update_yaxes(title="Campaigns", rangemode="tozero")
+    return _layout(fig, title, "A campaign runs from its first to its last matching incident. "
+                               "Line: most campaigns under way on a single day of the period.")

@@ -1,0 +1,108 @@
+"""What the pages (and exports) ask of the store: each function builds one query's parameters and runs it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import taxonomy
+from .actors import alias_key
+from .filters import Filters, View
+from .store import Store
+
+
+def _with_previous(f: Filters) -> dict:
+    prev = f.previous_period()
+    return f.params() | {"prev_since": prev.since, "prev_until": prev.until}
+
+
+def kpis(store: Store, f: Filters) -> pd.Series:
+    """Incidents, actors, sectors, countries, campaigns in the period and the one before (prev_*)."""
+    return store.query("kpis", _with_previous(f)).iloc[0]
+
+
+def actor_sector(store: Store, f: Filters, v: View) -> pd.DataFrame:
+    return store.query("incidents_by_actor_sector", f.params() | {"level": v.level, "top_n": v.top})
+
+
+def actor_period(store: Store, f: Filters, v: View) -> pd.DataFrame:
+    return store.query("incidents_by_actor_period", f.params() | {"grain": v.grain, "top_n": v.top})
+
+
+def sponsor_period(store: Store, f: Filters, v: View) -> pd.DataFrame:
+    return store.query("incidents_by_sponsor_period", f.params() | {"grain": v.grain})
+
+
+def victim_countries(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
+    return store.query("incidents_by_victim_country", _with_previous(f) | {"limit": limit})
+
+
+def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
+    return store.query("concurrent_campaigns_by_period", f.params() | {"grain": v.grain})
+
+
+def date_precision(store: Store, f: Filters) -> dict[str, int]:
+    """Matching incidents by how precisely their date is known: {'day': n, 'month': n, 'year': n}."""
+    df = store.query("date_precision_counts", f.params())
+    return {p: int(df.loc[df["date_precision"] == p, "incident_count"].sum()) for p in ("day", "month", "year")}
+
+
+def actor_colours_source(store: Store) -> pd.DataFrame:
+    return store.query("actor_options")
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    actors: list[str]
+    sectors: list[str]
+    countries: list[str]
+    sponsors: list[str]
+    parents: dict[str, str | None]
+
+    def sector_label(self, name: str) -> str:
+        return f"↳ {name}" if self.parents.get(name) else name
+
+
+def filter_options(store: Store) -> FilterOptions:
+    """The values each sidebar filter offers, most frequent first (sectors in taxonomy order)."""
+    sectors = store.query("sector_options")
+    return FilterOptions(
+        actors=store.query("actor_options")["actor"].tolist(),
+        sectors=sectors["sector"].tolist(),
+        countries=store.query("victim_country_options")["victim_country"].tolist(),
+        sponsors=store.query("sponsor_options")["sponsor_country"].tolist(),
+        parents=dict(zip(sectors["sector"], sectors["parent"].where(sectors["parent"].notna(), None))))
+
+
+def resolve_actors(store: Store, names) -> tuple[list[str], list[str]]:
+    """Canonical names for names or aliases, and problems for those not resolved to exactly one actor.
+
+    A name that is some actor's canonical name resolves to that actor even if others list it as an alias.
+    """
+    keys = {n: alias_key(n) for n in names}
+    found = store.query("actor_by_alias", {"alias_keys": sorted(set(keys.values()))})
+    resolved, problems = [], []
+    for name, key in keys.items():
+        candidates = found.loc[found["alias_key"] == key, "actor"].tolist()
+        own = [c for c in candidates if alias_key(c) == key]
+        if own:
+            resolved.append(own[0])
+        elif len(candidates) == 1:
+            resolved.append(candidates[0])
+        elif candidates:
+            problems.append(f"actor={name!r} is an alias of several actors ({', '.join(candidates)}); ignored")
+        else:
+            problems.append(f"actor={name!r} is not a known actor or alias; ignored")
+    return list(dict.fromkeys(resolved)), problems
+
+
+def resolve_actor_filter(store: Store, f: Filters) -> tuple[Filters, list[str]]:
+    """The filters with every actor name or alias replaced by its canonical name."""
+    if not f.actors:
+        return f, []
+    resolved, problems = resolve_actors(store, f.actors)
+    return f.with_(actors=tuple(resolved)), problems
+
+
+def sector_names() -> list[str]:
+    return [s.name for s in taxonomy.sectors()]
