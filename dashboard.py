@@ -2,6 +2,6 @@
 import streamlit as st
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
 ]
 st.navigation(pages).run()

@@ -22,8 +22,9 @@ for col, (label, key, help_text) in zip(cols, [
     ("Active campaigns", "campaigns", "Campaigns running at some point in the period "
                                       "(a campaign runs from its first to its last incident)."),
 ]):
-    col.metric(label, f"{int(k[key]):,}", delta=f"{int(k[key]) - int(k['prev_' + key]):+,}",
-               delta_color="inverse", border=True,
+    change = int(k[key]) - int(k["prev_" + key])
+    col.metric(label, f"{int(k[key]):,}", delta=f"{change:+,}" if change else "no change",
+               delta_color="inverse" if change else "off", delta_arrow="auto" if change else "off", border=True,
                help=f"{help_text} Previous period: {int(k['prev_' + key]):,}.")
 
 colours = charts.actor_colours(data.actor_colours_source(store))

@@ -14,7 +14,7 @@ from . import countries, data
 from .filters import GRAINS, LEVELS, Filters, View
 from .store import Store, database_path, ensure_database, get_store
 
-DEFAULT_WINDOW_DAYS = 365
+DEFAULT_MONTHS = 12
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
 WIDGET_KEYS = tuple(Filters.URL_KEYS.values()) + View.URL_KEYS
 
@@ -61,7 +61,7 @@ def _seed_widgets(page_filters: Filters, view: View) -> None:
 
 def setup(title: str) -> Page:
     """Configure the page, open the data, draw the shared filters and sync them with the URL."""
-    st.set_page_config(page_title=f"{title} · Threatscape", page_icon=":material/radar:", layout="wide")
+    st.set_page_config(page_title=f"{title} · Threatscape", page_icon="🛰️", layout="wide")
     with st.spinner("Preparing the incident database…"):
         store = _open_store()
     try:
@@ -87,18 +87,18 @@ def setup(title: str) -> Page:
         filters, actor_problems = data.resolve_actor_filter(store, filters)
         problems += actor_problems
         if filters.since is None and filters.until is None:
-            filters = filters.with_(since=max(first_day, last_day - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1)),
-                                    until=last_day)
+            filters = default_filters(first_day, last_day).with_(
+                actors=filters.actors, sectors=filters.sectors, countries=filters.countries,
+                sponsors=filters.sponsors)
         filters = filters.with_(since=filters.since or first_day, until=filters.until or last_day)
         _seed_widgets(filters, view)
 
     options = data.filter_options(store)
     with st.sidebar:
         st.header("Filters")
-        c1, c2 = st.columns(2)
-        c1.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=last_day,
+        st.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=last_day,
                       format="YYYY-MM-DD")
-        c2.date_input("To", key="until", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
+        st.date_input("To", key="until", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
                       format="YYYY-MM-DD")
         st.multiselect("Actors", _with_selected(options.actors, s.get("actor")), key="actor",
                        placeholder="Any actor", help="Canonical names from the MISP galaxy.")
@@ -131,7 +131,7 @@ def setup(title: str) -> Page:
     s[URL_STATE] = _normalised(new_query)
 
     if dataset["kind"] == "demo":
-        st.warning(f"**Demo data.** {dataset['description']}", icon=":material/science:")
+        st.warning(f"**{dataset['description']}**", icon=":material/science:")
     for p in problems:
         st.warning(f"From the link: {p}", icon=":material/link_off:")
     with st.sidebar:
@@ -149,6 +149,12 @@ def _sponsor_label(code: str) -> str:
     return "Unknown sponsor" if code == "unknown" else countries.name(code)
 
 
+def default_filters(first_day: dt.date, last_day: dt.date) -> Filters:
+    """No filters over the last DEFAULT_MONTHS whole months of data (the current month included)."""
+    month = last_day.year * 12 + last_day.month - 1 - (DEFAULT_MONTHS - 1)
+    since = dt.date(month // 12, month % 12 + 1, 1)
+    return Filters(since=max(first_day, since), until=last_day)
+
+
 def _reset(first_day: dt.date, last_day: dt.date) -> None:
-    _seed_widgets(Filters(since=max(first_day, last_day - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1)),
-                          until=last_day), View())
+    _seed_widgets(default_filters(first_day, last_day), View())

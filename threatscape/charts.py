@@ -18,8 +18,8 @@ SPONSOR_COLOURS = {"CN": "#d62728", "RU": "#1f77b4", "IR": "#2ca02c", "KP": "#94
                    "IN": "#e377c2", "PK": "#bcbd22", "VN": "#17becf", "TR": "#ff7f0e",
                    "other": "#7f7f7f", "unknown": "#c7c7c7"}
 GRAIN_WORD = {"month": "month", "quarter": "quarter", "year": "year"}
-SECTOR_RULE = "An incident that hit several sectors counts once in each of them."
-TOTAL_RULE = "Each incident counts once."
+SECTOR_RULE = "Counts: an incident once in each sector it hit."
+TOTAL_RULE = "Counts: each incident once."
 
 
 def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
@@ -33,7 +33,7 @@ def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
 def _layout(fig: go.Figure, title: str, subtitle: str, *, height: int = 420) -> go.Figure:
     fig.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}, "x": 0, "xanchor": "left"},
-        template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 100, "b": 10},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         hoverlabel={"namelength": -1}, font={"size": 13})
     return fig
@@ -69,11 +69,12 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
         colorbar={"title": {"text": "Incidents"}},
         hovertemplate="%{y}<br>%{x}: %{z:,} incidents<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=None, side="top", tickangle=-30)
+    fig.update_xaxes(title=None, side="bottom", tickangle=-35, automargin=True)
     scope = "top-level sectors (sub-sectors rolled up)" if level == "top" else "sectors"
     return _layout(fig, title,
-                   f"Incidents per actor and {scope}. {SECTOR_RULE} Row label: the actor's distinct incidents.",
-                   height=max(360, 120 + 38 * len(labels)))
+                   f"Incidents per actor and {scope}. {SECTOR_RULE}<br>"
+                   "Beside each actor: its distinct incidents (a row can add up to more).",
+                   height=max(380, 200 + 38 * len(labels)))
 
 
 def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str) -> go.Figure:
@@ -88,11 +89,12 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
             x=series["period"], y=_ints(series["incident_count"]), name=actor, mode="lines+markers",
             line={"color": colours.get(actor, GREY), "width": 2, "dash": "dot" if other else "solid"},
             marker={"size": 5}, customdata=np.array([actor] * len(series), dtype=object),
+            visible="legendonly" if other else True,
             hovertemplate=f"{actor}<br>%{{x|%b %Y}}: %{{y:,}} incidents<extra></extra>"))
     fig.update_yaxes(title=f"Incidents per {GRAIN_WORD[grain]}", rangemode="tozero")
     fig.update_xaxes(title=None)
-    return _layout(fig, title, f"Most active actors in the selection; the rest as 'Other actors'. {TOTAL_RULE} "
-                               "Periods with no incidents show as 0.")
+    return _layout(fig, title, f"Most active actors in the selection. {TOTAL_RULE} Empty periods show as 0.<br>"
+                               "Click 'Other actors' in the legend to add everyone else.")
 
 
 def sponsor_mix(df: pd.DataFrame, *, grain: str) -> go.Figure:
@@ -109,8 +111,8 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str) -> go.Figure:
             hovertemplate=f"{label}<br>%{{x|%b %Y}}: %{{y:,}} incidents<extra></extra>"))
     fig.update_layout(barmode="stack", barnorm="percent", bargap=0.15)
     fig.update_yaxes(title="Share of incidents (%)", ticksuffix="%")
-    return _layout(fig, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected sponsor "
-                               f"state; hover for counts. {TOTAL_RULE}")
+    return _layout(fig, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected "
+                               f"sponsor state.<br>{TOTAL_RULE} Hover for counts.")
 
 
 def top_victim_countries(df: pd.DataFrame) -> go.Figure:
@@ -123,15 +125,16 @@ def top_victim_countries(df: pd.DataFrame) -> go.Figure:
     fig.add_trace(go.Bar(
         x=_ints(df["incident_count"]), y=names, orientation="h", name="Selected period",
         marker_color="#c0392b", customdata=np.array(df["victim_country"].tolist(), dtype=object),
-        text=_ints(df["incident_count"]), texttemplate="%{text:,}", textposition="outside",
+        text=_ints(df["incident_count"]), texttemplate="%{text:,}", textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,} incidents<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=_ints(df["prev_incident_count"]), y=names, mode="markers", name="Previous period",
         marker={"symbol": "line-ns-open", "size": 18, "color": "#34495e", "line": {"width": 3}},
         hovertemplate="%{y}: %{x:,} incidents in the previous period<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="Incidents")
-    return _layout(fig, title, f"{TOTAL_RULE} The dark tick marks the period of equal length before.",
+    top = int(max(df["incident_count"].max(), df["prev_incident_count"].max()))
+    fig.update_xaxes(title=None, range=[0, top * 1.18])
+    return _layout(fig, title, f"{TOTAL_RULE}<br>Tick: the period of equal length before.",
                    height=max(360, 110 + 28 * len(names)))
 
 
@@ -153,6 +156,6 @@ def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
                        text=f"Peak: {int(peak['peak_campaigns']):,} at once", showarrow=True, arrowhead=2,
                        ay=-35, font={"color": "#8e44ad"})
     fig.update_layout(bargap=0.1)
-    fig.update_yaxes(title="Campaigns", rangemode="tozero")
-    return _layout(fig, title, "A campaign runs from its first to its last matching incident. "
-                               "Line: most campaigns under way on a single day of the period.")
+    fig.update_yaxes(title="Campaigns", range=[0, int(df["active_campaigns"].max()) * 1.25])
+    return _layout(fig, title, "A campaign runs from its first to its last matching incident.<br>"
+                               "Line: the most campaigns under way on one day of the period.")

@@ -29,13 +29,18 @@ def to_alpha2(text: str) -> str | None:
         return None
 
 
+# Shorter names for codes whose ISO name reads oddly on a chart.
+_SHORT = {"RU": "Russia", "PS": "Palestine", "XK": "Kosovo", "CD": "DR Congo", "CG": "Congo", "VA": "Vatican",
+          "FM": "Micronesia", "GB": "United Kingdom", "US": "United States"}
+
+
 @functools.lru_cache(maxsize=512)
 def name(alpha2: str | None) -> str:
     """A readable country name for an alpha-2 code ('KR' -> 'South Korea')."""
     if not alpha2:
         return "Unknown"
-    if alpha2 == "XK":
-        return "Kosovo"
+    if alpha2 in _SHORT:
+        return _SHORT[alpha2]
     c = pycountry.countries.get(alpha_2=alpha2)
     if c is None:
         return alpha2

@@ -71,7 +71,8 @@ def filter_options(store: Store) -> FilterOptions:
         sectors=sectors["sector"].tolist(),
         countries=store.query("victim_country_options")["victim_country"].tolist(),
         sponsors=store.query("sponsor_options")["sponsor_country"].tolist(),
-        parents=dict(zip(sectors["sector"], sectors["parent"].where(sectors["parent"].notna(), None))))
+        parents={name: parent if isinstance(parent, str) else None
+                 for name, parent in zip(sectors["sector"], sectors["parent"])})
 
 
 def resolve_actors(store: Store, names) -> tuple[list[str], list[str]]:
