@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from . import countries, taxonomy
@@ -43,7 +43,7 @@ class Filters:
         def values(key: str) -> list[str]:
             raw = query.get(key, [])
             raw = [raw] if isinstance(raw, str) else list(raw)
-            return [v.strip() for item in raw for v in item.split(",") if v.strip()]
+            return [v.strip() for v in raw if v.strip()]  # repeated parameters; names may hold commas
 
         def date(key: str) -> dt.date | None:
             vals = values(key)

@@ -1,0 +1,72 @@
+"""URL -> Filters -> SQL parameters, as a table; and back to the URL."""
+import datetime as dt
+
+import pytest
+
+from threatscape import taxonomy
+from threatscape.filters import Filters, View
+
+D = dt.date
+ENERGY = taxonomy.rollup_mask("energy")
+
+
+@pytest.mark.parametrize("query, expected_params, n_problems", [
+    ({}, {"since": None, "until": None, "actors": [], "sector_mask": 0, "countries": [], "sponsors": []}, 0),
+    ({"since": ["2023-01-01"], "until": ["2023-06-30"]},
+     {"since": D(2023, 1, 1), "until": D(2023, 6, 30)}, 0),
+    ({"since": ["2023-06-30"], "until": ["2023-01-01"]},  # reversed range is swapped, and said
+     {"since": D(2023, 1, 1), "until": D(2023, 6, 30)}, 1),
+    ({"since": ["yesterday"]}, {"since": None}, 1),
+    ({"actor": ["Kimsuky", "Thallium", "Kimsuky"]}, {"actors": ["Kimsuky", "Thallium"]}, 0),
+    ({"sector": ["Energy"]}, {"sector_mask": ENERGY}, 0),
+    ({"sector": ["oil and gas"]}, {"sector_mask": taxonomy.mask_of(["oil and gas"])}, 0),
+    ({"sector": ["energy", "software"]}, {"sector_mask": ENERGY | taxonomy.mask_of(["software"])}, 0),
+    ({"sector": ["crypto-mining"]}, {"sector_mask": 0}, 1),
+    ({"country": ["South Korea", "KOR", "kr", "Korea, Republic of"]}, {"countries": ["KR"]}, 0),
+    ({"country": ["KR", "JP"]}, {"countries": ["KR", "JP"]}, 0),
+    ({"country": ["Narnia"]}, {"countries": []}, 1),
+    ({"sponsor": ["Russia", "unknown"]}, {"sponsors": ["RU", "unknown"]}, 0),
+    ({"since": "2024-02-29"}, {"since": D(2024, 2, 29)}, 0),  # a single string, as st.query_params gives
+])
+def test_url_to_filters_to_sql_parameters(query, expected_params, n_problems):
+    f, problems = Filters.from_query(query)
+    params = f.params()
+    assert {k: params[k] for k in expected_params} == expected_params
+    assert len(problems) == n_problems
+
+
+def test_energy_rolls_up_its_children():
+    assert taxonomy.names_of(ENERGY) == ["energy", "oil and gas", "electric power", "nuclear"]
+    assert taxonomy.names_of(taxonomy.rollup_mask("technology")) == ["technology", "software", "IT services",
+                                                                     "electronics"]
+
+
+@pytest.mark.parametrize("f", [
+    Filters(),
+    Filters(since=D(2023, 1, 1), until=D(2023, 12, 31), actors=("Kimsuky", "MuddyWater"),
+            sectors=("energy", "software"), countries=("KR", "US"), sponsors=("KP", "unknown")),
+])
+def test_filters_round_trip_through_the_url(f):
+    assert Filters.from_query(f.to_query()) == (f, [])
+
+
+def test_url_uses_the_widget_key_names():
+    q = Filters(since=D(2023, 1, 1), actors=("Kimsuky",), sectors=("energy",), countries=("KR",),
+                sponsors=("KP",)).to_query()
+    assert set(q) == {"since", "actor", "sector", "country", "sponsor"}
+
+
+def test_previous_period_has_equal_length_and_ends_the_day_before():
+    prev = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30), actors=("Kimsuky",)).previous_period()
+    assert (prev.since, prev.until, prev.actors) == (D(2022, 7, 4), D(2022, 12, 31), ("Kimsuky",))
+
+
+@pytest.mark.parametrize("query, expected, n_problems", [
+    ({}, View(), 0),
+    ({"grain": "quarter", "level": "detail", "top": "15"}, View("quarter", "detail", 15), 0),
+    ({"grain": "decade", "top": "1000"}, View(), 2),
+])
+def test_view_options_from_the_url(query, expected, n_problems):
+    view, problems = View.from_query(query)
+    assert view == expected and len(problems) == n_problems
+    assert View.from_query(view.to_query())[0] == view

@@ -1,0 +1,112 @@
+"""Data access: read-only, a new file swapped in is served without a restart, a failed build changes nothing."""
+import datetime as dt
+import threading
+
+import duckdb
+import pytest
+
+from fixture_db import INCIDENTS, write_fixture
+from threatscape import build, data, sql
+from threatscape.filters import Filters
+from threatscape.store import Store, database_path, ensure_database
+
+ALL = Filters(since=dt.date(2020, 1, 1), until=dt.date(2024, 12, 31))
+
+
+def test_a_database_swapped_in_is_served_without_a_restart(tmp_path):
+    path = tmp_path / "db.duckdb"
+    write_fixture(path, incidents=INCIDENTS[:5])
+    s = Store(path)
+    v1 = s.version
+    assert int(data.kpis(s, ALL)["incidents"]) == 5
+    write_fixture(path)  # a new file renamed over the old one, as ingestion will do
+    assert s.version != v1
+    assert int(data.kpis(s, ALL)["incidents"]) == 10  # not the cached answer for the old data
+
+
+def test_a_failed_build_leaves_the_old_database_byte_for_byte(tmp_path):
+    path = tmp_path / "db.duckdb"
+    write_fixture(path)
+    before = path.read_bytes()
+    with pytest.raises(duckdb.ConstraintException):
+        write_fixture(path, incidents=INCIDENTS + [INCIDENTS[0]])  # duplicate incident id
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["db.duckdb"]  # no half-written file left behind
+
+
+def test_the_app_connection_cannot_write(store):
+    cursor = store.snapshot().con.cursor()
+    with pytest.raises(duckdb.Error):
+        cursor.execute("DELETE FROM ts.main.incident")
+
+
+def test_queries_run_from_many_threads_at_once(store):
+    errors, results = [], []
+
+    def work(i):
+        try:
+            f = ALL.with_(countries=(["KR", "UA", "US", "TR"][i % 4],))
+            results.append((f.countries, int(data.kpis(store, f)["incidents"])))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert dict(results) == {("KR",): 4, ("UA",): 2, ("US",): 2, ("TR",): 1}
+
+
+def test_repeated_questions_are_answered_from_the_cache(store):
+    store.clear_cache()
+    data.kpis(store, ALL)
+    data.kpis(store, ALL)
+    mine = [t for t in store.timings if t.query == "kpis"][-2:]
+    assert [t.cached for t in mine] == [False, True]
+
+
+def test_a_query_missing_a_parameter_names_it(store):
+    with pytest.raises(KeyError, match="grain"):
+        store.query("incidents_by_actor_period", ALL.params() | {"top_n": 5})
+
+
+def test_every_query_uses_only_named_parameters():
+    for name in sql.names():
+        text = sql.text(name)
+        assert text.lstrip().startswith("--"), f"{name}.sql should start with a one-line description"
+        assert "{" not in text.replace("{'", "").replace("'}", ""), f"{name}.sql looks like a template"
+
+
+def test_database_path_prefers_flag_then_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("THREATSCAPE_DB", str(tmp_path / "env.duckdb"))
+    assert database_path() == tmp_path / "env.duckdb"
+    assert database_path(tmp_path / "flag.duckdb") == tmp_path / "flag.duckdb"
+    monkeypatch.delenv("THREATSCAPE_DB")
+    assert database_path().parts[-2:] == ("data", "incidents.duckdb")
+
+
+def test_a_missing_database_is_built_from_the_demo(tmp_path):
+    path, built = ensure_database(tmp_path / "new" / "incidents.duckdb")
+    assert built and path.exists()
+    assert Store(path).dataset()["kind"] == "demo"
+    assert ensure_database(path) == (path, False)
+
+
+def test_incident_sector_agrees_with_the_sector_mask(fixture_path):
+    con = duckdb.connect(str(fixture_path), read_only=True)
+    from_table = con.execute("SELECT incident_id, bit_or(1::UBIGINT << sector_id) FROM incident_sector "
+                             "GROUP BY 1 ORDER BY 1").fetchall()
+    from_mask = con.execute("SELECT incident_id, sector_mask FROM incident ORDER BY 1").fetchall()
+    assert from_table == from_mask
+    assert con.execute("SELECT count(*) FROM incident_sector").fetchone()[0] == 15
+
+
+def test_content_version_depends_on_content_only(tmp_path):
+    a = write_fixture(tmp_path / "a.duckdb")
+    b = write_fixture(tmp_path / "b.duckdb")
+    changed = list(INCIDENTS)
+    changed[0] = changed[0][:7] + ("C-Other",)
+    c = write_fixture(tmp_path / "c.duckdb", incidents=changed)
+    assert a == b != c
