@@ -1,6 +1,7 @@
 """Chart builders: pure functions from a query's DataFrame to a plotly Figure (no Streamlit here)."""
 from __future__ import annotations
 
+import html
 from typing import Mapping
 
 import numpy as np
@@ -20,6 +21,11 @@ SPONSOR_COLOURS = {"CN": "#d62728", "RU": "#1f77b4", "IR": "#2ca02c", "KP": "#94
 GRAIN_WORD = {"month": "month", "quarter": "quarter", "year": "year"}
 SECTOR_RULE = "Counts: an incident once in each sector it hit."
 TOTAL_RULE = "Counts: each incident once."
+
+
+def label(text: str) -> str:
+    """Feed text (actor names) for a plotly label: plotly reads labels as HTML-like markup, so escape it."""
+    return html.escape(str(text), quote=False)
 
 
 def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
@@ -62,7 +68,7 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
     grid = (df.pivot_table(index="actor", columns="sector", values="incident_count", aggfunc="sum", fill_value=0)
               .reindex(index=actors["actor"], columns=sectors, fill_value=0))
     z = _ints(grid.to_numpy())
-    labels = [f"{a} ({n:,})" for a, n in zip(actors["actor"], actors["actor_incidents"])]
+    labels = [f"{label(a)} ({n:,})" for a, n in zip(actors["actor"], actors["actor_incidents"])]
     fig = go.Figure(go.Heatmap(
         z=z, x=sectors, y=labels, customdata=np.array(actors["actor"].tolist(), dtype=object),
         colorscale="OrRd", text=z, texttemplate="%{text:,}", xgap=2, ygap=2,
@@ -86,11 +92,11 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
     for actor, series in df.sort_values(["series_rank", "period"]).groupby("actor", sort=False):
         other = actor == OTHER_ACTORS
         fig.add_trace(go.Scatter(
-            x=series["period"], y=_ints(series["incident_count"]), name=actor, mode="lines+markers",
+            x=series["period"], y=_ints(series["incident_count"]), name=label(actor), mode="lines+markers",
             line={"color": colours.get(actor, GREY), "width": 2, "dash": "dot" if other else "solid"},
             marker={"size": 5}, customdata=np.array([actor] * len(series), dtype=object),
             visible="legendonly" if other else True,
-            hovertemplate=f"{actor}<br>%{{x|%b %Y}}: %{{y:,}} incidents<extra></extra>"))
+            hovertemplate="%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"))
     fig.update_yaxes(title=f"Incidents per {GRAIN_WORD[grain]}", rangemode="tozero")
     fig.update_xaxes(title=None)
     return _layout(fig, title, f"Most active actors in the selection. {TOTAL_RULE} Empty periods show as 0.<br>"
@@ -104,11 +110,11 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str) -> go.Figure:
         return _empty(title)
     fig = go.Figure()
     for code, series in df.sort_values(["series_rank", "period"]).groupby("sponsor_country", sort=False):
-        label = {"other": "Other states", "unknown": "Unknown sponsor"}.get(code) or countries.name(code)
+        name = {"other": "Other states", "unknown": "Unknown sponsor"}.get(code) or countries.name(code)
         fig.add_trace(go.Bar(
-            x=series["period"], y=_ints(series["incident_count"]), name=label,
+            x=series["period"], y=_ints(series["incident_count"]), name=name,
             marker_color=SPONSOR_COLOURS.get(code, PALETTE[sum(map(ord, code)) % len(PALETTE)]),
-            hovertemplate=f"{label}<br>%{{x|%b %Y}}: %{{y:,}} incidents<extra></extra>"))
+            hovertemplate="%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"))
     fig.update_layout(barmode="stack", barnorm="percent", bargap=0.15)
     fig.update_yaxes(title="Share of incidents (%)", ticksuffix="%")
     return _layout(fig, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected "

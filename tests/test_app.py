@@ -1,0 +1,99 @@
+"""The app as a user meets it, under Streamlit's AppTest: every page, the KPIs, the filters in the URL."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+H1 = {"since": "2023-01-01", "until": "2023-06-30"}
+
+
+@pytest.fixture
+def on_fixture(fixture_path, monkeypatch):
+    monkeypatch.setenv("THREATSCAPE_DB", str(fixture_path))
+
+
+def run(script: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at):
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def test_overview_kpis_match_the_data(on_fixture):
+    at = run("dashboard.py", H1)
+    assert metrics(at) == {
+        "Incidents": ("8", "+6"), "Active actors": ("3", "+1"), "Sectors hit": ("7", "+5"),
+        "Countries hit": ("4", "+2"), "Active campaigns": ("4", "+3")}
+    assert len(at.get("plotly_chart")) == 5
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_deep_link_to_every_page_gets_the_shared_setup(on_fixture, page):
+    # Run the page file itself, as Streamlit does for /<page> before any session called st.navigation.
+    at = run(page, {"country": "KR"})
+    keys = {w.key for w in at.sidebar.multiselect}
+    assert {"actor", "sector", "country", "sponsor"} <= keys
+    assert at.sidebar.multiselect(key="country").value == ["KR"]
+    assert {"since", "until"} <= set(at.query_params)  # the full view is written back to the URL
+
+
+def test_entry_point_runs_the_overview_by_default(on_fixture):
+    at = run("dashboard.py")
+    assert at.title[0].value == "Threat landscape"
+
+
+def test_a_link_reproduces_the_view(on_fixture):
+    at = run("dashboard.py", H1 | {"sector": "energy", "grain": "quarter", "level": "detail"})
+    assert at.sidebar.multiselect(key="sector").value == ["energy"]
+    assert metrics(at)["Incidents"][0] == "4"  # i01, i02, i06, i07
+    assert dict(at.query_params) == H1 | {"sector": "energy", "grain": "quarter", "level": "detail"}
+
+
+def test_changing_a_filter_updates_kpis_and_url(on_fixture):
+    at = run("dashboard.py", H1)
+    at.sidebar.multiselect(key="country").set_value(["UA"]).run()
+    assert metrics(at)["Incidents"][0] == "2"
+    assert at.query_params["country"] == "UA"
+
+
+def test_an_alias_in_the_link_selects_the_canonical_actor(on_fixture):
+    at = run("dashboard.py", H1 | {"actor": "Thallium"})
+    assert at.sidebar.multiselect(key="actor").value == ["Kimsuky"]
+    assert metrics(at)["Incidents"][0] == "4"
+    assert at.query_params["actor"] == "Kimsuky"
+
+
+def test_bad_link_values_are_named_not_fatal(on_fixture):
+    at = run("dashboard.py", H1 | {"country": "Narnia", "actor": "Nobody", "grain": "decade"})
+    text = " ".join(w.value for w in at.warning)
+    assert "Narnia" in text and "Nobody" in text and "decade" in text
+    assert metrics(at)["Incidents"][0] == "8"
+
+
+def test_reset_restores_the_default_view(on_fixture):
+    at = run("dashboard.py", H1 | {"country": "UA"})
+    at.sidebar.button[0].click().run()
+    assert at.sidebar.multiselect(key="country").value == []
+    assert "country" not in at.query_params
+
+
+def test_first_start_builds_the_demo_database_and_says_it_is_demo(tmp_path, monkeypatch):
+    db = tmp_path / "fresh" / "incidents.duckdb"
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("dashboard.py")
+    assert db.exists()
+    assert any("Demo data" in w.value for w in at.warning)
+    assert int(metrics(at)["Incidents"][0].replace(",", "")) > 1000
+
+
+def test_real_data_shows_no_demo_notice(on_fixture):
+    at = run("dashboard.py", H1)
+    assert not any("Demo data" in w.value for w in at.warning)
