@@ -39,4 +39,4 @@ JOIN alias_list AS al USING (actor_id)
 JOIN demo_country AS c USING (country)
 JOIN sector AS s ON s.sector_id = d.primary_sector
 LEFT JOIN named_campaign AS nc ON nc.campaign = d.campaign
-ORDER BY occurred_on, incident_id
+ORDER BY d.day, d.n

@@ -3,4 +3,4 @@ INSERT INTO incident_sector
 SELECT i.incident_id, s.sector_id
 FROM incident AS i
 JOIN sector AS s ON i.sector_mask & (1::UBIGINT << s.sector_id) <> 0
-ORDER BY s.sector_id, i.incident_id
+ORDER BY s.sector_id

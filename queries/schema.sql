@@ -39,7 +39,7 @@ CREATE TABLE actor_alias (
 );
 
 CREATE TABLE incident (
-    incident_id       VARCHAR PRIMARY KEY,    -- stable: the source's own id, else derived from content
+    incident_id       VARCHAR NOT NULL,       -- stable and unique (checked by build.finish): the source's own id, else derived from content
     occurred_on       DATE NOT NULL,          -- first day of the day, month or year it happened
     date_precision    VARCHAR NOT NULL CHECK (date_precision IN ('day', 'month', 'year')),
     actor_id          INTEGER NOT NULL,       -- canonical actor (actor.actor_id)

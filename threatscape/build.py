@@ -39,7 +39,11 @@ def new_database(path: str | os.PathLike):
 
 
 def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:
-    """Derive incident_sector, stamp the dataset row with a content version; return that version."""
+    """Check ids, derive incident_sector, stamp the dataset row with a content version; return that version."""
+    duplicates = con.execute(sql.text("duplicate_incident_ids")).fetchall()
+    if duplicates:
+        raise duckdb.ConstraintException(
+            "duplicate incident ids: " + ", ".join(f"{i} ({n} copies)" for i, n in duplicates))
     con.execute(sql.text("derive_incident_sector"))
     version = con.execute(sql.text("content_version")).fetchone()[0]
     con.execute(

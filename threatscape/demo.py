@@ -92,13 +92,24 @@ def _profile(names: list[str], *, expand_children: bool) -> tuple[np.ndarray, np
     return np.array(keys, dtype=object), p / p.sum()
 
 
-def _pick(rng: np.random.Generator, owner: np.ndarray, tables: list[tuple[np.ndarray, np.ndarray]],
+class _Groups:
+    """Row indices grouped by owner (an actor index), computed once and shared by every draw."""
+
+    def __init__(self, owner: np.ndarray, n_owners: int):
+        self.order = np.argsort(owner, kind="stable")
+        self.bounds = np.searchsorted(owner[self.order], np.arange(n_owners + 1))
+
+    def rows(self, k: int) -> np.ndarray:
+        return self.order[self.bounds[k]:self.bounds[k + 1]]
+
+
+def _pick(rng: np.random.Generator, groups: _Groups, tables: list[tuple[np.ndarray, np.ndarray]],
           lookup: dict) -> np.ndarray:
     """For each row, draw one value from its owner's (values, probabilities) table, vectorised per owner."""
-    out = np.empty(len(owner), dtype=np.int32)
-    u = rng.random(len(owner))
+    out = np.empty(len(groups.order), dtype=np.int32)
+    u = rng.random(len(groups.order))
     for k, (values, p) in enumerate(tables):
-        rows = np.nonzero(owner == k)[0]
+        rows = groups.rows(k)
         if len(rows):
             idx = np.minimum(np.searchsorted(np.cumsum(p), u[rows], side="right"), len(p) - 1)
             out[rows] = np.array([lookup[v] for v in values], dtype=np.int32)[idx]
@@ -145,8 +156,9 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
     long_running = np.isin(c_actor, [i for i, a in enumerate(actors) if a.name in TRELLIX_2023])
     c_duration[long_running] = np.minimum(c_duration[long_running] * 2, 720)
     c_start = _growth_days(rng, first_day[c_actor], np.full(n_campaigns, horizon) - c_duration // 3)
-    c_country = _pick(rng, c_actor, country_tables, country_ix)
-    c_sector = _pick(rng, c_actor, sector_tables, sector_ix)
+    by_campaign_actor = _Groups(c_actor, n_actors)
+    c_country = _pick(rng, by_campaign_actor, country_tables, country_ix)
+    c_sector = _pick(rng, by_campaign_actor, sector_tables, sector_ix)
     c_size = rng.pareto(2.0, n_campaigns) + 1.0
 
     in_campaign = rng.random(incidents) < 0.7
@@ -160,15 +172,16 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
     day = _growth_days(rng, first_day[actor], np.full(incidents, horizon))
     day[in_campaign] = np.minimum(c_start[cid] + (rng.random(n_in) * c_duration[cid]).astype(np.int64), horizon)
 
-    country = _pick(rng, actor, country_tables, country_ix)
+    by_actor = _Groups(actor, n_actors)
+    country = _pick(rng, by_actor, country_tables, country_ix)
     keep = in_campaign & (rng.random(incidents) < 0.9)
     country[keep] = c_country[campaign[keep]]
-    primary = _pick(rng, actor, sector_tables, sector_ix)
+    primary = _pick(rng, by_actor, sector_tables, sector_ix)
     keep = in_campaign & (rng.random(incidents) < 0.9)
     primary[keep] = c_sector[campaign[keep]]
     mask = np.left_shift(np.uint64(1), primary.astype(np.uint64))
     for p_extra in (0.35, 0.1):  # some incidents hit a second and a third sector
-        extra = _pick(rng, actor, sector_tables, sector_ix)
+        extra = _pick(rng, by_actor, sector_tables, sector_ix)
         hit = rng.random(incidents) < p_extra
         mask[hit] |= np.left_shift(np.uint64(1), extra[hit].astype(np.uint64))
 
