@@ -23,6 +23,15 @@ SECTOR_RULE = "Counts: an incident once in each sector it hit."
 TOTAL_RULE = "Counts: each incident once."
 
 
+# A small white template: the full "plotly_white" costs ~70 ms to copy into every figure.
+_AXIS = {"gridcolor": "#ebf0f8", "linecolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "automargin": True,
+         "ticks": "", "title": {"standoff": 12}}
+TEMPLATE = go.layout.Template(layout={
+    "paper_bgcolor": "white", "plot_bgcolor": "white", "colorway": list(qualitative.D3),
+    "font": {"color": "#2a3f5f"}, "xaxis": _AXIS, "yaxis": _AXIS,
+    "hoverlabel": {"align": "left"}})
+
+
 def label(text: str) -> str:
     """Feed text (actor names) for a plotly label: plotly reads labels as HTML-like markup, so escape it."""
     return html.escape(str(text), quote=False)
@@ -39,7 +48,7 @@ def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
 def _layout(fig: go.Figure, title: str, subtitle: str, *, height: int = 420) -> go.Figure:
     fig.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}, "x": 0, "xanchor": "left"},
-        template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 100, "b": 10},
+        template=TEMPLATE, height=height, margin={"l": 10, "r": 10, "t": 100, "b": 10},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         hoverlabel={"namelength": -1}, font={"size": 13})
     return fig

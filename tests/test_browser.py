@@ -1,0 +1,293 @@
+"""Browser smoke test: the real app in a real Chromium, driven by Playwright's sync API.
+
+A module fixture builds a small demo database, starts `streamlit run dashboard.py` on a free port
+and waits for /_stcore/health. The tests then check that the overview draws (charts, heatmap, KPIs,
+demo notice), that a deep link applies its filters, that the browser logs no errors, and that the
+page makes no request outside this machine.
+
+Needs the playwright Python package and Debian's chromium at /usr/bin/chromium (no
+`playwright install`). Without them the tests skip, but when CI is set (CI=true) they fail instead:
+CI must always run them. With THREATSCAPE_SCREENSHOT set, the overview is also saved to
+artifacts/overview.png.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1500, "height": 2600}  # tall: Streamlit's main area scrolls inside the page
+DEMO_INCIDENTS = 3000
+DEMO_UNTIL = "2026-11-28"
+SERVER_START_S = 60
+DRAW_MS = 60_000    # first run of a page: imports, queries and plotly drawing
+DEFAULT_MS = 30_000
+CHARTS = 5
+KPI_LABELS = ["Incidents", "Active actors", "Sectors hit", "Countries hit", "Active campaigns"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+pytestmark = pytest.mark.browser  # registered in pytest.ini; `-m "not browser"` leaves these out
+
+
+# --- skipping -----------------------------------------------------------------------------------
+
+def in_ci() -> bool:
+    """True when the CI environment variable is set (to anything but an explicit false)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def browser_unavailable(chromium: str | None = None) -> str | None:
+    """Why the browser tests cannot run here (with Chromium at `chromium`), or None when they can."""
+    chromium = chromium or CHROMIUM
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return (f"the playwright package cannot be imported ({exc}); "
+                "install it with: python -m pip install -r requirements.txt")
+    if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
+        return f"no Chromium at {chromium}; install Debian's package: apt-get install chromium"
+    return None
+
+
+def require_browser(chromium: str | None = None) -> None:
+    """Skip when the browser tests cannot run here; under CI, fail instead."""
+    reason = browser_unavailable(chromium)
+    if reason is None:
+        return
+    if in_ci():
+        pytest.fail(f"browser tests cannot run, and CI is set so they may not be skipped: {reason}",
+                    pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+# --- the app server -----------------------------------------------------------------------------
+
+@dataclass
+class App:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def streamlit_app(tmp_path_factory) -> App:
+    require_browser()  # before any work: no database or server when the tests will not run
+    tmp = tmp_path_factory.mktemp("browser")
+    db = tmp / "demo.duckdb"
+    built = subprocess.run(
+        [sys.executable, "-m", "threatscape", "demo", "--db", str(db),
+         "--incidents", str(DEMO_INCIDENTS), "--until", DEMO_UNTIL],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    if built.returncode != 0:
+        pytest.fail(f"building the demo database failed ({built.returncode}):\n{built.stdout}\n{built.stderr}",
+                    pytrace=False)
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, THREATSCAPE_DB=str(db), PYTHONUNBUFFERED="1")
+    log_path = tmp / "streamlit.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = App(url, process, log_path)
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while not _healthy(url):
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode} before answering:\n{server.log()}",
+                            pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer {url}/_stcore/health within {SERVER_START_S} s:\n"
+                            f"{server.log()}", pytrace=False)
+            time.sleep(0.25)
+        if process.poll() is not None:  # something else answered on the port
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{server.log()}", pytrace=False)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+# --- the browser --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chromium(streamlit_app):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                     timeout=60_000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    return (parts.hostname or "") in LOCAL_HOSTS
+
+
+@dataclass
+class Session:
+    """A page plus everything the browser reported while it was open."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not _is_local(u)]
+
+
+@pytest.fixture
+def browser_page(chromium, streamlit_app):
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(DEFAULT_MS)
+    s = Session(context.new_page())
+    s.page.on("console", lambda m: s.errors.append(f"console: {m.text}") if m.type == "error" else None)
+    s.page.on("pageerror", lambda e: s.errors.append(f"page error: {e}"))
+    context.on("request", lambda r: s.requests.append(r.url))
+    context.on("requestfailed", lambda r: s.failed.append(f"{r.url} ({r.failure})"))
+    s.page.on("websocket", lambda ws: s.requests.append(ws.url))
+    try:
+        yield s
+    finally:
+        context.close()
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+DRAWN_CHARTS_JS = """
+() => [...document.querySelectorAll('.js-plotly-plot')].filter(plot => {
+    const svg = plot.querySelector('.main-svg');
+    if (!svg) return false;
+    const box = svg.getBoundingClientRect();
+    return box.width > 100 && box.height > 100;
+}).length
+"""
+
+
+def open_page(s: Session, app: App, path: str) -> None:
+    """Load a page and wait (bounded) until its charts are drawn and the script run has finished."""
+    page = s.page
+    page.goto(app.url + path, wait_until="domcontentloaded", timeout=DRAW_MS)
+    try:
+        page.wait_for_function(f"({DRAWN_CHARTS_JS}) () >= {CHARTS}", timeout=DRAW_MS)
+        # Streamlit shows its status widget ("Running...") while the script runs.
+        page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=DRAW_MS)
+    except Exception as exc:  # noqa: BLE001 - add what the page and server said to the failure
+        pytest.fail(f"{path}: the charts were not drawn ({exc}).\nBrowser errors: {s.errors}\n"
+                    f"Page text:\n{page.inner_text('body')[:3000]}\nServer log:\n{app.log()}", pytrace=False)
+
+
+def check_charts(s: Session) -> None:
+    plots = s.page.locator(".js-plotly-plot")
+    assert plots.count() >= CHARTS, f"expected at least {CHARTS} plotly charts, found {plots.count()}"
+    for i in range(plots.count()):
+        box = plots.nth(i).locator(".main-svg").first.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100, f"chart {i} has no drawn SVG: {box}"
+    heatmap = plots.filter(has_text="Who is hitting which sectors")
+    assert heatmap.count() == 1, "no heatmap titled 'Who is hitting which sectors'"
+    assert heatmap.locator("g.hm image").count() >= 1, "the heatmap has no drawn cells (g.hm image)"
+    assert heatmap.locator(".ytick").count() >= 1, "the heatmap has no actor rows"
+
+
+def check_clean(s: Session, app: App) -> None:
+    """No browser errors, no outside requests, no failed requests, no server-side traceback."""
+    from playwright.sync_api import expect
+
+    expect(s.page.get_by_test_id("stException")).to_have_count(0)
+    assert not s.errors, "the browser logged errors:\n" + "\n".join(s.errors)
+    assert s.requests, "no requests were recorded"
+    assert not s.outside(), "the page made requests outside this machine:\n" + "\n".join(s.outside())
+    assert not s.failed, "requests failed:\n" + "\n".join(s.failed)
+    assert "Traceback" not in app.log(), f"the server logged an exception:\n{app.log()}"
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+def test_overview_draws(browser_page, streamlit_app):
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    if os.environ.get("THREATSCAPE_SCREENSHOT"):
+        out = REPO / "artifacts" / "overview.png"
+        out.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(out), full_page=True)
+
+    check_charts(session)
+    labels = page.get_by_test_id("stMetricLabel")
+    expect(labels).to_have_text(KPI_LABELS)
+    for i in range(len(KPI_LABELS)):
+        expect(labels.nth(i)).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue")).to_have_text([re.compile(r"^\d[\d,]*$")] * len(KPI_LABELS))
+    expect(page.get_by_test_id("stAlert").filter(has_text="Demo data")).to_be_visible()
+    expect(page.get_by_text("From the link:")).to_have_count(0)
+    check_clean(session, app)
+
+
+def test_deep_link_applies_filters(browser_page, streamlit_app):
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/?country=KR&sector=government&grain=quarter&since=2021-01-01")
+    check_charts(session)
+
+    sidebar = page.get_by_test_id("stSidebar")
+    for label, chip in [("Victim countries", "South Korea"), ("Sectors", "government")]:
+        box = sidebar.get_by_test_id("stMultiSelect").filter(has_text=label)
+        expect(box.get_by_text(chip, exact=True)).to_be_visible()
+    expect(page.get_by_text("From the link:")).to_have_count(0)  # every value in the link was understood
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("01 Jan 2021 to")  # the period caption starts at `since`
+    expect(page.locator(".js-plotly-plot").filter(has_text="Incidents over time by actor")) \
+        .to_contain_text("Incidents per quarter")
+    for key, value in [("country", "KR"), ("sector", "government"), ("grain", "quarter"),
+                       ("since", "2021-01-01")]:  # the app keeps the link's filters in the URL
+        expect(page).to_have_url(re.compile(rf"[?&]{key}={re.escape(value)}(&|$)"))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query.get("country") == ["KR"] and query.get("sector") == ["government"], query
+    check_clean(session, app)
