@@ -63,7 +63,7 @@ def test_sponsor_mix_is_a_percent_stack_with_country_names(store):
 
 def test_top_countries_shows_names_and_the_previous_period(store):
     fig = charts.top_victim_countries(data.victim_countries(store, H1))
-    assert list(fig.data[0].y) == ["South Korea", "Ukraine", "Türkiye", "United States"]
+    assert list(fig.data[0].y) == ["South Korea (4)", "Ukraine (2)", "Türkiye (1)", "United States (1)"]
     assert _values(fig.data[0].x) == [4, 2, 1, 1]
     assert _values(fig.data[1].x) == [0, 0, 0, 1]
     assert _json_is_int(fig, "x")

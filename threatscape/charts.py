@@ -80,7 +80,8 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
     labels = [f"{label(a)} ({n:,})" for a, n in zip(actors["actor"], actors["actor_incidents"])]
     fig = go.Figure(go.Heatmap(
         z=z, x=sectors, y=labels, customdata=np.array(actors["actor"].tolist(), dtype=object),
-        colorscale="OrRd", text=z, texttemplate="%{text:,}", xgap=2, ygap=2,
+        colorscale="OrRd", text=np.where(z > 0, np.char.mod("%d", z), ""), texttemplate="%{text}",
+        xgap=2, ygap=2,
         colorbar={"title": {"text": "Incidents"}},
         hovertemplate="%{y}<br>%{x}: %{z:,} incidents<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None)
@@ -135,20 +136,19 @@ def top_victim_countries(df: pd.DataFrame) -> go.Figure:
     title = "Most-hit victim countries"
     if df.empty:
         return _empty(title)
-    names = [countries.name(c) for c in df["victim_country"]]
+    plain = np.array([countries.name(c) for c in df["victim_country"]], dtype=object)
+    names = [f"{c} ({n:,})" for c, n in zip(plain, df["incident_count"])]
     fig = go.Figure()
     fig.add_trace(go.Bar(
         x=_ints(df["incident_count"]), y=names, orientation="h", name="Selected period",
-        marker_color="#c0392b", customdata=np.array(df["victim_country"].tolist(), dtype=object),
-        text=_ints(df["incident_count"]), texttemplate="%{text:,}", textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:,} incidents<extra></extra>"))
+        marker_color="#c0392b", customdata=plain, hovertemplate="%{customdata}: %{x:,} incidents<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=_ints(df["prev_incident_count"]), y=names, mode="markers", name="Previous period",
         marker={"symbol": "line-ns-open", "size": 18, "color": "#34495e", "line": {"width": 3}},
-        hovertemplate="%{y}: %{x:,} incidents in the previous period<extra></extra>"))
+        customdata=plain, hovertemplate="%{customdata}: %{x:,} incidents in the previous period<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None)
     top = int(max(df["incident_count"].max(), df["prev_incident_count"].max()))
-    fig.update_xaxes(title=None, range=[0, top * 1.18])
+    fig.update_xaxes(title=None, range=[0, top * 1.05])
     return _layout(fig, title, f"{TOTAL_RULE}<br>Tick: the period of equal length before.",
                    height=max(360, 110 + 28 * len(names)))
 
