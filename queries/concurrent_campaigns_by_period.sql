@@ -15,20 +15,7 @@ change AS (
           UNION ALL SELECT last_seen + 1, -1 FROM span)
     GROUP BY day
 ),
-bounds AS (
-    SELECT coalesce($since::DATE, min(occurred_on)) AS lo, coalesce($until::DATE, max(occurred_on)) AS hi
-    FROM incident
-),
-step AS (
-    SELECT CASE $grain WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH
-                       ELSE INTERVAL 1 YEAR END AS width
-),
-periods AS (
-    SELECT period, greatest(period, lo) AS p_start, least((period + width)::DATE - 1, hi) AS p_end
-    FROM (SELECT unnest(generate_series(date_trunc($grain, lo), date_trunc($grain, hi), width))::DATE AS period,
-                 lo, hi, width
-          FROM bounds, step)
-),
+periods AS (SELECT * FROM period_series($grain, $since::DATE, $until::DATE)),
 at_start AS (
     SELECT p.period, coalesce(c.running, 0) AS running
     FROM periods AS p ASOF LEFT JOIN change AS c ON p.p_start >= c.day

@@ -16,17 +16,7 @@ series AS (
            min(actor_rank) AS series_rank
     FROM ranked GROUP BY 1
 ),
-bounds AS (
-    SELECT date_trunc($grain, coalesce($since::DATE, min(occurred_on)))::DATE AS lo,
-           date_trunc($grain, coalesce($until::DATE, max(occurred_on)))::DATE AS hi
-    FROM incident
-),
-periods AS (
-    SELECT unnest(generate_series(lo, hi, CASE $grain WHEN 'month' THEN INTERVAL 1 MONTH
-                                                      WHEN 'quarter' THEN INTERVAL 3 MONTH
-                                                      ELSE INTERVAL 1 YEAR END))::DATE AS period
-    FROM bounds
-),
+periods AS (SELECT period FROM period_series($grain, $since::DATE, $until::DATE)),
 counts AS (
     SELECT m.period, s.actor, sum(m.n) AS n
     FROM matching AS m JOIN ranked AS r USING (actor)

@@ -15,17 +15,7 @@ series AS (
     SELECT sponsor, CASE WHEN sponsor = 'unknown' THEN 'unknown' WHEN r <= 6 THEN sponsor ELSE 'other' END AS sponsor_country
     FROM ranked
 ),
-bounds AS (
-    SELECT date_trunc($grain, coalesce($since::DATE, min(occurred_on)))::DATE AS lo,
-           date_trunc($grain, coalesce($until::DATE, max(occurred_on)))::DATE AS hi
-    FROM incident
-),
-periods AS (
-    SELECT unnest(generate_series(lo, hi, CASE $grain WHEN 'month' THEN INTERVAL 1 MONTH
-                                                      WHEN 'quarter' THEN INTERVAL 3 MONTH
-                                                      ELSE INTERVAL 1 YEAR END))::DATE AS period
-    FROM bounds
-),
+periods AS (SELECT period FROM period_series($grain, $since::DATE, $until::DATE)),
 labels AS (
     SELECT sponsor_country, min(r) AS series_rank FROM series JOIN ranked USING (sponsor) GROUP BY 1
 ),

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector")  # allow-list
-MACROS = ("filtered_incident",)
+MACROS = ("filtered_incident", "period_series")
 CACHE_ENTRIES = 512
 
 
