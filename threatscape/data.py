@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import taxonomy
 from .actors import alias_key
 from .filters import Filters, View
 from .store import Store
@@ -103,7 +102,3 @@ def resolve_actor_filter(store: Store, f: Filters) -> tuple[Filters, list[str]]:
         return f, []
     resolved, problems = resolve_actors(store, f.actors)
     return f.with_(actors=tuple(resolved)), problems
-
-
-def sector_names() -> list[str]:
-    return [s.name for s in taxonomy.sectors()]
