@@ -3,5 +3,7 @@ import streamlit as st
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+    st.Page("pages/explorer.py", title="Explorer", icon="🔎"),
+    st.Page("pages/actor.py", title="Actor profile", icon="👤"),
 ]
 st.navigation(pages).run()

@@ -4,7 +4,7 @@ import streamlit as st
 from threatscape import charts, data
 from threatscape.app import setup
 
-page = setup("Overview")
+page = setup("Overview", view_options=True)
 store, f, v = page.store, page.filters, page.view
 
 st.title("Threat landscape")

@@ -1,5 +1,7 @@
 -- demo_insert_incident: synthetic incidents from the registered frame demo_gen, in date order.
 INSERT INTO incident
+SELECT * EXCLUDE (n), row_number() OVER (ORDER BY occurred_on, n) AS seq
+FROM (
 WITH named_campaign AS (
     SELECT campaign,
            'Operation ' || $adjectives[adjective + 1] || ' ' || $nouns[noun + 1]
@@ -33,10 +35,12 @@ SELECT
     d.confidence,
     $tlps[d.tlp + 1] AS tlp,
     'Threatscape demo data' AS source,
-    'https://demo.threatscape.invalid/incidents/demo-' || lpad(d.n::VARCHAR, 8, '0') AS source_url
+    'https://demo.threatscape.invalid/incidents/demo-' || lpad(d.n::VARCHAR, 8, '0') AS source_url,
+    d.n
 FROM dated AS d
 JOIN alias_list AS al USING (actor_id)
 JOIN demo_country AS c USING (country)
 JOIN sector AS s ON s.sector_id = d.primary_sector
 LEFT JOIN named_campaign AS nc ON nc.campaign = d.campaign
-ORDER BY d.day, d.n
+)
+ORDER BY seq

@@ -52,7 +52,9 @@ CREATE TABLE incident (
     confidence        UTINYINT CHECK (confidence <= 100),  -- attribution confidence, 0-100
     tlp               VARCHAR NOT NULL CHECK (tlp IN ('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED')),
     source            VARCHAR NOT NULL,
-    source_url        VARCHAR
+    source_url        VARCHAR,
+    seq               BIGINT                  -- rank in (occurred_on, incident_id) order, set by build.finish;
+                                              -- the explorer pages on it (keyset), newest or oldest first
 );
 
 CREATE TABLE incident_sector (

@@ -42,7 +42,7 @@ def write_fixture(path, *, incidents=INCIDENTS, kind: str = "sources") -> str:
         for iid, day, precision, actor_id, reported, sectors, country, campaign in incidents:
             con.execute(
                 "INSERT INTO incident VALUES ($id, $day, $precision, $actor_id, $reported, $mask, $country, "
-                "$campaign, $title, NULL, 80, 'GREEN', 'fixture', NULL)",
+                "$campaign, $title, NULL, 80, 'GREEN', 'fixture', NULL, NULL)",
                 {"id": iid, "day": day, "precision": precision, "actor_id": actor_id, "reported": reported,
                  "mask": taxonomy.mask_of(sectors), "country": country, "campaign": campaign,
                  "title": f"Incident {iid}"})

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from . import countries, data
-from .filters import GRAINS, LEVELS, Filters, View
+from .safe import md
+from .filters import GRAINS, LEVELS, TLPS, Filters, View
 from .store import Store, database_path, ensure_database, get_store
 
 DEFAULT_MONTHS = 12
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
-WIDGET_KEYS = tuple(Filters.URL_KEYS.values()) + View.URL_KEYS
+FILTER_KEYS = tuple(Filters.URL_KEYS.values())
 
 
 @dataclass(frozen=True)
@@ -29,14 +32,15 @@ class Page:
     dataset: dict
     first_day: dt.date
     last_day: dt.date
+    extra: dict  # the page's own URL parameters (e.g. the explorer's sort order), as strings
 
 
 def _current_query() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
 
 
-def _normalised(query: dict[str, list[str]]) -> tuple:
-    return tuple(sorted((k, tuple(v)) for k, v in query.items() if k in WIDGET_KEYS))
+def _normalised(query: dict[str, list[str]], keys) -> tuple:
+    return tuple(sorted((k, tuple(v)) for k, v in query.items() if k in keys))
 
 
 def _open_store() -> Store:
@@ -50,17 +54,36 @@ def _open_store() -> Store:
     return get_store(path)
 
 
-def _seed_widgets(page_filters: Filters, view: View) -> None:
+def default_filters(first_day: dt.date, last_day: dt.date) -> Filters:
+    """No filters over the last DEFAULT_MONTHS whole months of data (the current month included)."""
+    month = last_day.year * 12 + last_day.month - 1 - (DEFAULT_MONTHS - 1)
+    since = dt.date(month // 12, month % 12 + 1, 1)
+    return Filters(since=max(first_day, since), until=last_day)
+
+
+def _seed_widgets(f: Filters, view: View, extra: dict) -> None:
     """Put URL values into the widgets' state (first load, a shared link, or a drill-down)."""
     s = st.session_state
-    s["since"], s["until"] = page_filters.since, page_filters.until
-    s["actor"], s["sector"] = list(page_filters.actors), list(page_filters.sectors)
-    s["country"], s["sponsor"] = list(page_filters.countries), list(page_filters.sponsors)
+    s["since"], s["until"] = f.since, f.until
+    s["actor"], s["sector"] = list(f.actors), list(f.sectors)
+    s["country"], s["sponsor"] = list(f.countries), list(f.sponsors)
+    s["confidence"], s["tlp"], s["q"] = f.min_confidence or 0, list(f.tlps), f.text
     s["grain"], s["level"], s["top"] = view.grain, view.level, view.top
+    for key, value in extra.items():
+        s[key] = value
 
 
-def setup(title: str) -> Page:
-    """Configure the page, open the data, draw the shared filters and sync them with the URL."""
+def _reset(first_day: dt.date, last_day: dt.date, extra_defaults: dict) -> None:
+    _seed_widgets(default_filters(first_day, last_day), View(), extra_defaults)
+
+
+def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str, ...]] | None = None) -> Page:
+    """Configure the page, open the data, draw the shared filters and sync them with the URL.
+
+    view_options: draw the overview's time grain / sector level / actors shown.
+    extra: the page's own URL parameters and their allowed values (first = default); the page draws
+    their widgets with those keys.
+    """
     st.set_page_config(page_title=f"{title} · Threatscape", page_icon="🛰️", layout="wide")
     with st.spinner("Preparing the incident database…"):
         store = _open_store()
@@ -74,70 +97,90 @@ def setup(title: str) -> Page:
         st.info("The database holds no incidents yet.")
         st.stop()
     first_day, last_day = bounds["first_day"].date(), bounds["last_day"].date()
+    extra = extra or {}
+    url_keys = FILTER_KEYS + (View.URL_KEYS if view_options else ()) + tuple(extra)
 
     query = _current_query()
     s = st.session_state
     problems: list[str] = []
-    outside = _normalised(query) != s.get(URL_STATE)
+    outside = _normalised(query, url_keys) != s.get(URL_STATE)
     # A page switch in the sidebar drops the query string: keep the session's filters then.
-    if outside and not (_normalised(query) == () and URL_STATE in s):
+    if outside and not (_normalised(query, url_keys) == () and URL_STATE in s):
         filters, problems = Filters.from_query(query)
         view, view_problems = View.from_query(query)
-        problems += view_problems
+        problems += view_problems if view_options else []
         filters, actor_problems = data.resolve_actor_filter(store, filters)
         problems += actor_problems
         if filters.since is None and filters.until is None:
             filters = default_filters(first_day, last_day).with_(
-                actors=filters.actors, sectors=filters.sectors, countries=filters.countries,
-                sponsors=filters.sponsors)
+                **{k: v for k, v in filters.__dict__.items() if k not in ("since", "until")})
         filters = filters.with_(since=filters.since or first_day, until=filters.until or last_day)
-        _seed_widgets(filters, view)
+        page_values = {}
+        for key, allowed in extra.items():
+            value = (query.get(key) or [allowed[0]])[-1]
+            if value not in allowed:
+                problems.append(f"{key}={value!r} must be one of {', '.join(allowed)}; ignored")
+                value = allowed[0]
+            page_values[key] = value
+        _seed_widgets(filters, view, page_values)
 
     options = data.filter_options(store)
     with st.sidebar:
         st.header("Filters")
-        st.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=last_day,
-                      format="YYYY-MM-DD")
+        st.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=last_day, format="YYYY-MM-DD")
         st.date_input("To", key="until", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
                       format="YYYY-MM-DD")
         st.multiselect("Actors", _with_selected(options.actors, s.get("actor")), key="actor",
-                       placeholder="Any actor", help="Canonical names from the MISP galaxy.")
+                       placeholder="Any actor (type any alias)",
+                       help="Type any vendor name: 'Thallium' or 'Emerald Sleet' finds Kimsuky.")
         st.multiselect("Sectors", _with_selected(options.sectors, s.get("sector")), key="sector",
                        format_func=options.sector_label, placeholder="Any sector",
                        help="A sector includes the sectors below it: energy includes oil and gas.")
         st.multiselect("Victim countries", _with_selected(options.countries, s.get("country")), key="country",
-                       format_func=countries.name, placeholder="Any country")
+                       format_func=_country_label, placeholder="Any country (name or code)")
         st.multiselect("Sponsor states", _with_selected(options.sponsors, s.get("sponsor")), key="sponsor",
                        format_func=_sponsor_label, placeholder="Any sponsor")
-        st.header("View")
-        st.segmented_control("Time grain", GRAINS, key="grain", format_func=str.capitalize)
-        st.segmented_control("Sectors shown", LEVELS, key="level",
-                             format_func={"top": "Top level", "detail": "Detailed"}.get)
-        st.selectbox("Actors shown", View.TOP_CHOICES, key="top")
-        st.button("Reset filters", on_click=_reset, args=(first_day, last_day), width="stretch")
+        more = bool(s.get("confidence") or s.get("tlp") or s.get("q"))
+        with st.expander("Confidence, TLP and text", expanded=more):
+            st.slider("Minimum confidence", 0, 100, step=5, key="confidence",
+                      help="Attribution confidence (0-100). Incidents without one are left out once this is set.")
+            st.multiselect("TLP", TLPS, key="tlp", placeholder="Any marking")
+            st.text_input("Title or summary contains", key="q", max_chars=200)
+        if view_options:
+            st.header("View")
+            st.segmented_control("Time grain", GRAINS, key="grain", format_func=str.capitalize)
+            st.segmented_control("Sectors shown", LEVELS, key="level",
+                                 format_func={"top": "Top level", "detail": "Detailed"}.get)
+            st.selectbox("Actors shown", View.TOP_CHOICES, key="top")
+        st.button("Reset filters", on_click=_reset, width="stretch",
+                  args=(first_day, last_day, {k: allowed[0] for k, allowed in extra.items()}))
 
     since, until = s.get("since") or first_day, s.get("until") or last_day
     if since > until:
         problems.append("The start date was after the end date; they were swapped.")
         since, until = until, since
-    filters = Filters(since=since, until=until, actors=tuple(s.get("actor") or ()),
-                      sectors=tuple(s.get("sector") or ()), countries=tuple(s.get("country") or ()),
-                      sponsors=tuple(s.get("sponsor") or ()))
+    actors = tuple(dict.fromkeys(options.actor_of.get(a, a) for a in s.get("actor") or ()))
+    filters = Filters(since=since, until=until, actors=actors, sectors=tuple(s.get("sector") or ()),
+                      countries=tuple(s.get("country") or ()), sponsors=tuple(s.get("sponsor") or ()),
+                      min_confidence=s.get("confidence") or None, tlps=tuple(s.get("tlp") or ()),
+                      text=(s.get("q") or "").strip())
     view = View(grain=s.get("grain") or "month", level=s.get("level") or "top", top=s.get("top") or 8)
+    page_values = {key: s.get(key) or allowed[0] for key, allowed in extra.items()}
 
-    new_query = filters.to_query() | view.to_query()
-    if _normalised(new_query) != _normalised(query):
+    new_query = filters.to_query() | (view.to_query() if view_options else {}) | {
+        k: [v] for k, v in page_values.items() if v != extra[k][0]}
+    if _normalised(new_query, url_keys) != _normalised(query, url_keys):
         st.query_params.from_dict(new_query)
-    s[URL_STATE] = _normalised(new_query)
+    s[URL_STATE] = _normalised(new_query, url_keys)
 
     if dataset["kind"] == "demo":
         st.warning(f"**{dataset['description']}**", icon=":material/science:")
     for p in problems:
-        st.warning(f"From the link: {p}", icon=":material/link_off:")
+        st.warning(f"From the link: {md(p)}", icon=":material/link_off:")
     with st.sidebar:
         st.caption(f"Data version `{dataset['content_version'][:12]}` · built "
                    f"{dataset['built_at']:%Y-%m-%d %H:%M} UTC · incidents {first_day} to {last_day}")
-    return Page(store, filters, view, dataset, first_day, last_day)
+    return Page(store, filters, view, dataset, first_day, last_day, page_values)
 
 
 def _with_selected(options: list[str], selected) -> list[str]:
@@ -145,16 +188,26 @@ def _with_selected(options: list[str], selected) -> list[str]:
     return options + [v for v in (selected or []) if v not in options]
 
 
+def _country_label(code: str) -> str:
+    return f"{countries.name(code)} ({code})"
+
+
 def _sponsor_label(code: str) -> str:
-    return "Unknown sponsor" if code == "unknown" else countries.name(code)
+    return "Unknown sponsor" if code == "unknown" else _country_label(code)
 
 
-def default_filters(first_day: dt.date, last_day: dt.date) -> Filters:
-    """No filters over the last DEFAULT_MONTHS whole months of data (the current month included)."""
-    month = last_day.year * 12 + last_day.month - 1 - (DEFAULT_MONTHS - 1)
-    since = dt.date(month // 12, month % 12 + 1, 1)
-    return Filters(since=max(first_day, since), until=last_day)
+def link(page: str, label: str, query: dict, *, icon: str | None = None) -> None:
+    """A link to another page with these URL parameters (label: trusted words plus md()-escaped text)."""
+    try:
+        st.page_link(f"pages/{page}.py", label=label, icon=icon, query_params=query)
+    except StreamlitPageNotFoundError:  # this page was run on its own (a deep link before st.navigation)
+        st.markdown(f"{icon or ''} [{label}](/{page}?{urlencode(query, doseq=True)})")
 
 
-def _reset(first_day: dt.date, last_day: dt.date) -> None:
-    _seed_widgets(default_filters(first_day, last_day), View())
+def go(page: str, query: dict) -> None:
+    """Switch to another page with these URL parameters (a drill-down)."""
+    try:
+        st.switch_page(f"pages/{page}.py", query_params=query)
+    except StreamlitPageNotFoundError:
+        st.query_params.from_dict(query)
+        st.info(f"Open the [{page}](/{page}?{urlencode(query, doseq=True)}) to see these incidents.")

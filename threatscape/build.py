@@ -44,6 +44,8 @@ def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias
     if duplicates:
         raise duckdb.ConstraintException(
             "duplicate incident ids: " + ", ".join(f"{i} ({n} copies)" for i, n in duplicates))
+    if con.execute("SELECT count(*) FROM incident WHERE seq IS NULL").fetchone()[0]:
+        con.execute(sql.text("assign_seq"))
     con.execute(sql.text("derive_incident_sector"))
     version = con.execute(sql.text("content_version")).fetchone()[0]
     con.execute(

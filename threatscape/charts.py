@@ -174,3 +174,18 @@ def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
     fig.update_yaxes(title="Campaigns", range=[0, int(df["active_campaigns"].max()) * 1.25])
     return _layout(fig, title, "A campaign runs from its first to its last matching incident.<br>"
                                "Line: the most campaigns under way on one day of the period.")
+
+
+def sector_timeseries(df: pd.DataFrame, *, grain: str, title: str = "Incidents over time by sector") -> go.Figure:
+    """Stacked bars of incident_count per period for each top-level sector (fixed colour per sector)."""
+    if df.empty or df["incident_count"].sum() == 0:
+        return _empty(title)
+    fig = go.Figure()
+    for sector, series in df.sort_values(["sector_id", "period"]).groupby("sector", sort=False):
+        fig.add_trace(go.Bar(
+            x=series["period"], y=_ints(series["incident_count"]), name=sector,
+            marker_color=PALETTE[int(series["sector_id"].iloc[0]) % len(PALETTE)],
+            hovertemplate="%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"))
+    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_yaxes(title=f"Incidents per {GRAIN_WORD[grain]}", rangemode="tozero")
+    return _layout(fig, title, f"{SECTOR_RULE}<br>Top-level sectors; sub-sectors rolled up.")

@@ -50,9 +50,13 @@ def actor_colours_source(store: Store) -> pd.DataFrame:
     return store.query("actor_options")
 
 
+ALIAS_ARROW = " → "
+
+
 @dataclass(frozen=True)
 class FilterOptions:
-    actors: list[str]
+    actors: list[str]             # canonical names (most active first), then "alias → actor" entries
+    actor_of: dict[str, str]      # each entry of `actors` -> its canonical name
     sectors: list[str]
     countries: list[str]
     sponsors: list[str]
@@ -63,11 +67,19 @@ class FilterOptions:
 
 
 def filter_options(store: Store) -> FilterOptions:
-    """The values each sidebar filter offers, most frequent first (sectors in taxonomy order)."""
+    """The values each sidebar filter offers, most frequent first (sectors in taxonomy order).
+
+    Every alias is an entry of its own ("Thallium → Kimsuky"), so typing any alias finds the actor
+    and shows which alias matched.
+    """
     sectors = store.query("sector_options")
+    canonical = store.query("actor_options")["actor"].tolist()
+    actor_of = {name: name for name in canonical}
+    for row in store.query("actor_alias_list").itertuples(index=False):
+        if row.alias_key != alias_key(row.actor):
+            actor_of.setdefault(f"{row.alias}{ALIAS_ARROW}{row.actor}", row.actor)
     return FilterOptions(
-        actors=store.query("actor_options")["actor"].tolist(),
-        sectors=sectors["sector"].tolist(),
+        actors=list(actor_of), actor_of=actor_of, sectors=sectors["sector"].tolist(),
         countries=store.query("victim_country_options")["victim_country"].tolist(),
         sponsors=store.query("sponsor_options")["sponsor_country"].tolist(),
         parents={name: parent if isinstance(parent, str) else None
@@ -102,3 +114,44 @@ def resolve_actor_filter(store: Store, f: Filters) -> tuple[Filters, list[str]]:
         return f, []
     resolved, problems = resolve_actors(store, f.actors)
     return f.with_(actors=tuple(resolved)), problems
+
+
+ORDERS = ("newest", "oldest", "confidence")
+PAGE_SIZE = 50
+
+
+def incident_count(store: Store, f: Filters) -> int:
+    return int(store.query("incident_count", f.params()).iloc[0, 0])
+
+
+def incident_page(store: Store, f: Filters, *, order_by: str = "newest", cursor: int | None = None,
+                  backward: bool = False, page_size: int | None = PAGE_SIZE) -> pd.DataFrame:
+    """One page of matching incidents after (or, backward, before) a keyset cursor, in display order."""
+    df = store.query("incident_page", f.params() | {"order_by": order_by, "cursor": cursor,
+                                                     "backward": backward, "page_size": page_size})
+    return df.iloc[::-1].reset_index(drop=True) if backward else df
+
+
+def facets(store: Store, f: Filters, limit: int = 8) -> dict[str, pd.DataFrame]:
+    """Top actors, sectors and countries among the matching incidents: {'actor': df, ...}."""
+    df = store.query("incident_facets", f.params() | {"limit": limit})
+    return {name: df.loc[df["facet"] == name, ["value", "incident_count"]].reset_index(drop=True)
+            for name in ("actor", "sector", "country")}
+
+
+def actor_profile(store: Store, actor: str) -> pd.Series | None:
+    """Canonical facts and whole-history counts of one actor (canonical name); None if there is none."""
+    df = store.query("actor_profile", {"actor": actor})
+    return None if df.empty else df.iloc[0]
+
+
+def actor_aliases(store: Store, actor: str) -> pd.DataFrame:
+    return store.query("actor_aliases", {"actor": actor})
+
+
+def sector_period(store: Store, f: Filters, v: View) -> pd.DataFrame:
+    return store.query("incidents_by_sector_period", f.params() | {"grain": v.grain})
+
+
+def campaigns(store: Store, f: Filters, limit: int = 50) -> pd.DataFrame:
+    return store.query("campaigns", f.params() | {"limit": limit})

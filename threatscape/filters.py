@@ -8,6 +8,8 @@ from typing import Mapping, Sequence
 from . import countries, taxonomy
 
 GRAINS = ("month", "quarter", "year")
+TLPS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+MAX_TEXT = 200
 LEVELS = ("top", "detail")
 UNKNOWN_SPONSOR = "unknown"
 
@@ -30,10 +32,14 @@ class Filters:
     sectors: tuple[str, ...] = ()    # taxonomy names; each includes the sectors below it
     countries: tuple[str, ...] = ()  # victim countries, ISO alpha-2
     sponsors: tuple[str, ...] = ()   # sponsor states, ISO alpha-2 or "unknown"
+    min_confidence: int | None = None  # attribution confidence at least this (0-100)
+    tlps: tuple[str, ...] = ()       # TLP markings
+    text: str = ""                   # in title or summary, case-insensitive
 
     # URL parameter for each field; the sidebar widgets use the same names as keys.
     URL_KEYS = {"since": "since", "until": "until", "actors": "actor", "sectors": "sector",
-                "countries": "country", "sponsors": "sponsor"}
+                "countries": "country", "sponsors": "sponsor", "min_confidence": "confidence",
+                "tlps": "tlp", "text": "q"}
 
     @classmethod
     def from_query(cls, query: Mapping[str, Sequence[str] | str]) -> tuple["Filters", list[str]]:
@@ -76,12 +82,29 @@ class Filters:
                 problems.append(f"sponsor={v!r} is not a known country; ignored")
             else:
                 sponsor_codes.append(code)
+        min_confidence = None
+        conf = values("confidence")
+        if conf:
+            if conf[-1].isdigit() and 0 <= int(conf[-1]) <= 100:
+                min_confidence = int(conf[-1]) or None
+            else:
+                problems.append(f"confidence={conf[-1]!r} must be a whole number from 0 to 100; ignored")
+        tlps = []
+        for v in values("tlp"):
+            t = v.upper().removeprefix("TLP:")
+            t = "CLEAR" if t == "WHITE" else t  # TLP 1.0's WHITE is 2.0's CLEAR
+            if t in TLPS:
+                tlps.append(t)
+            else:
+                problems.append(f"tlp={v!r} must be one of {', '.join(TLPS)}; ignored")
+        text = " ".join(values("q")[-1:])[:MAX_TEXT]
         since, until = date("since"), date("until")
         if since and until and since > until:
             problems.append(f"since={since} is after until={until}; swapped")
             since, until = until, since
         return cls(since=since, until=until, actors=_dedupe(values("actor")), sectors=_dedupe(sectors),
-                   countries=_dedupe(country_codes), sponsors=_dedupe(sponsor_codes)), problems
+                   countries=_dedupe(country_codes), sponsors=_dedupe(sponsor_codes),
+                   min_confidence=min_confidence, tlps=_dedupe(sorted(tlps, key=TLPS.index)), text=text), problems
 
     def to_query(self) -> dict[str, list[str]]:
         """URL parameters for these filters (empty filters are left out)."""
@@ -93,6 +116,12 @@ class Filters:
         for attr in ("actors", "sectors", "countries", "sponsors"):
             if getattr(self, attr):
                 q[self.URL_KEYS[attr]] = list(getattr(self, attr))
+        if self.min_confidence:
+            q["confidence"] = [str(self.min_confidence)]
+        if self.tlps:
+            q["tlp"] = list(self.tlps)
+        if self.text:
+            q["q"] = [self.text]
         return q
 
     def params(self) -> dict:
@@ -101,7 +130,8 @@ class Filters:
         for s in self.sectors:
             mask |= taxonomy.rollup_mask(s)
         return {"since": self.since, "until": self.until, "actors": list(self.actors),
-                "sector_mask": mask, "countries": list(self.countries), "sponsors": list(self.sponsors)}
+                "sector_mask": mask, "countries": list(self.countries), "sponsors": list(self.sponsors),
+                "min_confidence": self.min_confidence, "tlps": list(self.tlps), "text": self.text.strip()}
 
     def previous_period(self) -> "Filters":
         """The same filters over the period of equal length that ends the day before `since`."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import threading
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector")  # allow-list
-MACROS = ("filtered_incident", "period_series")
+MACROS = ("filtered_incident", "period_series", "incident_row")  # in dependency order
 CACHE_ENTRIES = 512
 
 
@@ -96,12 +97,7 @@ class Store:
 
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run queries/<name>.sql with the $parameters it uses; cached by data version. Do not mutate."""
-        params = params or {}
-        wanted = sql.params(name)
-        missing = wanted - params.keys()
-        if missing:
-            raise KeyError(f"query {name} needs parameters {sorted(missing)}")
-        bound = {k: params[k] for k in sorted(wanted)}
+        bound = self._bind(name, params or {})
         snap = self.snapshot()
         key = (snap.version, name, tuple((k, _freeze(v)) for k, v in bound.items()))
         t0 = time.perf_counter()
@@ -123,6 +119,25 @@ class Store:
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return frame
+
+    @contextlib.contextmanager
+    def stream(self, name: str, params: dict, batch_rows: int = 65_536):
+        """Run a query uncached and yield an Arrow RecordBatchReader over its rows (for large exports)."""
+        bound = self._bind(name, params)
+        cursor = self.snapshot().con.cursor()
+        t0 = time.perf_counter()
+        try:
+            yield cursor.sql(sql.text(name), params=bound).to_arrow_reader(batch_rows)
+        finally:
+            cursor.close()
+            self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, -1, False))
+
+    def _bind(self, name: str, params: dict) -> dict:
+        wanted = sql.params(name)
+        missing = wanted - params.keys()
+        if missing:
+            raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+        return {k: params[k] for k in sorted(wanted)}
 
     def dataset(self) -> dict:
         """The dataset row: kind, description, built_at, content_version, ..."""

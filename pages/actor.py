@@ -1,0 +1,62 @@
+"""Actor profile: one group's names, sponsor, history, targets and campaigns."""
+import streamlit as st
+
+from threatscape import charts, countries, data, tables
+from threatscape.app import link, setup
+from threatscape.safe import md
+
+page = setup("Actor profile", view_options=False)
+store, f = page.store, page.filters
+
+if not f.actors:
+    st.title("Actor profile")
+    options = data.filter_options(store)
+    choice = st.selectbox("Choose an actor (type any alias)", options.actors, index=None,
+                          placeholder="Kimsuky, Thallium, Emerald Sleet…")
+    if choice is None:
+        st.info("Pick an actor, or open one from the explorer or the overview's heatmap.")
+        st.stop()
+    st.query_params["actor"] = options.actor_of[choice]  # as if the link had named it
+    st.rerun()
+
+actor = f.actors[0]
+if len(f.actors) > 1:
+    actor = st.segmented_control("Actor", f.actors, default=f.actors[0], key="profile_actor", format_func=md) \
+        or f.actors[0]
+profile = data.actor_profile(store, actor)
+scoped = f.with_(actors=(actor,))
+
+st.title(md(actor))
+sponsor = countries.name(profile["sponsor_country"]) if isinstance(profile["sponsor_country"], str) else "unknown"
+cols = st.columns(5)
+cols[0].metric("Sponsor state", sponsor, border=True)
+cols[1].metric("First seen", f"{profile['first_seen']:%Y-%m-%d}" if profile["incidents"] else "–", border=True)
+cols[2].metric("Last seen", f"{profile['last_seen']:%Y-%m-%d}" if profile["incidents"] else "–", border=True)
+cols[3].metric("Incidents (all time)", f"{int(profile['incidents']):,}", border=True)
+cols[4].metric("Campaigns (all time)", f"{int(profile['campaigns']):,}", border=True)
+if isinstance(profile["motivation"], str):
+    st.caption(f"Motivation: {md(profile['motivation'])}")
+link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_query(), icon="🔎")
+
+aliases = data.actor_aliases(store, actor)
+with st.expander(f"{len(aliases)} names and aliases", expanded=True):
+    st.dataframe(aliases.rename(columns={"alias": "Name", "source": "Source"}), hide_index=True)
+
+st.caption(f"The charts below follow the sidebar filters: {f.since:%d %b %Y} to {f.until:%d %b %Y}.")
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(charts.sector_timeseries(data.sector_period(store, scoped, page.view), grain=page.view.grain,
+                                             title=f"{charts.label(actor)}: incidents over time by sector"),
+                    theme=None, key="actor_sectors")
+with right:
+    st.plotly_chart(charts.top_victim_countries(data.victim_countries(store, scoped)), theme=None,
+                    key="actor_countries")
+
+st.subheader("Campaigns", anchor=False)
+camp = data.campaigns(store, scoped)
+st.dataframe(tables.campaign_table(camp), hide_index=True)
+
+st.subheader("Latest incidents", anchor=False)
+latest = tables.incident_table(data.incident_page(store, scoped, page_size=10))
+st.dataframe(latest.drop(columns=["incident_id"]), hide_index=True,
+             column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")})

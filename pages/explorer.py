@@ -1,0 +1,114 @@
+"""Analyst explorer: narrow the incidents down, read them page by page, export a reproducible snapshot."""
+import os
+import tempfile
+
+import streamlit as st
+
+from threatscape import data, export, tables
+from threatscape.app import link, setup
+from threatscape.safe import md
+
+page = setup("Explorer", extra={"sort": data.ORDERS})
+store, f = page.store, page.filters
+order_by = page.extra["sort"]
+
+st.title("Incident explorer")
+total = data.incident_count(store, f)
+st.markdown(f"**{total:,}** incidents match, {f.since:%d %b %Y} to {f.until:%d %b %Y}.")
+
+# Keyset paging: the position is kept per (filters, order); any change starts again at page 1.
+signature = (f, order_by)
+pos = st.session_state.get("_explorer_pos")
+if not pos or pos["signature"] != signature:
+    pos = {"signature": signature, "cursor": None, "backward": False, "start": 0}
+    st.session_state["_explorer_pos"] = pos
+
+rows = data.incident_page(store, f, order_by=order_by, cursor=pos["cursor"], backward=pos["backward"])
+if pos["backward"] and pos["cursor"] is None:  # "last page" was asked for
+    pos["start"] = max(0, total - len(rows))
+
+
+def move(to: str) -> None:
+    keys = st.session_state["_explorer_keys"]
+    if to == "first":
+        pos.update(cursor=None, backward=False, start=0)
+    elif to == "last":
+        pos.update(cursor=None, backward=True, start=max(0, total - data.PAGE_SIZE))
+    elif to == "next":
+        pos.update(cursor=keys[1], backward=False, start=pos["start"] + keys[2])
+    elif to == "previous":
+        if pos["start"] - data.PAGE_SIZE <= 0:
+            pos.update(cursor=None, backward=False, start=0)
+        else:
+            pos.update(cursor=keys[0], backward=True, start=pos["start"] - data.PAGE_SIZE)
+
+
+st.session_state["_explorer_keys"] = (
+    (int(rows["sort_key"].iloc[0]), int(rows["sort_key"].iloc[-1]), len(rows)) if len(rows) else (None, None, 0))
+
+left, right = st.columns([4, 1])
+with left:
+    c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 1, 1, 1, 2], vertical_alignment="bottom")
+    c1.selectbox("Order", data.ORDERS, key="sort",
+                 format_func={"newest": "Newest first", "oldest": "Oldest first",
+                              "confidence": "Highest confidence first"}.get)
+    at_start, at_end = pos["start"] == 0, pos["start"] + len(rows) >= total
+    c2.button("First", on_click=move, args=("first",), disabled=at_start, width="stretch")
+    c3.button("Previous", on_click=move, args=("previous",), disabled=at_start, width="stretch")
+    c4.button("Next", on_click=move, args=("next",), disabled=at_end, width="stretch")
+    c5.button("Last", on_click=move, args=("last",), disabled=at_end, width="stretch")
+    if total:
+        c6.markdown(f"Rows {pos['start'] + 1:,}–{pos['start'] + len(rows):,} of {total:,}")
+
+    table = tables.incident_table(rows)
+    picked = st.dataframe(
+        table, hide_index=True, on_select="rerun", selection_mode="single-row", key="incident_table",
+        column_order=[c for c in table.columns if c != "incident_id"],
+        column_config={
+            "Link": st.column_config.LinkColumn("Link", display_text="open", help="Only http(s) links open."),
+            "Confidence": st.column_config.NumberColumn("Confidence", format="%d"),
+            "Title": st.column_config.TextColumn("Title", width="large"),
+        })
+    st.caption("Select a row to read the incident. Sorting by a column header sorts this page only; "
+               "the order above sorts every match.")
+    chosen = picked.selection.rows if picked else []
+    if chosen and chosen[0] < len(rows):
+        row = rows.iloc[chosen[0]]
+        with st.container(border=True):
+            st.subheader(md(table["Title"].iloc[chosen[0]]), anchor=False)
+            st.text(row["summary"] or "(no summary)")
+            st.markdown(f"{md(row['incident_id'])} · {table['Date'].iloc[chosen[0]]} ({row['date_precision']} "
+                        f"precision) · {md(row['sectors'])}")
+            link("actor", f"Profile of {md(row['actor'])}", {"actor": row["actor"]}, icon="👤")
+
+with right:
+    st.markdown("**In this selection**")
+    top = data.facets(store, f)
+    for facet, heading in (("actor", "Top actors"), ("sector", "Top sectors"), ("country", "Top countries")):
+        st.caption(heading + (" (an incident once per sector)" if facet == "sector" else ""))
+        st.dataframe(tables.facet_table(top[facet], facet), hide_index=True,
+                     column_config={"value": st.column_config.TextColumn(heading.split()[1].capitalize()),
+                                    "incidents": st.column_config.ProgressColumn(
+                                        "Incidents", format="%d", min_value=0, max_value=max(total, 1))})
+    if len(f.actors) == 1:
+        link("actor", f"Profile of {md(f.actors[0])}", {"actor": f.actors[0]}, icon="👤")
+
+st.divider()
+st.subheader("CSV snapshot", anchor=False)
+st.caption(f"All {total:,} matching incidents (not only this page), in the order above, with a manifest "
+           "(filters, link to this view, data version, row count, SHA-256) that lets anyone re-derive it.")
+o1, o2, o3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+long_form = o1.checkbox("One row per sector", help="Long form: an incident that hit three sectors is three rows.")
+bom = o2.checkbox("Excel (BOM)", help="Start the file with a UTF-8 byte-order mark so Excel reads accents right.")
+
+
+def snapshot():
+    with tempfile.TemporaryDirectory(prefix="threatscape-") as work:
+        path = export.incidents_zip(store, f, order_by=order_by, long=long_form, bom=bom, work_dir=work)
+        handle = open(path, "rb")
+        os.unlink(path)  # the open handle still reads it; nothing is left on disk
+    return handle
+
+
+o3.download_button("Download snapshot (.zip: CSV + manifest)", data=snapshot, file_name="threatscape-snapshot.zip",
+                   mime="application/zip", disabled=total == 0, icon=":material/download:", on_click="ignore")

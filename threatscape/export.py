@@ -1,0 +1,184 @@
+"""CSV snapshots: every matching row, streamed from DuckDB to a file, with a manifest that proves what it holds.
+
+The CSV is UTF-8 (optionally with a BOM for Excel), RFC 4180 (CRLF line ends, quoted text), ISO dates.
+Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return)
+get a leading apostrophe: feed text is attacker-controlled.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from . import __version__
+from .filters import Filters, View
+from .store import Store
+
+INCIDENT_QUERY = "incident_page"  # the explorer's query: the snapshot is exactly what the explorer lists
+CSV_COLUMNS = ["incident_id", "occurred_on", "date_precision", "actor", "actor_as_reported", "sponsor_country",
+               "sectors", "victim_country", "campaign", "title", "summary", "confidence", "tlp", "source",
+               "source_url"]
+BOM = "\ufeff".encode()
+FORMULA = r"^([=+\-@\t\r])"
+WRITE_OPTIONS = pacsv.WriteOptions(eol="\r\n", quoting_style="needed")
+
+
+def neutralise(batch: pa.RecordBatch | pa.Table):
+    """Prefix an apostrophe to every text cell that starts like a spreadsheet formula."""
+    columns = [pc.replace_substring_regex(col, pattern=FORMULA, replacement=r"'\1")
+               if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) else col
+               for col in batch.columns]
+    return type(batch).from_arrays(columns, names=batch.schema.names)
+
+
+def _long_form(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """One row per incident and sector: 'sectors' split into a 'sector' column."""
+    parts = pc.split_pattern(batch.column("sectors"), "; ")
+    rows = batch.take(pc.list_parent_indices(parts))
+    i = rows.schema.get_field_index("sectors")
+    return rows.set_column(i, "sector", pc.list_flatten(parts))
+
+
+class _HashingSink(io.RawIOBase):
+    """A binary file that counts and hashes what goes through it."""
+
+    def __init__(self, raw):
+        self.raw, self.sha256, self.bytes = raw, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        b = bytes(b)
+        self.sha256.update(b)
+        self.bytes += len(b)
+        return self.raw.write(b)
+
+
+def view_url(page: str, filters: Filters, view: View | None = None, extra: dict | None = None) -> str:
+    """The app URL path that shows the same view, e.g. 'explorer?since=2023-01-01&actor=Kimsuky'."""
+    query = filters.to_query() | (view.to_query() if view else {}) | (extra or {})
+    return page + ("?" + urlencode(query, doseq=True) if query else "")
+
+
+def manifest(*, store: Store, filters: Filters, query: str, url: str, csv_name: str, rows: int,
+             size: int, sha256: str, options: dict) -> dict:
+    """What a snapshot holds and how to re-derive it."""
+    ds = store.dataset()
+    return {
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "app_version": __version__,
+        "dataset": {"kind": ds["kind"], "description": ds["description"],
+                    "content_version": ds["content_version"], "alias_map_version": ds["alias_map_version"],
+                    "built_at": ds["built_at"].isoformat()},
+        "query": query,
+        "filters": {k: (v.isoformat() if isinstance(v, dt.date) else list(v) if isinstance(v, tuple) else v)
+                    for k, v in filters.__dict__.items()},
+        "url": url,
+        "csv": {"file": csv_name, "rows": rows, "bytes": size, "sha256": sha256, "encoding": "utf-8",
+                "line_end": "CRLF", "formula_cells": "prefixed with an apostrophe", **options},
+    }
+
+
+def _write_atomically(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, *, name: str | None = None,
+                    order_by: str = "newest", long: bool = False, bom: bool = False) -> tuple[Path, Path]:
+    """Write every incident matching `filters` to out_dir/<name>.csv and <name>.manifest.json."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = name or f"incidents-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+    csv_path, manifest_path = out_dir / f"{name}.csv", out_dir / f"{name}.manifest.json"
+    params = filters.params() | {"order_by": order_by, "cursor": None, "backward": False, "page_size": None}
+    state = {}
+
+    def write(f):
+        sink = _HashingSink(f)
+        if bom:
+            sink.write(BOM)
+        rows = 0
+        with store.stream(INCIDENT_QUERY, params) as reader:
+            writer = None
+            for batch in reader:
+                batch = neutralise(batch.select(CSV_COLUMNS))
+                if long:
+                    batch = _long_form(batch)
+                if writer is None:
+                    writer = pacsv.CSVWriter(sink, batch.schema, write_options=WRITE_OPTIONS)
+                writer.write_batch(batch)
+                rows += batch.num_rows
+            if writer is None:  # no rows: still a header
+                columns = [("sector" if long and c == "sectors" else c) for c in CSV_COLUMNS]
+                sink.write((",".join(f'"{c}"' for c in columns) + "\r\n").encode())
+            else:
+                writer.close()
+        state.update(rows=rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest())
+
+    _write_atomically(csv_path, write)
+    doc = manifest(store=store, filters=filters, query=INCIDENT_QUERY,
+                   url=view_url("explorer", filters, extra={"sort": [order_by]} if order_by != "newest" else None),
+                   csv_name=csv_path.name, rows=state["rows"], size=state["bytes"], sha256=state["sha256"],
+                   options={"form": "long: one row per incident and sector" if long else
+                            "one row per incident, sectors joined by '; '", "bom": bom, "order": order_by})
+    _write_atomically(manifest_path, lambda f: f.write(json.dumps(doc, indent=2, ensure_ascii=False).encode()))
+    return csv_path, manifest_path
+
+
+def frame_csv(df: pd.DataFrame, *, bom: bool = False) -> bytes:
+    """A small query result (a chart's data) as snapshot CSV bytes."""
+    table = neutralise(pa.Table.from_pandas(df, preserve_index=False))
+    buf = io.BytesIO()
+    if bom:
+        buf.write(BOM)
+    pacsv.write_csv(table, buf, write_options=WRITE_OPTIONS)
+    return buf.getvalue()
+
+
+def chart_snapshot_zip(store: Store, df: pd.DataFrame, *, name: str, query: str, filters: Filters,
+                       view: View | None, page: str = "") -> bytes:
+    """A zip holding <name>.csv (a chart's data) and <name>.manifest.json."""
+    data = frame_csv(df)
+    doc = manifest(store=store, filters=filters, query=query, url=view_url(page, filters, view),
+                   csv_name=f"{name}.csv", rows=len(df), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                   options={"view": view.__dict__ if view else None})
+    return _zip({f"{name}.csv": data, f"{name}.manifest.json": json.dumps(doc, indent=2, ensure_ascii=False).encode()})
+
+
+def incidents_zip(store: Store, filters: Filters, *, order_by: str = "newest", long: bool = False,
+                  bom: bool = False, work_dir: str | os.PathLike) -> Path:
+    """Write an incident snapshot into work_dir and zip the CSV and its manifest; return the zip's path."""
+    csv_path, manifest_path = write_incidents(store, filters, work_dir, order_by=order_by, long=long, bom=bom)
+    zip_path = csv_path.with_suffix(".zip")
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.write(csv_path, csv_path.name)
+        z.write(manifest_path, manifest_path.name)
+    csv_path.unlink()
+    manifest_path.unlink()
+    return zip_path
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for n, b in files.items():
+            z.writestr(n, b)
+    return buf.getvalue()
