@@ -277,7 +277,7 @@ def test_deep_link_applies_filters(browser_page, streamlit_app):
     check_charts(session)
 
     sidebar = page.get_by_test_id("stSidebar")
-    for label, chip in [("Victim countries", "South Korea"), ("Sectors", "government")]:
+    for label, chip in [("Victim countries", "South Korea (KR)"), ("Sectors", "government")]:
         box = sidebar.get_by_test_id("stMultiSelect").filter(has_text=label)
         expect(box.get_by_text(chip, exact=True)).to_be_visible()
     expect(page.get_by_text("From the link:")).to_have_count(0)  # every value in the link was understood
