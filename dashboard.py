@@ -2,8 +2,8 @@
 import streamlit as st
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
-    st.Page("pages/explorer.py", title="Explorer", icon="🔎"),
-    st.Page("pages/actor.py", title="Actor profile", icon="👤"),
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/explorer.py", title="Explorer"),
+    st.Page("pages/actor.py", title="Actor profile"),
 ]
 st.navigation(pages).run()

@@ -36,7 +36,7 @@ cols[3].metric("Incidents (all time)", f"{int(profile['incidents']):,}", border=
 cols[4].metric("Campaigns (all time)", f"{int(profile['campaigns']):,}", border=True)
 if isinstance(profile["motivation"], str):
     st.caption(f"Motivation: {md(profile['motivation'])}")
-link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_query(), icon="🔎")
+link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_query())
 
 aliases = data.actor_aliases(store, actor)
 with st.expander(f"{len(aliases)} names and aliases", expanded=True):

@@ -79,7 +79,7 @@ with left:
             st.text(row["summary"] or "(no summary)")
             st.markdown(f"{md(row['incident_id'])} · {table['Date'].iloc[chosen[0]]} ({row['date_precision']} "
                         f"precision) · {md(row['sectors'])}")
-            link("actor", f"Profile of {md(row['actor'])}", {"actor": row["actor"]}, icon="👤")
+            link("actor", f"Profile of {md(row['actor'])}", {"actor": row["actor"]})
 
 with right:
     st.markdown("**In this selection**")
@@ -91,7 +91,7 @@ with right:
                                     "incidents": st.column_config.ProgressColumn(
                                         "Incidents", format="%d", min_value=0, max_value=max(total, 1))})
     if len(f.actors) == 1:
-        link("actor", f"Profile of {md(f.actors[0])}", {"actor": f.actors[0]}, icon="👤")
+        link("actor", f"Profile of {md(f.actors[0])}", {"actor": f.actors[0]})
 
 st.divider()
 st.subheader("CSV snapshot", anchor=False)

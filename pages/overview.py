@@ -2,7 +2,8 @@
 import streamlit as st
 
 from threatscape import charts, data
-from threatscape.app import setup
+from threatscape.app import go, setup
+from threatscape.filters import drill_down
 
 page = setup("Overview", view_options=True)
 store, f, v = page.store, page.filters, page.view
@@ -28,13 +29,21 @@ for col, (label, key, help_text) in zip(cols, [
                help=f"{help_text} Previous period: {int(k['prev_' + key]):,}.")
 
 colours = charts.actor_colours(data.actor_colours_source(store))
-st.plotly_chart(charts.actor_sector_heatmap(data.actor_sector(store, f, v), level=v.level),
-                theme=None, key="heatmap")
+clicked = st.plotly_chart(charts.actor_sector_heatmap(data.actor_sector(store, f, v), level=v.level),
+                          theme=None, key="heatmap", on_select="rerun", selection_mode="points")
+if clicked and clicked.selection.points:
+    target = drill_down(f, clicked.selection.points[0], chart="heatmap")
+    if target:
+        go("explorer", target.to_query())
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(charts.actor_timeseries(data.actor_period(store, f, v), colours, grain=v.grain),
-                    theme=None, key="actor_timeseries")
+    clicked = st.plotly_chart(charts.actor_timeseries(data.actor_period(store, f, v), colours, grain=v.grain),
+                              theme=None, key="actor_timeseries", on_select="rerun", selection_mode="points")
+    if clicked and clicked.selection.points:
+        target = drill_down(f, clicked.selection.points[0], chart="timeseries", grain=v.grain)
+        if target:
+            go("explorer", target.to_query())
     precision = data.date_precision(store, f)
     coarse = precision["month"] + precision["year"] if v.grain == "month" else precision["year"]
     if coarse and v.grain != "year":

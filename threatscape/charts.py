@@ -79,11 +79,19 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
     z = _ints(grid.to_numpy())
     labels = [f"{label(a)} ({n:,})" for a, n in zip(actors["actor"], actors["actor_incidents"])]
     fig = go.Figure(go.Heatmap(
-        z=z, x=sectors, y=labels, customdata=np.array(actors["actor"].tolist(), dtype=object),
+        z=z, x=sectors, y=labels, hoverinfo="skip",
         colorscale="OrRd", text=np.where(z > 0, np.char.mod("%d", z), ""), texttemplate="%{text}",
-        xgap=2, ygap=2,
-        colorbar={"title": {"text": "Incidents"}},
-        hovertemplate="%{y}<br>%{x}: %{z:,} incidents<extra></extra>"))
+        xgap=2, ygap=2, colorbar={"title": {"text": "Incidents"}}))
+    # Heatmap cells cannot be selected in Streamlit; a transparent marker on each non-empty cell can,
+    # and carries (actor, sector) for the drill-down to the explorer.
+    rows, cols = np.nonzero(z)
+    fig.add_trace(go.Scatter(
+        x=[sectors[c] for c in cols], y=[labels[r] for r in rows], mode="markers", showlegend=False,
+        marker={"symbol": "square", "size": 30, "color": "rgba(0,0,0,0)"},
+        customdata=np.array([[actors["actor"].iloc[r], sectors[c]] for r, c in zip(rows, cols)], dtype=object),
+        text=z[rows, cols], name="",
+        hovertemplate="%{y}<br>%{x}: %{text:,} incidents<br><i>Click to list them</i><extra></extra>",
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}}))
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=None, side="bottom", tickangle=-35, automargin=True)
     scope = "top-level sectors (sub-sectors rolled up)" if level == "top" else "sectors"
@@ -104,9 +112,10 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
         fig.add_trace(go.Scatter(
             x=series["period"], y=_ints(series["incident_count"]), name=label(actor), mode="lines+markers",
             line={"color": colours.get(actor, GREY), "width": 2, "dash": "dot" if other else "solid"},
-            marker={"size": 5}, customdata=np.array([actor] * len(series), dtype=object),
+            marker={"size": 7}, customdata=np.array([actor] * len(series), dtype=object),
             visible="legendonly" if other else True,
-            hovertemplate="%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"))
+            hovertemplate="%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<br><i>Click to list them</i>"
+                          "<extra></extra>"))
     fig.update_yaxes(title=f"Incidents per {GRAIN_WORD[grain]}", rangemode="tozero")
     fig.update_xaxes(title=None)
     return _layout(fig, title, f"Most active actors in the selection. {TOTAL_RULE} Empty periods show as 0.<br>"

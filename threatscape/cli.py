@@ -1,12 +1,21 @@
-"""Command line: python -m threatscape demo|info."""
+"""Command line: python -m threatscape demo | info | export | actor."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import sys
 import time
 
-from . import store
+import pycountry
+
+from . import countries, data, store as store_mod, taxonomy
+from .actors import alias_key
+from .filters import TLPS, Filters
+
+
+class UsageError(Exception):
+    """A value on the command line that names nothing known; the message says what and suggests."""
 
 
 def _date(text: str) -> dt.date:
@@ -23,19 +32,97 @@ def _positive(text: str) -> int:
     return n
 
 
+def _suggest(word: str, candidates) -> str:
+    by_key = {}
+    for c in candidates:
+        by_key.setdefault(c.casefold(), c)
+    close = difflib.get_close_matches(word.casefold(), list(by_key), n=5, cutoff=0.6)
+    return f"; did you mean: {', '.join(by_key[c] for c in close)}?" if close else ""
+
+
+def _resolve_actor(db: store_mod.Store, name: str) -> str:
+    resolved, problems = data.resolve_actors(db, [name])
+    if resolved:
+        return resolved[0]
+    aliases = db.query("actor_alias_list")
+    labels = [f"{r.alias}" if alias_key(r.alias) == alias_key(r.actor) else f"{r.alias} (= {r.actor})"
+              for r in aliases.itertuples(index=False)]
+    names = dict(zip([lbl.split(" (= ")[0] for lbl in labels], labels))
+    close = difflib.get_close_matches(name.casefold(), [n.casefold() for n in names], n=5, cutoff=0.6)
+    hint = ""
+    if close:
+        folded = {n.casefold(): lbl for n, lbl in names.items()}
+        hint = f"; did you mean: {', '.join(folded[c] for c in close)}?"
+    raise UsageError(problems[0].replace("; ignored", "") + hint)
+
+
+def _country(value: str, what: str) -> str:
+    if what == "sponsor" and value.lower() == "unknown":
+        return "unknown"
+    code = countries.to_alpha2(value)
+    if code is None:
+        names = [c.name for c in pycountry.countries] + [getattr(c, "common_name", c.name) for c in pycountry.countries]
+        raise UsageError(f"{what} {value!r} is not a known country{_suggest(value, names)}")
+    return code
+
+
+def _sector(value: str) -> str:
+    s = taxonomy.SECTOR_BY_NAME.get(value.lower())
+    if s is None:
+        raise UsageError(f"sector {value!r} is not a known sector{_suggest(value, taxonomy.SECTOR_BY_NAME)}")
+    return s.name
+
+
+def filters_from_args(db: store_mod.Store, args) -> Filters:
+    """Filters from --actor/--sector/--country/--sponsor/... ; anything unknown is a UsageError."""
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    return Filters(
+        since=args.since, until=args.until,
+        actors=tuple(dict.fromkeys(_resolve_actor(db, a) for a in args.actor)),
+        sectors=tuple(dict.fromkeys(_sector(s) for s in args.sector)),
+        countries=tuple(dict.fromkeys(_country(c, "country") for c in args.country)),
+        sponsors=tuple(dict.fromkeys(_country(c, "sponsor") for c in args.sponsor)),
+        min_confidence=args.min_confidence or None, tlps=tuple(dict.fromkeys(args.tlp)), text=args.text or "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m threatscape", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    db_help = f"database file (default: $THREATSCAPE_DB or {store_mod.DEFAULT_DB})"
+
     p = sub.add_parser("demo", help="build the deterministic demo database")
-    p.add_argument("--db", help=f"database file (default: $THREATSCAPE_DB or {store.DEFAULT_DB})")
+    p.add_argument("--db", help=db_help)
     p.add_argument("--incidents", type=_positive, default=20_000, help="number of incidents (default 20,000)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     p.add_argument("--until", type=_date, help="last day of the demo data (default today)")
+
     p = sub.add_parser("info", help="describe a database")
-    p.add_argument("--db", help=f"database file (default: $THREATSCAPE_DB or {store.DEFAULT_DB})")
+    p.add_argument("--db", help=db_help)
+
+    p = sub.add_parser("export", help="write a CSV snapshot of the matching incidents and its manifest")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--actor", action="append", default=[], help="actor name or any alias (repeatable)")
+    p.add_argument("--sector", action="append", default=[], help="sector; includes the sectors below it")
+    p.add_argument("--country", action="append", default=[], help="victim country: name or ISO code")
+    p.add_argument("--sponsor", action="append", default=[], help="sponsor state: name, ISO code or 'unknown'")
+    p.add_argument("--since", type=_date, help="first day (YYYY-MM-DD)")
+    p.add_argument("--until", type=_date, help="last day (YYYY-MM-DD)")
+    p.add_argument("--min-confidence", type=int, choices=range(0, 101), metavar="0-100")
+    p.add_argument("--tlp", action="append", default=[], choices=TLPS)
+    p.add_argument("--text", help="in title or summary (case-insensitive)")
+    p.add_argument("--order", choices=data.ORDERS, default="newest")
+    p.add_argument("--long", action="store_true", help="one row per incident and sector")
+    p.add_argument("--bom", action="store_true", help="start with a UTF-8 byte-order mark (for Excel)")
+    p.add_argument("--name", help="file name without extension (default incidents-<UTC time>)")
+    p.add_argument("--out", required=True, help="folder to write <name>.csv and <name>.manifest.json into")
+
+    p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
+    p.add_argument("name")
+    p.add_argument("--db", help=db_help)
     args = parser.parse_args(argv)
 
-    path = store.database_path(args.db)
+    path = store_mod.database_path(args.db)
     if args.command == "demo":
         from .demo import build_demo
 
@@ -44,13 +131,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path}: {args.incidents:,} demo incidents in {time.perf_counter() - t0:.1f} s "
               f"(content version {version})")
         return 0
-    if args.command == "info":
-        if not path.exists():
-            print(f"{path}: no such database (build one with: python -m threatscape demo)", file=sys.stderr)
-            return 1
-        db = store.Store(path)
-        meta = db.dataset()
-        for k, v in meta.items():
-            print(f"{k}: {v}")
-        return 0
-    return 2
+    if not path.exists():
+        print(f"{path}: no such database (build one with: python -m threatscape demo)", file=sys.stderr)
+        return 1
+    db = store_mod.Store(path)
+    try:
+        if args.command == "info":
+            for k, v in db.dataset().items():
+                print(f"{k}: {v}")
+        elif args.command == "export":
+            from .export import write_incidents
+
+            f = filters_from_args(db, args)
+            t0 = time.perf_counter()
+            csv_path, manifest_path = write_incidents(db, f, args.out, name=args.name, order_by=args.order,
+                                                      long=args.long, bom=args.bom)
+            print(csv_path)
+            print(manifest_path)
+            print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        elif args.command == "actor":
+            actor = _resolve_actor(db, args.name)
+            profile = data.actor_profile(db, actor)
+            print(actor)
+            sponsor = profile["sponsor_country"]
+            print(f"sponsor: {countries.name(sponsor)} ({sponsor})" if isinstance(sponsor, str) else "sponsor: unknown")
+            print("aliases:")
+            for row in data.actor_aliases(db, actor).itertuples(index=False):
+                print(f"  {row.alias}  [{row.source}]")
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -25,6 +25,7 @@ from .filters import Filters, View
 from .store import Store
 
 INCIDENT_QUERY = "incident_page"  # the explorer's query: the snapshot is exactly what the explorer lists
+CHUNK_ROWS = 100_000  # rows per keyset page: bounds memory whatever the export's size
 CSV_COLUMNS = ["incident_id", "occurred_on", "date_precision", "actor", "actor_as_reported", "sponsor_country",
                "sectors", "victim_country", "campaign", "title", "summary", "confidence", "tlp", "source",
                "source_url"]
@@ -108,29 +109,43 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
     out_dir.mkdir(parents=True, exist_ok=True)
     name = name or f"incidents-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
     csv_path, manifest_path = out_dir / f"{name}.csv", out_dir / f"{name}.manifest.json"
-    params = filters.params() | {"order_by": order_by, "cursor": None, "backward": False, "page_size": None}
+    params = filters.params() | {"order_by": order_by, "cursor": None, "backward": False, "page_size": None,
+                                 "seq_lo": None, "seq_hi": None}
     state = {}
+
+    def batches():
+        if order_by == "confidence":  # one sort over every match: memory grows with the export
+            with store.stream(INCIDENT_QUERY, params) as reader:
+                yield from reader
+            return
+        # Date order: the same query over slices of the store's date-order rank (seq), CHUNK_ROWS at a
+        # time, so only one slice is ever sorted and held, whatever the export's size.
+        top = int(store.query("seq_bounds").iloc[0, 0] or 0)
+        starts = range(top, 0, -CHUNK_ROWS) if order_by == "newest" else range(1, top + 1, CHUNK_ROWS)
+        for start in starts:
+            lo, hi = (max(1, start - CHUNK_ROWS + 1), start) if order_by == "newest" else (start, start + CHUNK_ROWS - 1)
+            with store.stream(INCIDENT_QUERY, params | {"seq_lo": lo, "seq_hi": hi}) as reader:
+                yield from reader
 
     def write(f):
         sink = _HashingSink(f)
         if bom:
             sink.write(BOM)
         rows = 0
-        with store.stream(INCIDENT_QUERY, params) as reader:
-            writer = None
-            for batch in reader:
-                batch = neutralise(batch.select(CSV_COLUMNS))
-                if long:
-                    batch = _long_form(batch)
-                if writer is None:
-                    writer = pacsv.CSVWriter(sink, batch.schema, write_options=WRITE_OPTIONS)
-                writer.write_batch(batch)
-                rows += batch.num_rows
-            if writer is None:  # no rows: still a header
-                columns = [("sector" if long and c == "sectors" else c) for c in CSV_COLUMNS]
-                sink.write((",".join(f'"{c}"' for c in columns) + "\r\n").encode())
-            else:
-                writer.close()
+        writer = None
+        for batch in batches():
+            batch = neutralise(batch.select(CSV_COLUMNS))
+            if long:
+                batch = _long_form(batch)
+            if writer is None:
+                writer = pacsv.CSVWriter(sink, batch.schema, write_options=WRITE_OPTIONS)
+            writer.write_batch(batch)
+            rows += batch.num_rows
+        if writer is None:  # no rows: still a header
+            columns = [("sector" if long and c == "sectors" else c) for c in CSV_COLUMNS]
+            sink.write((",".join(f'"{c}"' for c in columns) + "\r\n").encode())
+        else:
+            writer.close()
         state.update(rows=rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest())
 
     _write_atomically(csv_path, write)

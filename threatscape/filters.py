@@ -192,3 +192,25 @@ class View:
 
     def params(self) -> dict:
         return {"grain": self.grain, "level": self.level, "top_n": self.top}
+
+
+def period_bounds(start: dt.date, grain: str) -> tuple[dt.date, dt.date]:
+    """First and last day of the month, quarter or year that starts on `start`."""
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    m = start.year * 12 + start.month - 1 + months
+    return start, dt.date(m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def drill_down(f: Filters, point: Mapping, *, chart: str, grain: str = "month") -> Filters | None:
+    """The explorer's filters for a clicked chart point: a heatmap cell (actor, sector) or a time-series
+    point (actor, period). None when the point carries nothing to drill into."""
+    custom = point.get("customdata")
+    if chart == "heatmap" and isinstance(custom, (list, tuple)) and len(custom) == 2:
+        return f.with_(actors=(str(custom[0]),), sectors=(str(custom[1]),))
+    if chart == "timeseries" and point.get("x"):
+        start, end = period_bounds(dt.date.fromisoformat(str(point["x"])[:10]), grain)
+        since, until = max(start, f.since or start), min(end, f.until or end)
+        actor = custom[0] if isinstance(custom, (list, tuple)) else custom
+        actors = f.actors if actor in (None, "Other actors") else (str(actor),)
+        return f.with_(since=since, until=until, actors=actors)
+    return None
