@@ -87,8 +87,7 @@ with right:
     for facet, heading in (("actor", "Top actors"), ("sector", "Top sectors"), ("country", "Top countries")):
         st.caption(heading + (" (an incident once per sector)" if facet == "sector" else ""))
         st.dataframe(tables.facet_table(top[facet], facet), hide_index=True,
-                     column_config={"value": st.column_config.TextColumn(heading.split()[1].capitalize()),
-                                    "incidents": st.column_config.ProgressColumn(
+                     column_config={"Incidents": st.column_config.ProgressColumn(
                                         "Incidents", format="%d", min_value=0, max_value=max(total, 1))})
     if len(f.actors) == 1:
         link("actor", f"Profile of {md(f.actors[0])}", {"actor": f.actors[0]})

@@ -17,6 +17,7 @@ ACTORS = [
 D = dt.date
 INCIDENTS = [
     # id, occurred_on, precision, actor_id, as reported, sectors, country, campaign
+    # [, title, summary, confidence, tlp, source_url] (defaults: "Incident <id>", NULL, 80, GREEN, NULL)
     ("i01", D(2023, 1, 10), "day", 1, "Kimsuky", ["software", "energy"], "KR", "C-Alpha"),
     ("i02", D(2023, 1, 20), "day", 1, "Thallium", ["oil and gas"], "KR", "C-Alpha"),
     ("i03", D(2023, 2, 15), "day", 1, "APT43", ["government"], "KR", "C-Beta"),
@@ -39,11 +40,14 @@ def write_fixture(path, *, incidents=INCIDENTS, kind: str = "sources") -> str:
             for alias in [name] + aliases:
                 con.execute("INSERT INTO actor_alias VALUES ($id, $alias, $key, 'fixture')",
                             {"id": actor_id, "alias": alias, "key": alias_key(alias)})
-        for iid, day, precision, actor_id, reported, sectors, country, campaign in incidents:
+        for iid, day, precision, actor_id, reported, sectors, country, campaign, *more in incidents:
+            extra = dict(zip(["title", "summary", "confidence", "tlp", "source_url"], more))
             con.execute(
                 "INSERT INTO incident VALUES ($id, $day, $precision, $actor_id, $reported, $mask, $country, "
-                "$campaign, $title, NULL, 80, 'GREEN', 'fixture', NULL, NULL)",
+                "$campaign, $title, $summary, $confidence, $tlp, 'fixture', $url, NULL)",
                 {"id": iid, "day": day, "precision": precision, "actor_id": actor_id, "reported": reported,
                  "mask": taxonomy.mask_of(sectors), "country": country, "campaign": campaign,
-                 "title": f"Incident {iid}"})
+                 "title": extra.get("title", f"Incident {iid}"), "summary": extra.get("summary"),
+                 "confidence": extra.get("confidence", 80), "tlp": extra.get("tlp", "GREEN"),
+                 "url": extra.get("source_url")})
         return build.finish(con, kind=kind, description="Hand-made test fixture", alias_map_version="fixture")

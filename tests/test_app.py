@@ -97,3 +97,54 @@ def test_first_start_builds_the_demo_database_and_says_it_is_demo(tmp_path, monk
 def test_real_data_shows_no_demo_notice(on_fixture):
     at = run("dashboard.py", H1)
     assert not any("Demo data" in w.value for w in at.warning)
+
+
+def test_explorer_lists_and_pages_the_matching_incidents(on_fixture):
+    at = run("pages/explorer.py", H1 | {"actor": "Thallium"})  # an alias in the link
+    assert "**4** incidents match" in at.markdown[0].value
+    table = at.dataframe[0].value
+    assert table["incident_id"].tolist() == ["i04", "i03", "i02", "i01"]  # newest first
+    assert table.loc[table["incident_id"] == "i02", "Actor"].item() == "Kimsuky (reported as Thallium)"
+    assert table.loc[table["incident_id"] == "i04", "Date"].item() == "2023-03"  # month precision shown as such
+    assert at.query_params["actor"] == "Kimsuky"
+
+
+def test_explorer_order_is_in_the_url(on_fixture):
+    at = run("pages/explorer.py", H1 | {"sort": "oldest"})
+    assert at.dataframe[0].value["incident_id"].tolist()[:2] == ["i07", "i01"]
+    at.selectbox(key="sort").set_value("newest").run()
+    assert "sort" not in at.query_params and at.dataframe[0].value["incident_id"].iloc[0] == "i08"
+
+
+def test_explorer_facets_agree_with_the_table(on_fixture):
+    at = run("pages/explorer.py", H1 | {"country": "KR"})
+    facets = {df.value.columns[0]: df.value for df in at.dataframe[1:4]}
+    actors = facets["Actor"].set_index("Actor")["Incidents"].to_dict()
+    assert actors == {"Kimsuky": 3, "MuddyWater": 1}
+    assert sum(actors.values()) == len(at.dataframe[0].value)
+
+
+def test_actor_profile_by_alias(on_fixture):
+    at = run("pages/actor.py", H1 | {"actor": "Emerald Sleet"})
+    assert at.title[0].value == "Kimsuky"
+    m = {x.label: x.value for x in at.metric}
+    assert m["Sponsor state"] == "North Korea" and m["Incidents (all time)"] == "5"
+    assert (m["First seen"], m["Last seen"]) == ("2022-11-11", "2023-03-01")
+    aliases = at.dataframe[0].value
+    assert set(aliases["Name"]) == {"Kimsuky", "Thallium", "APT43", "Emerald Sleet"}
+    campaigns = at.dataframe[1].value
+    assert campaigns["Campaign"].tolist() == ["C-Beta", "C-Alpha"]
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_actor_profile_without_an_actor_asks_for_one(on_fixture):
+    at = run("pages/actor.py")
+    at.selectbox[0].set_value("Shuckworm → Gamaredon Group").run()
+    assert not at.exception
+    assert at.title[0].value == "Gamaredon Group"
+
+
+def test_link_text_cannot_inject_markdown(on_fixture):
+    at = run("dashboard.py", {"country": "![x](http://evil.example/pixel.png)"})
+    warning = at.warning[-1].value
+    assert "](http" not in warning and "\\!\\[x\\]" in warning

@@ -291,3 +291,23 @@ def test_deep_link_applies_filters(browser_page, streamlit_app):
     query = parse_qs(urlsplit(page.url).query)
     assert query.get("country") == ["KR"] and query.get("sector") == ["government"], query
     check_clean(session, app)
+
+
+def test_heatmap_cell_opens_the_incidents_behind_it(browser_page, streamlit_app):
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    heatmap = page.locator(".js-plotly-plot").filter(has_text="Who is hitting which sectors")
+    # The number in the first clickable cell and what it stands for, read from the drawn figure.
+    actor, sector, count = heatmap.evaluate(
+        "el => { const t = el.data[1]; return [t.customdata[0][0], t.customdata[0][1], t.text[0]]; }")
+    heatmap.locator(".scatterlayer .point").first.click(force=True)
+    page.wait_for_url(re.compile(r"/explorer\?"), timeout=DRAW_MS)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["actor"] == [actor] and query["sector"] == [sector], query
+    expect(page.get_by_test_id("stMarkdown").filter(has_text="incidents match").first).to_contain_text(
+        f"{int(count):,} incidents match", timeout=DRAW_MS)
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=DRAW_MS)
+    check_clean(session, app)

@@ -27,6 +27,12 @@ ENERGY = taxonomy.rollup_mask("energy")
     ({"country": ["Narnia"]}, {"countries": []}, 1),
     ({"sponsor": ["Russia", "unknown"]}, {"sponsors": ["RU", "unknown"]}, 0),
     ({"since": "2024-02-29"}, {"since": D(2024, 2, 29)}, 0),  # a single string, as st.query_params gives
+    ({"confidence": ["70"]}, {"min_confidence": 70}, 0),
+    ({"confidence": ["0"]}, {"min_confidence": None}, 0),
+    ({"confidence": ["high"]}, {"min_confidence": None}, 1),
+    ({"tlp": ["amber", "TLP:RED", "white"]}, {"tlps": ["CLEAR", "AMBER", "RED"]}, 0),
+    ({"tlp": ["purple"]}, {"tlps": []}, 1),
+    ({"q": ["  Spear-phishing "]}, {"text": "Spear-phishing"}, 0),
 ])
 def test_url_to_filters_to_sql_parameters(query, expected_params, n_problems):
     f, problems = Filters.from_query(query)
@@ -44,7 +50,8 @@ def test_energy_rolls_up_its_children():
 @pytest.mark.parametrize("f", [
     Filters(),
     Filters(since=D(2023, 1, 1), until=D(2023, 12, 31), actors=("Kimsuky", "MuddyWater"),
-            sectors=("energy", "software"), countries=("KR", "US"), sponsors=("KP", "unknown")),
+            sectors=("energy", "software"), countries=("KR", "US"), sponsors=("KP", "unknown"),
+            min_confidence=60, tlps=("GREEN", "AMBER+STRICT"), text="wiper, again"),
 ])
 def test_filters_round_trip_through_the_url(f):
     assert Filters.from_query(f.to_query()) == (f, [])
@@ -70,3 +77,27 @@ def test_view_options_from_the_url(query, expected, n_problems):
     view, problems = View.from_query(query)
     assert view == expected and len(problems) == n_problems
     assert View.from_query(view.to_query())[0] == view
+
+
+def test_heatmap_cell_drills_into_actor_and_sector():
+    from threatscape.filters import drill_down
+
+    f = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30), countries=("KR",))
+    assert drill_down(f, {"customdata": ["Kimsuky", "energy"]}, chart="heatmap") == \
+        f.with_(actors=("Kimsuky",), sectors=("energy",))
+    assert drill_down(f, {"x": "energy"}, chart="heatmap") is None
+
+
+@pytest.mark.parametrize("grain, x, since, until", [
+    ("month", "2023-02-01", D(2023, 2, 1), D(2023, 2, 28)),
+    ("quarter", "2023-04-01T00:00:00", D(2023, 4, 1), D(2023, 6, 30)),
+    ("year", "2023-01-01", D(2023, 1, 1), D(2023, 6, 30)),  # clipped to the selected range
+])
+def test_time_series_point_drills_into_actor_and_period(grain, x, since, until):
+    from threatscape.filters import drill_down
+
+    f = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30))
+    got = drill_down(f, {"x": x, "customdata": "Kimsuky"}, chart="timeseries", grain=grain)
+    assert (got.since, got.until, got.actors) == (since, until, ("Kimsuky",))
+    other = drill_down(f, {"x": x, "customdata": "Other actors"}, chart="timeseries", grain=grain)
+    assert other.actors == ()

@@ -137,3 +137,22 @@ def test_empty_selection_gives_zeros_not_errors(store):
     assert data.actor_sector(store, f, View()).empty
     assert data.actor_period(store, f, View()).empty
     assert data.victim_countries(store, f).empty
+
+
+def test_text_confidence_and_tlp_filters(tmp_path):
+    from fixture_db import INCIDENTS, write_fixture
+    from threatscape.store import Store
+
+    extra = [("t01", dt.date(2023, 2, 1), "day", 2, "Shuckworm", ["energy"], "UA", None,
+              "Wiper hits grid", "Destructive WIPER malware", 90, "RED"),
+             ("t02", dt.date(2023, 2, 2), "day", 2, "Shuckworm", ["energy"], "UA", None,
+              "Phishing wave", "Credential theft", None, "AMBER")]
+    write_fixture(tmp_path / "t.duckdb", incidents=INCIDENTS + extra)
+    s = Store(tmp_path / "t.duckdb")
+    count = lambda **kw: data.incident_count(s, H1.with_(**kw))  # noqa: E731
+    assert count(text="wiper") == 1            # title or summary, any case
+    assert count(text="credential theft") == 1
+    assert count(text="%") == 0                # a plain substring, not a pattern
+    assert count(min_confidence=85) == 1       # the fixture's others are 80; unknown confidence never qualifies
+    assert count(min_confidence=80) == 9
+    assert count(tlps=("RED", "AMBER")) == 2

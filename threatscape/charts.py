@@ -89,7 +89,7 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
         x=[sectors[c] for c in cols], y=[labels[r] for r in rows], mode="markers", showlegend=False,
         marker={"symbol": "square", "size": 30, "color": "rgba(0,0,0,0)"},
         customdata=np.array([[actors["actor"].iloc[r], sectors[c]] for r, c in zip(rows, cols)], dtype=object),
-        text=z[rows, cols], name="",
+        text=[int(n) for n in z[rows, cols]], name="",
         hovertemplate="%{y}<br>%{x}: %{text:,} incidents<br><i>Click to list them</i><extra></extra>",
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}}))
     fig.update_yaxes(autorange="reversed", title=None)

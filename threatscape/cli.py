@@ -61,7 +61,7 @@ def _country(value: str, what: str) -> str:
         return "unknown"
     code = countries.to_alpha2(value)
     if code is None:
-        names = [c.name for c in pycountry.countries] + [getattr(c, "common_name", c.name) for c in pycountry.countries]
+        names = [c.name for c in pycountry.countries] + [countries.name(c.alpha_2) for c in pycountry.countries]
         raise UsageError(f"{what} {value!r} is not a known country{_suggest(value, names)}")
     return code
 

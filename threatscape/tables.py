@@ -44,7 +44,7 @@ def incident_table(page: pd.DataFrame) -> pd.DataFrame:
 def facet_table(df: pd.DataFrame, facet: str) -> pd.DataFrame:
     """A facet's values with readable names (countries) and counts."""
     values = [countries.name(v) for v in df["value"]] if facet == "country" else df["value"].tolist()
-    return pd.DataFrame({"value": values, "incidents": df["incident_count"].astype("int64")})
+    return pd.DataFrame({facet.capitalize(): values, "Incidents": df["incident_count"].astype("int64")})
 
 
 def campaign_table(df: pd.DataFrame) -> pd.DataFrame:

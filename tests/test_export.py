@@ -1,0 +1,174 @@
+"""CSV snapshots and their manifests, the export and actor commands."""
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+
+import pytest
+
+from fixture_db import INCIDENTS, write_fixture
+from threatscape import data, export
+from threatscape.cli import main
+from threatscape.filters import Filters, View
+from threatscape.store import Store
+
+D = dt.date
+# Feed text is attacker-controlled: titles a spreadsheet would run, a javascript: link, quotes and commas.
+EVIL = [
+    ("e01", D(2023, 6, 1), "day", 3, "Seedworm", ["software"], "IL", None,
+     '=HYPERLINK("http://evil.example/x","click")', "+cmd|' /C calc'!A0", 40, "AMBER", "javascript:alert(1)"),
+    ("e02", D(2023, 6, 2), "day", 3, "Seedworm", ["software", "energy"], "IL", "C-Delta",
+     "@SUM(1+1)", "-2+3", None, "RED", "https://example.org/report?a=1,b=2"),
+    ("e03", D(2023, 6, 3), "day", 3, "Seedworm", ["software"], "IL", None,
+     '\tTab start, "quoted"', "\rline", 95, "CLEAR", None),
+]
+
+
+@pytest.fixture
+def evil_store(tmp_path):
+    write_fixture(tmp_path / "evil.duckdb", incidents=INCIDENTS + EVIL)
+    return Store(tmp_path / "evil.duckdb")
+
+
+def read_csv(path, encoding="utf-8"):
+    with open(path, newline="", encoding=encoding) as f:
+        return list(csv.reader(f))
+
+
+def test_snapshot_csv_is_exactly_what_a_spreadsheet_can_trust(evil_store, tmp_path):
+    f = Filters(countries=("IL",))
+    csv_path, _ = export.write_incidents(evil_store, f, tmp_path / "out", name="il")
+    raw = csv_path.read_bytes()
+    assert raw.count(b"\r\n") == 4 and not raw.startswith(b"\xef\xbb\xbf")
+    assert read_csv(csv_path) == [
+        export.CSV_COLUMNS,
+        ["e03", "2023-06-03", "day", "MuddyWater", "Seedworm", "IR", "software", "IL", "",
+         "'\tTab start, \"quoted\"", "'\rline", "95", "CLEAR", "fixture", ""],
+        ["e02", "2023-06-02", "day", "MuddyWater", "Seedworm", "IR", "software; energy", "IL", "C-Delta",
+         "'@SUM(1+1)", "'-2+3", "", "RED", "fixture", "https://example.org/report?a=1,b=2"],
+        ["e01", "2023-06-01", "day", "MuddyWater", "Seedworm", "IR", "software", "IL", "",
+         "'=HYPERLINK(\"http://evil.example/x\",\"click\")", "'+cmd|' /C calc'!A0", "40", "AMBER", "fixture",
+         "javascript:alert(1)"],
+    ]
+
+
+def test_long_form_has_one_row_per_incident_and_sector_and_bom_is_optional(evil_store, tmp_path):
+    csv_path, manifest_path = export.write_incidents(evil_store, Filters(countries=("IL",)), tmp_path, name="l",
+                                                     long=True, bom=True)
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = read_csv(csv_path, encoding="utf-8-sig")
+    assert rows[0][6] == "sector"
+    assert [(r[0], r[6]) for r in rows[1:]] == [("e03", "software"), ("e02", "software"), ("e02", "energy"),
+                                                ("e01", "software")]
+    assert json.loads(manifest_path.read_text())["csv"]["rows"] == 4
+
+
+def test_manifest_proves_what_the_csv_holds(store, tmp_path):
+    f = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30), sectors=("energy",))
+    csv_path, manifest_path = export.write_incidents(store, f, tmp_path, name="energy")
+    m = json.loads(manifest_path.read_text())
+    body = csv_path.read_bytes()
+    assert m["csv"]["sha256"] == hashlib.sha256(body).hexdigest()
+    assert m["csv"]["bytes"] == len(body)
+    assert m["csv"]["rows"] == len(read_csv(csv_path)) - 1 == 4
+    assert m["dataset"]["content_version"] == store.version
+    assert m["dataset"]["alias_map_version"] == "fixture"
+    assert m["filters"]["sectors"] == ["energy"] and m["filters"]["since"] == "2023-01-01"
+    assert m["url"] == "explorer?since=2023-01-01&until=2023-06-30&sector=energy"
+    assert m["query"] == "incident_page"
+
+
+def test_a_snapshot_can_be_reproduced_byte_for_byte(store, tmp_path):
+    f = Filters(countries=("KR",))
+    a, _ = export.write_incidents(store, f, tmp_path / "a", name="s")
+    b, _ = export.write_incidents(store, f, tmp_path / "b", name="s")
+    assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize("order_by", ["newest", "oldest", "confidence"])
+def test_export_equals_the_explorer_pages(evil_store, tmp_path, monkeypatch, order_by):
+    monkeypatch.setattr(export, "CHUNK_ROWS", 3)  # many slices on a small store
+    f = Filters(since=D(2022, 1, 1), until=D(2023, 12, 31))
+    csv_path, _ = export.write_incidents(evil_store, f, tmp_path, name="all", order_by=order_by)
+    exported = [r[0] for r in read_csv(csv_path)[1:]]
+    shown, cursor = [], None
+    while True:
+        page = data.incident_page(evil_store, f, order_by=order_by, cursor=cursor, page_size=4)
+        if page.empty:
+            break
+        shown += page["incident_id"].tolist()
+        cursor = int(page["sort_key"].iloc[-1])
+    assert exported == shown
+    assert len(shown) == data.incident_count(evil_store, f) == 13
+
+
+def test_paging_backward_returns_the_previous_page(store):
+    f = Filters(since=D(2022, 1, 1), until=D(2023, 12, 31))
+    first = data.incident_page(store, f, page_size=4)
+    second = data.incident_page(store, f, cursor=int(first["sort_key"].iloc[-1]), page_size=4)
+    back = data.incident_page(store, f, cursor=int(second["sort_key"].iloc[0]), backward=True, page_size=4)
+    assert back["incident_id"].tolist() == first["incident_id"].tolist()
+    last = data.incident_page(store, f, backward=True, page_size=4)
+    assert last["incident_id"].tolist() == ["i01", "i07", "i09", "i10"]
+
+
+def test_an_empty_selection_still_writes_a_header(store, tmp_path):
+    csv_path, manifest_path = export.write_incidents(store, Filters(countries=("FR",)), tmp_path, name="none")
+    assert read_csv(csv_path) == [export.CSV_COLUMNS]
+    assert json.loads(manifest_path.read_text())["csv"]["rows"] == 0
+
+
+def test_chart_download_is_the_charts_query_with_a_manifest(store):
+    import zipfile
+
+    f, v = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30)), View(level="top")
+    df = data.actor_sector(store, f, v)
+    z = zipfile.ZipFile(io.BytesIO(export.chart_snapshot_zip(store, df, name="heatmap", query="x", filters=f,
+                                                             view=v, page="overview")))
+    rows = list(csv.reader(io.StringIO(z.read("heatmap.csv").decode(), newline="")))
+    assert rows[0] == list(df.columns) and len(rows) == len(df) + 1
+    m = json.loads(z.read("heatmap.manifest.json"))
+    assert m["csv"]["sha256"] == hashlib.sha256(z.read("heatmap.csv")).hexdigest()
+    assert m["url"] == "overview?since=2023-01-01&until=2023-06-30"
+
+
+def test_cli_export_writes_both_files_and_prints_their_paths(fixture_path, tmp_path, capsys):
+    code = main(["export", "--db", str(fixture_path), "--actor", "Thallium", "--sector", "energy",
+                 "--country", "South Korea", "--since", "2023-01-01", "--out", str(tmp_path), "--name", "k"])
+    assert code == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "k.csv"), str(tmp_path / "k.manifest.json")]
+    assert [r[0] for r in read_csv(tmp_path / "k.csv")[1:]] == ["i02", "i01"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--actor", "Kimsuki"], "did you mean: Kimsuky"),
+    (["--actor", "Shared Name"], "alias of several actors"),
+    (["--sector", "enrgy"], "did you mean: energy"),
+    (["--country", "Sout Korea"], "did you mean: South Korea"),
+    (["--sponsor", "Rusia"], "Russia"),
+])
+def test_cli_export_refuses_unknown_names_and_suggests(fixture_path, tmp_path, capsys, args, message):
+    code = main(["export", "--db", str(fixture_path), "--out", str(tmp_path)] + args)
+    assert code != 0
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # never silently exports everything
+
+
+def test_cli_actor_prints_the_canonical_name_first(fixture_path, capsys):
+    assert main(["actor", "emerald sleet", "--db", str(fixture_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Kimsuky"
+    assert "sponsor: North Korea (KP)" in out
+    assert any("Thallium" in line and "fixture" in line for line in out)
+
+
+def test_cli_actor_prefers_a_canonical_name_over_another_actors_alias(fixture_path, capsys):
+    assert main(["actor", "MuddyWater", "--db", str(fixture_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "MuddyWater"
+
+
+@pytest.mark.parametrize("name", ["Nobody", "Shared Name"])
+def test_cli_actor_unknown_or_ambiguous_fails(fixture_path, capsys, name):
+    assert main(["actor", name, "--db", str(fixture_path)]) != 0
+    assert name in capsys.readouterr().err
