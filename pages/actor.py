@@ -2,7 +2,7 @@
 import streamlit as st
 
 from threatscape import charts, countries, data, tables
-from threatscape.app import link, setup
+from threatscape.app import chart, link, setup
 from threatscape.safe import md
 
 page = setup("Actor profile", view_options=False)
@@ -28,14 +28,13 @@ scoped = f.with_(actors=(actor,))
 
 st.title(md(actor))
 sponsor = countries.name(profile["sponsor_country"]) if isinstance(profile["sponsor_country"], str) else "unknown"
-cols = st.columns(5)
-cols[0].metric("Sponsor state", sponsor, border=True)
-cols[1].metric("First seen", f"{profile['first_seen']:%Y-%m-%d}" if profile["incidents"] else "–", border=True)
-cols[2].metric("Last seen", f"{profile['last_seen']:%Y-%m-%d}" if profile["incidents"] else "–", border=True)
-cols[3].metric("Incidents (all time)", f"{int(profile['incidents']):,}", border=True)
-cols[4].metric("Campaigns (all time)", f"{int(profile['campaigns']):,}", border=True)
-if isinstance(profile["motivation"], str):
-    st.caption(f"Motivation: {md(profile['motivation'])}")
+seen = (f"first seen **{profile['first_seen']:%Y-%m-%d}**, last seen **{profile['last_seen']:%Y-%m-%d}**"
+        if profile["incidents"] else "no incidents")
+motive = f" · motivation: {md(profile['motivation'])}" if isinstance(profile["motivation"], str) else ""
+st.markdown(f"Sponsor state: **{sponsor}** · {seen}{motive}")
+cols = st.columns(4)
+cols[0].metric("Incidents (all time)", f"{int(profile['incidents']):,}", border=True)
+cols[1].metric("Campaigns (all time)", f"{int(profile['campaigns']):,}", border=True)
 link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_query())
 
 aliases = data.actor_aliases(store, actor)
@@ -45,12 +44,14 @@ with st.expander(f"{len(aliases)} names and aliases", expanded=True):
 st.caption(f"The charts below follow the sidebar filters: {f.since:%d %b %Y} to {f.until:%d %b %Y}.")
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(charts.sector_timeseries(data.sector_period(store, scoped, page.view), grain=page.view.grain,
-                                             title=f"{charts.label(actor)}: incidents over time by sector"),
-                    theme=None, key="actor_sectors")
+    by_sector = data.sector_period(store, scoped, page.view)
+    chart(page, charts.sector_timeseries(by_sector, grain=page.view.grain,
+                                         title=f"{charts.label(actor)}: incidents over time by sector"),
+          by_sector, name="actor-sectors-over-time", key="actor_sectors", page_name="actor")
 with right:
-    st.plotly_chart(charts.top_victim_countries(data.victim_countries(store, scoped)), theme=None,
-                    key="actor_countries")
+    victims = data.victim_countries(store, scoped)
+    chart(page, charts.top_victim_countries(victims), victims, name="actor-victim-countries",
+          key="actor_countries", page_name="actor")
 
 st.subheader("Campaigns", anchor=False)
 camp = data.campaigns(store, scoped)

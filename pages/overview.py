@@ -2,7 +2,7 @@
 import streamlit as st
 
 from threatscape import charts, data
-from threatscape.app import go, setup
+from threatscape.app import chart, go, setup
 from threatscape.filters import drill_down
 
 page = setup("Overview", view_options=True)
@@ -29,8 +29,9 @@ for col, (label, key, help_text) in zip(cols, [
                help=f"{help_text} Previous period: {int(k['prev_' + key]):,}.")
 
 colours = charts.actor_colours(data.actor_colours_source(store))
-clicked = st.plotly_chart(charts.actor_sector_heatmap(data.actor_sector(store, f, v), level=v.level),
-                          theme=None, key="heatmap", on_select="rerun", selection_mode="points")
+cells = data.actor_sector(store, f, v)
+clicked = chart(page, charts.actor_sector_heatmap(cells, level=v.level), cells, name="actors-by-sector",
+                key="heatmap", clickable=True)
 if clicked and clicked.selection.points:
     target = drill_down(f, clicked.selection.points[0], chart="heatmap")
     if target:
@@ -38,8 +39,9 @@ if clicked and clicked.selection.points:
 
 left, right = st.columns([3, 2])
 with left:
-    clicked = st.plotly_chart(charts.actor_timeseries(data.actor_period(store, f, v), colours, grain=v.grain),
-                              theme=None, key="actor_timeseries", on_select="rerun", selection_mode="points")
+    series = data.actor_period(store, f, v)
+    clicked = chart(page, charts.actor_timeseries(series, colours, grain=v.grain), series,
+                    name="incidents-by-actor-over-time", key="actor_timeseries", clickable=True)
     if clicked and clicked.selection.points:
         target = drill_down(f, clicked.selection.points[0], chart="timeseries", grain=v.grain)
         if target:
@@ -50,12 +52,15 @@ with left:
         st.caption(f"{coarse:,} incidents are known only to the month or year; each is counted in the "
                    f"{v.grain} holding the first day of its month or year.")
 with right:
-    st.plotly_chart(charts.top_victim_countries(data.victim_countries(store, f)), theme=None, key="countries")
+    victims = data.victim_countries(store, f)
+    chart(page, charts.top_victim_countries(victims), victims, name="victim-countries", key="countries")
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.sponsor_mix(data.sponsor_period(store, f, v), grain=v.grain),
-                    theme=None, key="sponsors")
+    sponsors = data.sponsor_period(store, f, v)
+    chart(page, charts.sponsor_mix(sponsors, grain=v.grain), sponsors, name="sponsor-states-over-time",
+          key="sponsors")
 with right:
-    st.plotly_chart(charts.campaign_concurrency(data.campaign_concurrency(store, f, v), grain=v.grain),
-                    theme=None, key="campaigns")
+    running = data.campaign_concurrency(store, f, v)
+    chart(page, charts.campaign_concurrency(running, grain=v.grain), running, name="campaigns-at-once",
+          key="campaigns")

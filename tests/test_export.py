@@ -124,13 +124,14 @@ def test_chart_download_is_the_charts_query_with_a_manifest(store):
 
     f, v = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30)), View(level="top")
     df = data.actor_sector(store, f, v)
-    z = zipfile.ZipFile(io.BytesIO(export.chart_snapshot_zip(store, df, name="heatmap", query="x", filters=f,
-                                                             view=v, page="overview")))
+    z = zipfile.ZipFile(io.BytesIO(export.chart_snapshot_zip(store, df, name="heatmap", filters=f, view=v,
+                                                             page="overview")))
     rows = list(csv.reader(io.StringIO(z.read("heatmap.csv").decode(), newline="")))
     assert rows[0] == list(df.columns) and len(rows) == len(df) + 1
     m = json.loads(z.read("heatmap.manifest.json"))
     assert m["csv"]["sha256"] == hashlib.sha256(z.read("heatmap.csv")).hexdigest()
     assert m["url"] == "overview?since=2023-01-01&until=2023-06-30"
+    assert m["query"] == "incidents_by_actor_sector"  # the very query the chart drew
 
 
 def test_cli_export_writes_both_files_and_prints_their_paths(fixture_path, tmp_path, capsys):

@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from . import countries, data
+from . import countries, data, export
 from .safe import md
 from .filters import GRAINS, LEVELS, TLPS, Filters, View
 from .store import Store, database_path, ensure_database, get_store
 
 DEFAULT_MONTHS = 12
+# The app's pages (file stem, title), in navigation order; dashboard.py registers the same list.
+PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"))
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
 FILTER_KEYS = tuple(Filters.URL_KEYS.values())
 
@@ -126,6 +128,10 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
 
     options = data.filter_options(store)
     with st.sidebar:
+        # Our own links, not Streamlit's automatic list: the same in every mode (including a deep link
+        # served before any session called st.navigation), and the filters travel with them.
+        for stem, label in PAGES:
+            link(stem, label, {})
         st.header("Filters")
         st.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=last_day, format="YYYY-MM-DD")
         st.date_input("To", key="until", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
@@ -211,3 +217,17 @@ def go(page: str, query: dict) -> None:
     except StreamlitPageNotFoundError:
         st.query_params.from_dict(query)
         st.info(f"Open the [{page}](/{page}?{urlencode(query, doseq=True)}) to see these incidents.")
+
+
+def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overview", clickable: bool = False):
+    """Draw a chart with a download of the data behind it (the same query result, CSV + manifest).
+    Returns the chart's selection when clickable."""
+    kwargs = {"on_select": "rerun", "selection_mode": "points"} if clickable else {}
+    event = st.plotly_chart(fig, theme=None, key=key, **kwargs)
+    st.download_button(
+        "Data behind this chart", icon=":material/download:", type="tertiary", key=f"{key}_data",
+        file_name=f"{name}.zip", mime="application/zip", on_click="ignore",
+        data=lambda: export.chart_snapshot_zip(page.store, df, name=name, filters=page.filters, view=page.view,
+                                               page=page_name),
+        help="A zip with the chart's rows as CSV and a manifest (filters, link, data version, SHA-256).")
+    return event if clickable else None

@@ -168,9 +168,10 @@ def frame_csv(df: pd.DataFrame, *, bom: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def chart_snapshot_zip(store: Store, df: pd.DataFrame, *, name: str, query: str, filters: Filters,
-                       view: View | None, page: str = "") -> bytes:
-    """A zip holding <name>.csv (a chart's data) and <name>.manifest.json."""
+def chart_snapshot_zip(store: Store, df: pd.DataFrame, *, name: str, filters: Filters,
+                       view: View | None, page: str = "", query: str | None = None) -> bytes:
+    """A zip holding <name>.csv (a chart's data: the frame its query returned) and <name>.manifest.json."""
+    query = query or df.attrs.get("query", "")
     data = frame_csv(df)
     doc = manifest(store=store, filters=filters, query=query, url=view_url(page, filters, view),
                    csv_name=f"{name}.csv", rows=len(df), size=len(data), sha256=hashlib.sha256(data).hexdigest(),

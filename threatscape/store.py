@@ -113,6 +113,7 @@ class Store:
             frame = cursor.execute(sql.text(name), bound).df()
         finally:
             cursor.close()
+        frame.attrs["query"] = name  # so a download of this frame can say which query made it
         self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(frame), False))
         with self._lock:
             self._cache[key] = frame
