@@ -79,7 +79,7 @@ with left:
             st.text(row["summary"] or "(no summary)")
             st.markdown(f"{md(row['incident_id'])} · {table['Date'].iloc[chosen[0]]} ({row['date_precision']} "
                         f"precision) · {md(row['sectors'])}")
-            link("actor", f"Profile of {md(row['actor'])}", {"actor": row["actor"]})
+            link("actor", f"Profile of {md(row['actor'])}", f.with_(actors=(row["actor"],)).to_query())
 
 with right:
     st.markdown("**In this selection**")
@@ -90,7 +90,7 @@ with right:
                      column_config={"Incidents": st.column_config.ProgressColumn(
                                         "Incidents", format="%d", min_value=0, max_value=max(total, 1))})
     if len(f.actors) == 1:
-        link("actor", f"Profile of {md(f.actors[0])}", {"actor": f.actors[0]})
+        link("actor", f"Profile of {md(f.actors[0])}", f.to_query())
 
 st.divider()
 st.subheader("CSV snapshot", anchor=False)

@@ -149,3 +149,17 @@ def test_link_text_cannot_inject_markdown(on_fixture):
     at = run("dashboard.py", {"country": "![x](http://evil.example/pixel.png)"})
     warning = at.warning[-1].value
     assert "](http" not in warning and "\\!\\[x\\]" in warning
+
+
+def test_filters_survive_a_page_switch(on_fixture):
+    at = run("dashboard.py", H1)
+    at.sidebar.multiselect(key="actor").set_value(["Kimsuky"]).run()
+    at.sidebar.selectbox(key="top").set_value(10).run()
+    at.query_params.clear()  # a browser drops the query string when a page link is followed
+    at.switch_page("pages/explorer.py").run()
+    assert at.sidebar.multiselect(key="actor").value == ["Kimsuky"]
+    assert dict(at.query_params) == H1 | {"actor": "Kimsuky"}  # the overview's `top` is not the explorer's
+    at.query_params.clear()
+    at.switch_page("pages/overview.py").run()
+    assert at.sidebar.multiselect(key="actor").value == ["Kimsuky"]
+    assert dict(at.query_params) == H1 | {"actor": "Kimsuky", "top": "10"}

@@ -21,6 +21,7 @@ DEFAULT_MONTHS = 12
 # The app's pages (file stem, title), in navigation order; dashboard.py registers the same list.
 PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"))
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
+LAST = "_threatscape_last"  # the filters and view this session last used (widget state can be dropped)
 FILTER_KEYS = tuple(Filters.URL_KEYS.values())
 
 
@@ -106,8 +107,12 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     s = st.session_state
     problems: list[str] = []
     outside = _normalised(query, url_keys) != s.get(URL_STATE)
-    # A page switch in the sidebar drops the query string: keep the session's filters then.
-    if outside and not (_normalised(query, url_keys) == () and URL_STATE in s):
+    if outside and _normalised(query, url_keys) == () and LAST in s:
+        # A page link without parameters (the sidebar's): carry on with the session's filters. Streamlit
+        # may drop widget state on a page switch, so they come from our own copy.
+        last_filters, last_view = s[LAST]
+        _seed_widgets(last_filters, last_view, {k: allowed[0] for k, allowed in extra.items()})
+    elif outside:
         filters, problems = Filters.from_query(query)
         view, view_problems = View.from_query(query)
         problems += view_problems if view_options else []
@@ -175,9 +180,10 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
 
     new_query = filters.to_query() | (view.to_query() if view_options else {}) | {
         k: [v] for k, v in page_values.items() if v != extra[k][0]}
-    if _normalised(new_query, url_keys) != _normalised(query, url_keys):
-        st.query_params.from_dict(new_query)
+    if _normalised(new_query, new_query.keys() | query.keys()) != _normalised(query, query.keys()):
+        st.query_params.from_dict(new_query)  # also drops another page's parameters
     s[URL_STATE] = _normalised(new_query, url_keys)
+    s[LAST] = (filters, view if view_options else s.get(LAST, (None, View()))[1])
 
     if dataset["kind"] == "demo":
         st.warning(f"**{dataset['description']}**", icon=":material/science:")
