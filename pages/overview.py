@@ -2,7 +2,8 @@
 import streamlit as st
 
 from threatscape import charts, data
-from threatscape.app import chart, go, setup
+from threatscape.app import chart, go, link, setup
+from threatscape.safe import md
 from threatscape.filters import drill_down
 
 page = setup("Overview", view_options=True)
@@ -36,6 +37,12 @@ if clicked and clicked.selection.points:
     target = drill_down(f, clicked.selection.points[0], chart="heatmap")
     if target:
         go("explorer", target.to_query())
+if not cells.empty:
+    heatmap_actors = cells.drop_duplicates("actor")["actor"].tolist()
+    st.caption("Click a cell for the incidents behind it, or open an actor's profile:")
+    for col, actor in zip(st.columns(len(heatmap_actors)), heatmap_actors):
+        with col:
+            link("actor", md(actor), f.with_(actors=(actor,)).to_query())
 
 left, right = st.columns([3, 2])
 with left:
