@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from fixture_db import INCIDENTS, write_fixture
-from threatscape import build, data, sql
+from threatscape import data, sql
 from threatscape.filters import Filters
 from threatscape.store import Store, database_path, ensure_database
 

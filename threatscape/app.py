@@ -76,6 +76,29 @@ def _seed_widgets(f: Filters, view: View, extra: dict) -> None:
         s[key] = value
 
 
+def _seed_from_link(store: Store, query: dict, extra: dict, first_day: dt.date, last_day: dt.date,
+                    view_options: bool) -> list[str]:
+    """Seed the widgets from URL parameters; return what in them was not understood."""
+    filters, problems = Filters.from_query(query)
+    view, view_problems = View.from_query(query)
+    problems += view_problems if view_options else []
+    filters, actor_problems = data.resolve_actor_filter(store, filters)
+    problems += actor_problems
+    if filters.since is None and filters.until is None:
+        filters = default_filters(first_day, last_day).with_(
+            **{k: v for k, v in filters.__dict__.items() if k not in ("since", "until")})
+    filters = filters.with_(since=filters.since or first_day, until=filters.until or last_day)
+    page_values = {}
+    for key, allowed in extra.items():
+        value = (query.get(key) or [allowed[0]])[-1]
+        if value not in allowed:
+            problems.append(f"{key}={value!r} must be one of {', '.join(allowed)}; ignored")
+            value = allowed[0]
+        page_values[key] = value
+    _seed_widgets(filters, view, page_values)
+    return problems
+
+
 def _reset(first_day: dt.date, last_day: dt.date, extra_defaults: dict) -> None:
     _seed_widgets(default_filters(first_day, last_day), View(), extra_defaults)
 
@@ -112,24 +135,8 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         # may drop widget state on a page switch, so they come from our own copy.
         last_filters, last_view = s[LAST]
         _seed_widgets(last_filters, last_view, {k: allowed[0] for k, allowed in extra.items()})
-    elif outside:
-        filters, problems = Filters.from_query(query)
-        view, view_problems = View.from_query(query)
-        problems += view_problems if view_options else []
-        filters, actor_problems = data.resolve_actor_filter(store, filters)
-        problems += actor_problems
-        if filters.since is None and filters.until is None:
-            filters = default_filters(first_day, last_day).with_(
-                **{k: v for k, v in filters.__dict__.items() if k not in ("since", "until")})
-        filters = filters.with_(since=filters.since or first_day, until=filters.until or last_day)
-        page_values = {}
-        for key, allowed in extra.items():
-            value = (query.get(key) or [allowed[0]])[-1]
-            if value not in allowed:
-                problems.append(f"{key}={value!r} must be one of {', '.join(allowed)}; ignored")
-                value = allowed[0]
-            page_values[key] = value
-        _seed_widgets(filters, view, page_values)
+    elif outside:  # first load, a shared link or a drill-down: the URL says what to show
+        problems = _seed_from_link(store, query, extra, first_day, last_day, view_options)
 
     options = data.filter_options(store)
     with st.sidebar:
