@@ -117,6 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", help="file name without extension (default incidents-<UTC time>)")
     p.add_argument("--out", required=True, help="folder to write <name>.csv and <name>.manifest.json into")
 
+    p = sub.add_parser("ingest", help="load incidents from CSV, STIX 2.x, MISP or EuRepoC files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (every file inside)")
+    p.add_argument("--db", help=db_help + "; created when missing")
+    p.add_argument("--format", choices=("auto", "csv", "stix", "misp", "eurepoc"), default="auto")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="read FIELD from another CSV column, e.g. --map occurred_on=Date (repeatable)")
+    p.add_argument("--source", help="source name for these records (default: per format, or the CSV's name)")
+    p.add_argument("--tlp", choices=TLPS, help="TLP for records that carry none (default AMBER; EuRepoC CLEAR)")
+    p.add_argument("--strict", action="store_true", help="any rejected record fails the whole ingest")
+    p.add_argument("--dry-run", action="store_true", help="read and count, write nothing")
+    p.add_argument("--report", metavar="FILE", help="write the summary and every rejection as JSON")
+
     p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
     p.add_argument("name")
     p.add_argument("--db", help=db_help)
@@ -131,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path}: {args.incidents:,} demo incidents in {time.perf_counter() - t0:.1f} s "
               f"(content version {version})")
         return 0
+    if args.command == "ingest":
+        return _ingest(args, path)
     if not path.exists():
         print(f"{path}: no such database (build one with: python -m threatscape demo)", file=sys.stderr)
         return 1
@@ -161,4 +175,44 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _ingest(args, path) -> int:
+    """python -m threatscape ingest: one summary, or one clear line and a non-zero exit."""
+    import json
+
+    from .ingest.csvfile import COLUMNS
+    from .ingest.model import UnreadableFile
+    from .ingest.run import IngestFailed, ingest
+
+    mapping = {}
+    for item in args.map:
+        name, sep, column = item.partition("=")
+        if not sep or name not in COLUMNS or not column:
+            print(f"error: --map {item!r}: use FIELD=COLUMN with FIELD one of {', '.join(COLUMNS)}", file=sys.stderr)
+            return 2
+        mapping[name] = column
+
+    def progress(n: int) -> None:
+        print(f"… {n:,} records read", file=sys.stderr, flush=True)
+
+    def write_report(report) -> None:
+        if args.report:
+            with open(args.report, "w", encoding="utf-8") as f:
+                json.dump(report.to_json(), f, indent=2, ensure_ascii=False, default=str)
+
+    try:
+        report = ingest(args.paths, path, fmt=args.format, mapping=mapping, source=args.source, strict=args.strict,
+                        dry_run=args.dry_run, default_tlp=args.tlp, progress=progress)
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except IngestFailed as exc:
+        print(exc.report.summary(), file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        write_report(exc.report)
+        return 1
+    print(report.summary())
+    write_report(report)
     return 0

@@ -1,0 +1,51 @@
+"""What format readers hand to the ingester: raw incidents as the source gave them, rejections, skips."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read at all (wrong format, truncated JSON, broken quoting, undecodable bytes).
+    The message is one line naming the file and the problem."""
+
+
+@dataclass
+class RawIncident:
+    """One incident as a source reported it; normalisation (dates, actors, sectors, countries) happens later.
+
+    file/locator say where it came from ('events.csv', 'row 12' or 'campaign--1a2b...').
+    source_id is the source's own stable id (a UUID, an ID column), used for the incident's stable id.
+    """
+
+    file: str
+    locator: str
+    source: str
+    source_id: str | None = None
+    occurred_on: str | None = None       # text: ISO date or datetime, M/D/YYYY, YYYY-MM, YYYY
+    actors: list[str] = field(default_factory=list)     # names as reported, most important first
+    sectors: list[str] = field(default_factory=list)    # terms of any vocabulary (STIX, MISP, EuRepoC, ...)
+    countries: list[str] = field(default_factory=list)  # victim countries: names or ISO codes
+    title: str | None = None
+    summary: str | None = None
+    campaign: str | None = None
+    source_url: str | None = None
+    confidence: str | int | None = None  # 0-100
+    tlp: str | None = None               # CLEAR/WHITE, GREEN, AMBER, AMBER+STRICT, RED, with or without 'TLP:'
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record that could not be taken, and why (file, row or object id, field, reason)."""
+
+    file: str
+    locator: str
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An object the format holds but that is not an incident (e.g. a STIX malware object): counted, not read."""
+
+    file: str
+    kind: str

@@ -1,0 +1,185 @@
+"""Normalisation of what sources report: dates with their precision, actor aliases, sectors, countries, TLP.
+
+Auditable, never silent: every value that does not map is counted by the Normaliser, and a record
+whose date, confidence or TLP cannot be read becomes a Rejection naming the field.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from .. import countries, taxonomy
+from ..actors import GalaxyActor, alias_key, galaxy
+from .model import RawIncident, Rejection
+
+TLP_NAMES = {"CLEAR": "CLEAR", "WHITE": "CLEAR", "GREEN": "GREEN", "AMBER": "AMBER",
+             "AMBER+STRICT": "AMBER+STRICT", "RED": "RED"}
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?")
+_US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_YEAR = re.compile(r"(\d{4})")
+
+
+def parse_date(text: str) -> tuple[dt.date, str]:
+    """(first day of the period, precision) for '2019-08-14', '2019-08-14T10:00:00Z', '8/14/2019',
+    '2019-08' or '2019'; ValueError saying why otherwise."""
+    t = (text or "").strip()
+    if m := _ISO_DAY.fullmatch(t):
+        y, mo, d, precision = int(m[1]), int(m[2]), int(m[3]), "day"
+    elif m := _US_DAY.fullmatch(t):
+        y, mo, d, precision = int(m[3]), int(m[1]), int(m[2]), "day"
+    elif m := _MONTH.fullmatch(t):
+        y, mo, d, precision = int(m[1]), int(m[2]), 1, "month"
+    elif m := _YEAR.fullmatch(t):
+        y, mo, d, precision = int(m[1]), 1, 1, "year"
+    else:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD, M/D/YYYY, YYYY-MM or YYYY)")
+    try:
+        day = dt.date(y, mo, d)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date ({exc})") from None
+    if not 1980 <= y <= dt.date.today().year + 1:
+        raise ValueError(f"{text!r} is outside 1980 to next year")
+    return day, precision
+
+
+@dataclass(frozen=True)
+class Resolution:
+    name: str                    # canonical name, or the name as reported when not resolved
+    galaxy: GalaxyActor | None   # None: unresolved or ambiguous
+    status: str                  # 'resolved', 'ambiguous' or 'unresolved'
+    matched: str = ""            # the galaxy name or synonym that matched
+
+
+class AliasMap:
+    """Any actor name or alias -> one canonical MISP galaxy actor, ignoring case, spaces and punctuation."""
+
+    def __init__(self):
+        self.version, actors = galaxy()
+        self._by_key: dict[str, list[tuple[GalaxyActor, str]]] = collections.defaultdict(list)
+        for a in actors:
+            for name in (a.name,) + a.synonyms:
+                entries = self._by_key[alias_key(name)]
+                if all(e[0].uuid != a.uuid for e in entries):
+                    entries.append((a, name))
+        self._cache: dict[str, Resolution] = {}
+
+    def resolve(self, reported: str) -> Resolution:
+        if reported in self._cache:
+            return self._cache[reported]
+        key = alias_key(reported)
+        entries = self._by_key.get(key, [])
+        own = [e for e in entries if alias_key(e[0].name) == key]  # a canonical name wins over synonyms
+        if len({e[0].uuid for e in own}) == 1:
+            r = Resolution(own[0][0].name, own[0][0], "resolved", own[0][1])
+        elif len({e[0].uuid for e in entries}) == 1:
+            r = Resolution(entries[0][0].name, entries[0][0], "resolved", entries[0][1])
+        elif entries:
+            r = Resolution(reported.strip(), None, "ambiguous")
+        else:
+            r = Resolution(reported.strip(), None, "unresolved")
+        self._cache[reported] = r
+        return r
+
+
+def stable_id(source: str, raw: RawIncident, day: dt.date, actor: str) -> str:
+    """The source's own id when it has one, else a digest of what identifies the incident."""
+    prefix = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-") or "source"
+    if raw.source_id:
+        return f"{prefix}:{raw.source_id.strip()}"
+    content = "|".join([day.isoformat(), alias_key(actor), (raw.title or "").strip(),
+                        ";".join(sorted(raw.countries)), ";".join(sorted(raw.sectors))])
+    return f"{prefix}:sha1:{hashlib.sha1(content.encode()).hexdigest()[:20]}"
+
+
+@dataclass
+class Normaliser:
+    """Turns RawIncidents into store rows, counting everything it could not map."""
+
+    aliases: AliasMap = field(default_factory=AliasMap)
+    default_tlp: str = "AMBER"
+    extra_sectors: dict[str, str | None] = field(default_factory=dict)  # a format's own crosswalk
+    unmapped_sectors: collections.Counter = field(default_factory=collections.Counter)
+    unmapped_countries: collections.Counter = field(default_factory=collections.Counter)
+    actor_status: collections.Counter = field(default_factory=collections.Counter)
+    unresolved_actors: collections.Counter = field(default_factory=collections.Counter)
+    ambiguous_actors: collections.Counter = field(default_factory=collections.Counter)
+    several_actors: int = 0
+    several_countries: int = 0
+
+    def sector(self, term: str) -> str | None:
+        key = term.strip()
+        if key in self.extra_sectors:
+            return self.extra_sectors[key]
+        try:
+            return taxonomy.crosswalk(key)
+        except KeyError:
+            self.unmapped_sectors[key] += 1
+            return None
+
+    def row(self, raw: RawIncident) -> dict | Rejection:
+        """The store row for a raw incident, or why it cannot be one."""
+        def reject(field_name: str, reason: str) -> Rejection:
+            return Rejection(raw.file, raw.locator, field_name, reason)
+
+        if not raw.occurred_on:
+            return reject("occurred_on", "no date")
+        try:
+            day, precision = parse_date(str(raw.occurred_on))
+        except ValueError as exc:
+            return reject("occurred_on", str(exc))
+        confidence = None
+        if raw.confidence not in (None, ""):
+            try:
+                confidence = int(float(str(raw.confidence).strip()))
+            except ValueError:
+                return reject("confidence", f"{raw.confidence!r} is not a number")
+            if not 0 <= confidence <= 100:
+                return reject("confidence", f"{confidence} is outside 0-100")
+        tlp = self.default_tlp
+        if raw.tlp:
+            tlp = TLP_NAMES.get(raw.tlp.strip().upper().removeprefix("TLP:").replace(" ", ""))
+            if tlp is None:
+                return reject("tlp", f"{raw.tlp!r} is not a TLP marking (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)")
+
+        names = [n.strip() for n in raw.actors if n and n.strip()]
+        if not names:
+            return reject("actor", "no actor: Threatscape holds attributed incidents")
+        resolutions = [self.aliases.resolve(n) for n in names]
+        chosen = next((r for r in resolutions if r.status == "resolved"), resolutions[0])
+        self.several_actors += len({r.name for r in resolutions}) > 1
+        self.actor_status[chosen.status] += 1
+        if chosen.status == "unresolved":
+            self.unresolved_actors[chosen.name] += 1
+        elif chosen.status == "ambiguous":
+            self.ambiguous_actors[chosen.name] += 1
+
+        mask = 0
+        for term in raw.sectors:
+            if term and term.strip() and (name := self.sector(term)):
+                mask |= taxonomy.SECTOR_BY_NAME[name.lower()].bit
+        codes = []
+        for place in raw.countries:
+            if not place or not place.strip():
+                continue
+            code = countries.to_alpha2(place)
+            if code is None:
+                self.unmapped_countries[place.strip()] += 1
+            elif code not in codes:
+                codes.append(code)
+        self.several_countries += len(codes) > 1
+        title = (raw.title or "").strip() or f"{chosen.name} incident on {day.isoformat()}"
+        return {
+            "incident_id": stable_id(raw.source, raw, day, chosen.name),
+            "occurred_on": day, "date_precision": precision,
+            "actor": chosen.name, "actor_resolved": chosen.status == "resolved", "galaxy": chosen.galaxy,
+            "actor_as_reported": "; ".join(dict.fromkeys(names)),
+            "sector_mask": mask, "victim_country": codes[0] if codes else None,
+            "campaign": (raw.campaign or "").strip() or None, "title": title,
+            "summary": (raw.summary or "").strip() or None, "confidence": confidence, "tlp": tlp,
+            "source": raw.source, "source_url": (raw.source_url or "").strip() or None,
+            "file": raw.file, "locator": raw.locator,
+        }

@@ -1,0 +1,251 @@
+"""Ingest: read files of any supported format, normalise, and merge into a new database file atomically."""
+from __future__ import annotations
+
+import collections
+import importlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .. import build, sql
+from ..actors import alias_key
+from ..store import Store
+from .model import RawIncident, Rejection, Skipped, UnreadableFile
+from .normalise import Normaliser
+
+FORMATS = ("eurepoc", "misp", "stix", "csv")  # detection order: the most specific first
+MODULES = {"eurepoc": "eurepoc", "misp": "misp", "stix": "stix", "csv": "csvfile"}
+PUBLIC_FORMATS = {"eurepoc"}  # public research data: CLEAR unless it says otherwise
+
+
+class IngestFailed(Exception):
+    """--strict and something was rejected: nothing was written."""
+
+    def __init__(self, report: "Report"):
+        super().__init__(f"{len(report.rejections)} record(s) rejected; --strict, so nothing was written")
+        self.report = report
+
+
+@dataclass
+class FileCount:
+    format: str
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class Report:
+    database: str
+    dry_run: bool
+    files: dict[str, FileCount] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    skipped_objects: collections.Counter = field(default_factory=collections.Counter)
+    skipped_files: list[str] = field(default_factory=list)
+    normaliser: Normaliser | None = None
+    replaced_demo: bool = False
+    seconds: float = 0.0
+
+    def totals(self) -> dict[str, int]:
+        return {k: sum(getattr(c, k) for c in self.files.values())
+                for k in ("read", "added", "updated", "duplicates", "rejected")}
+
+    def to_json(self) -> dict:
+        n = self.normaliser
+        return self.totals() | {
+            "database": self.database, "dry_run": self.dry_run, "replaced_demo_data": self.replaced_demo,
+            "seconds": round(self.seconds, 3),
+            "files": {f: c.__dict__ for f, c in self.files.items()},
+            "rejections": [{"file": r.file, "row": r.locator, "field": r.field, "reason": r.reason}
+                           for r in self.rejections],
+            "skipped_objects": dict(self.skipped_objects), "skipped_files": self.skipped_files,
+            "actors": {"alias_map_version": n.aliases.version, **dict(n.actor_status),
+                       "unresolved": dict(n.unresolved_actors.most_common()),
+                       "ambiguous": dict(n.ambiguous_actors.most_common()),
+                       "incidents_naming_several_actors": n.several_actors} if n else {},
+            "unmapped_sectors": dict(n.unmapped_sectors.most_common()) if n else {},
+            "unmapped_countries": dict(n.unmapped_countries.most_common()) if n else {},
+            "incidents_with_several_victim_countries": n.several_countries if n else 0,
+        }
+
+    def summary(self) -> str:
+        t, n = self.totals(), self.normaliser
+        lines = [("Dry run, nothing written: " if self.dry_run else "") +
+                 f"read {t['read']:,}, added {t['added']:,}, updated {t['updated']:,}, "
+                 f"duplicates skipped {t['duplicates']:,}, rejected {t['rejected']:,} ({self.seconds:.1f} s)"]
+        if self.replaced_demo:
+            lines.append("The demo data was replaced: the database now holds only ingested sources.")
+        for f, c in self.files.items():
+            lines.append(f"  {f} [{c.format}]: read {c.read:,}, added {c.added:,}, updated {c.updated:,}, "
+                         f"duplicates {c.duplicates:,}, rejected {c.rejected:,}")
+        if n and sum(n.actor_status.values()):
+            total = sum(n.actor_status.values())
+            lines.append(f"Actors: {n.actor_status['resolved']:,} of {total:,} incidents resolved to a "
+                         f"galaxy actor ({100 * n.actor_status['resolved'] / total:.0f}%), "
+                         f"{n.actor_status['unresolved']:,} kept as reported, {n.actor_status['ambiguous']:,} "
+                         f"ambiguous ({n.aliases.version})")
+            for label, counter in (("Unresolved actor names", n.unresolved_actors),
+                                   ("Ambiguous actor names", n.ambiguous_actors),
+                                   ("Unmapped sectors", n.unmapped_sectors),
+                                   ("Unmapped countries", n.unmapped_countries)):
+                if counter:
+                    lines.append(f"{label}: " + ", ".join(f"{k} ({v})" for k, v in counter.most_common(10))
+                                 + (", …" if len(counter) > 10 else ""))
+        if self.skipped_objects:
+            lines.append("Skipped objects (not incidents): " +
+                         ", ".join(f"{k} ({v})" for k, v in self.skipped_objects.most_common()))
+        if self.skipped_files:
+            lines.append(f"Skipped files of no known format: {', '.join(self.skipped_files[:10])}")
+        for r in self.rejections[:20]:
+            lines.append(f"  rejected {r.file} {r.locator} [{r.field}]: {r.reason}")
+        if len(self.rejections) > 20:
+            lines.append(f"  … and {len(self.rejections) - 20:,} more rejections (--report FILE lists all)")
+        return "\n".join(lines)
+
+
+def _reader(fmt: str):
+    return importlib.import_module(f".{MODULES[fmt]}", __package__)
+
+
+def detect(path: Path) -> str | None:
+    """The format of a file, from its name and first bytes; None when it is none of them."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    for fmt in FORMATS:
+        if _reader(fmt).looks_like(path, head):
+            return fmt
+    return None
+
+
+def _files(paths: list[Path], fmt: str, report: Report) -> dict[str, list[Path]]:
+    """Input files grouped by format; a folder means every file inside it (unknown ones are skipped)."""
+    grouped: dict[str, list[Path]] = collections.defaultdict(list)
+    for p in paths:
+        if not p.exists():
+            raise UnreadableFile(f"{p}: no such file or folder")
+        inside = sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")) if p.is_dir() else [p]
+        for f in inside:
+            kind = fmt if fmt != "auto" else detect(f)
+            if kind is None:
+                if p.is_dir():
+                    report.skipped_files.append(str(f))
+                    continue
+                raise UnreadableFile(f"{f}: not a CSV, STIX 2.x bundle, MISP event or EuRepoC file")
+            grouped[kind].append(f)
+    return grouped
+
+
+def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mapping: dict[str, str] | None = None,
+           source: str | None = None, strict: bool = False, dry_run: bool = False,
+           default_tlp: str | None = None, progress: Callable[[int], None] | None = None) -> Report:
+    """Read, normalise and merge; the database is replaced atomically only when everything worked."""
+    t0 = time.perf_counter()
+    db = Path(db)
+    report = Report(database=str(db), dry_run=dry_run)
+    grouped = _files([Path(p) for p in paths], fmt, report)
+    rows: dict[str, list] = collections.defaultdict(list)
+    galaxy_of = {}
+    seen = 0
+    report.normaliser = base = Normaliser()
+    for kind, files in grouped.items():
+        module = _reader(kind)
+        normaliser = base
+        normaliser.default_tlp = default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER")
+        normaliser.extra_sectors = getattr(module, "RECEIVER_CATEGORIES", {})
+        kwargs = {"mapping": mapping} if kind == "csv" else {}
+        for f in files:
+            report.files.setdefault(str(f), FileCount(kind))
+        for item in module.read(files, source=source, **kwargs):
+            if isinstance(item, Skipped):
+                report.skipped_objects[item.kind] += 1
+                continue
+            count = report.files.setdefault(item.file, FileCount(kind))
+            count.read += 1
+            seen += 1
+            if progress and seen % 100_000 == 0:
+                progress(seen)
+            row = item if isinstance(item, Rejection) else normaliser.row(item)
+            if isinstance(row, Rejection):
+                report.rejections.append(row)
+                count.rejected += 1
+                continue
+            if (g := row.pop("galaxy")) is not None:
+                galaxy_of[row["actor"]] = g
+            for k, v in row.items():
+                rows[k].append(v)
+            rows["ord"].append(len(rows["ord"]))
+    if strict and report.rejections:
+        report.seconds = time.perf_counter() - t0
+        raise IngestFailed(report)
+    _merge(db, pd.DataFrame(rows), galaxy_of, report)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _merge(db: Path, staged: pd.DataFrame, galaxy_of: dict, report: Report) -> None:
+    previous = None
+    if db.exists():
+        kind = Store(db).dataset()["kind"]
+        if kind == "demo":
+            report.replaced_demo = True
+        else:
+            previous = db
+    version = report.normaliser.aliases.version
+    actors, aliases = _actor_frames(staged, galaxy_of, version)
+    try:
+        with build.new_database(db) as con:
+            if previous is not None:
+                con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
+                for name in ("ingest_keep_actor", "ingest_keep_actor_alias", "ingest_keep_incident"):
+                    con.execute(sql.text(name))
+                con.execute("DETACH previous")
+            if staged.empty:
+                staged = pd.DataFrame({c: pd.Series(dtype=t) for c, t in STAGED_TYPES.items()})
+            con.register("staged", staged)
+            con.register("staged_actor", actors)
+            con.register("staged_alias", aliases)
+            for name in ("ingest_add_actors", "ingest_add_aliases", "ingest_classify"):
+                con.execute(sql.text(name))
+            for file, outcome, n in con.execute(sql.text("ingest_outcomes")).fetchall():
+                count = report.files[file]
+                setattr(count, {"duplicate": "duplicates"}.get(outcome, outcome),
+                        getattr(count, {"duplicate": "duplicates"}.get(outcome, outcome)) + n)
+            if report.dry_run:
+                raise _DryRun
+            for name in ("ingest_remove_updated", "ingest_insert_incidents", "reset_seq"):
+                con.execute(sql.text(name))
+            build.finish(con, kind="sources", alias_map_version=version,
+                         description="Ingested sources: " + ", ".join(sorted({str(s) for s in staged["source"]}))
+                         if len(staged) else "Ingested sources")
+    except _DryRun:
+        pass
+
+
+STAGED_TYPES = {"incident_id": "object", "occurred_on": "datetime64[s]", "date_precision": "object",
+                "actor": "object", "actor_resolved": "bool", "actor_as_reported": "object",
+                "sector_mask": "uint64", "victim_country": "object", "campaign": "object", "title": "object",
+                "summary": "object", "confidence": "float64", "tlp": "object", "source": "object",
+                "source_url": "object", "file": "object", "locator": "object", "ord": "int64"}
+
+
+def _actor_frames(staged: pd.DataFrame, galaxy_of: dict, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """New actor rows (galaxy facts, or just the reported name when unresolved) and their aliases."""
+    actors, aliases = [], []
+    if not staged.empty:
+        for name, resolved in staged[["actor", "actor_resolved"]].drop_duplicates().itertuples(index=False):
+            g = galaxy_of.get(name) if resolved else None
+            actors.append((name, g.sponsor_country if g else None, g.motivation if g else None,
+                           g.uuid if g else None, g is not None))
+            for alias in ((g.name,) + g.synonyms) if g else (name,):
+                aliases.append((name, alias, alias_key(alias), version if g else "as reported"))
+    return (pd.DataFrame(actors, columns=["name", "sponsor_country", "motivation", "galaxy_uuid", "resolved"]),
+            pd.DataFrame(aliases, columns=["name", "alias", "alias_key", "source"]))
