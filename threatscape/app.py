@@ -19,7 +19,7 @@ from .store import Store, database_path, ensure_database, get_store
 
 DEFAULT_MONTHS = 12
 # The app's pages (file stem, title), in navigation order; dashboard.py registers the same list.
-PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"))
+PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"), ("ingest", "Ingest"))
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
 LAST = "_threatscape_last"  # the filters and view this session last used (widget state can be dropped)
 FILTER_KEYS = tuple(Filters.URL_KEYS.values())

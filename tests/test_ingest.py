@@ -1,0 +1,201 @@
+"""Ingest: exact accounting, normalisation, idempotence, atomic replacement, clear errors."""
+import datetime as dt
+import json
+import textwrap
+
+import duckdb
+import pytest
+
+from threatscape.actors import alias_key
+from threatscape.cli import main
+from threatscape.demo import build_demo
+from threatscape.ingest.model import UnreadableFile
+from threatscape.ingest.normalise import AliasMap, parse_date
+from threatscape.ingest.run import IngestFailed, ingest
+from threatscape.store import Store
+
+HEADER = "incident_id,occurred_on,actor,sectors,victim_country,title,summary,source_url,confidence,tlp,campaign\n"
+GOOD = HEADER + textwrap.dedent("""\
+    1,2023-01-10,Thallium,software;Energy,South Korea,Spear-phish,"Lure, with comma",https://x.example/1,80,TLP:AMBER,Op A
+    2,2023-02,Fancy Bear,"Government, Administration",DEU,Phish,,,,GREEN,
+    3,2022,Some New Crew,crypto-mining,Narnia,Thing,,,,,
+    4,8/14/2019,APT 28,oil and gas,ROK,US date,,,,white,
+    """)
+BAD_ROWS = HEADER + textwrap.dedent("""\
+    5,31/31/2023,Kimsuky,energy,KR,Bad date,,,,,
+    6,2023-03-01,,energy,KR,No actor,,,,,
+    7,2023-03-02,APT28,energy,KR,Bad confidence,,,150,,
+    8,2023-03-03,APT28,energy,KR,Bad TLP,,,,PURPLE,
+    """)
+
+
+def write(tmp_path, name, text, mode="w"):
+    p = tmp_path / name
+    if mode == "wb":
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+def rows(db):
+    con = duckdb.connect(str(db), read_only=True)
+    return {r[0]: r[1:] for r in con.execute(
+        "SELECT incident_id, occurred_on, date_precision, a.name, a.resolved, actor_as_reported, sector_mask, "
+        "victim_country, tlp, confidence FROM incident JOIN actor a USING (actor_id)").fetchall()}
+
+
+def test_csv_is_normalised_and_fully_accounted_for(tmp_path):
+    db = tmp_path / "db.duckdb"
+    report = ingest([write(tmp_path, "feed.csv", GOOD + BAD_ROWS.split("\n", 1)[1])], db)
+    t = report.totals()
+    assert t == {"read": 8, "added": 4, "updated": 0, "duplicates": 0, "rejected": 4}
+    assert t["read"] == t["added"] + t["updated"] + t["duplicates"] + t["rejected"]
+    got = rows(db)
+    assert got["feed:1"][:5] == (dt.date(2023, 1, 10), "day", "Kimsuky", True, "Thallium")
+    assert got["feed:1"][6:] == ("KR", "AMBER", 80)
+    assert got["feed:2"][:4] == (dt.date(2023, 2, 1), "month", "APT28", True)
+    assert got["feed:3"][2:5] == ("Some New Crew", False, "Some New Crew")   # kept as reported, unresolved
+    assert got["feed:3"][6] is None                                         # Narnia is no country
+    assert got["feed:4"][:3] == (dt.date(2019, 8, 14), "day", "APT28")       # "APT 28" = APT28
+    assert got["feed:4"][6:8] == ("KR", "CLEAR")                            # ROK; TLP:WHITE is CLEAR
+    assert {(r.locator, r.field) for r in report.rejections} == {
+        ("line 6", "occurred_on"), ("line 7", "actor"), ("line 8", "confidence"), ("line 9", "tlp")}
+    j = report.to_json()
+    assert j["unmapped_sectors"] == {"crypto-mining": 1} and j["unmapped_countries"] == {"Narnia": 1}
+    assert j["actors"]["unresolved"] == {"Some New Crew": 1}
+
+
+def test_ingesting_twice_adds_nothing_and_a_changed_record_is_an_update(tmp_path):
+    db = tmp_path / "db.duckdb"
+    feed = write(tmp_path, "feed.csv", GOOD)
+    ingest([feed], db)
+    version = Store(db).version
+    again = ingest([feed], db)
+    assert again.totals() == {"read": 4, "added": 0, "updated": 0, "duplicates": 4, "rejected": 0}
+    assert Store(db).version == version
+    write(tmp_path, "feed.csv", GOOD.replace("Spear-phish", "Spear-phishing wave"))
+    changed = ingest([feed], db)
+    assert changed.totals()["updated"] == 1 and changed.totals()["duplicates"] == 3
+    assert len(rows(db)) == 4
+
+
+def test_records_without_source_ids_get_stable_ids_from_content(tmp_path):
+    db = tmp_path / "db.duckdb"
+    feed = write(tmp_path, "noids.csv", "occurred_on,actor,title\n2023-01-01,Kimsuky,A\n2023-01-01,Kimsuky,A\n")
+    first = ingest([feed], db)
+    assert first.totals() == {"read": 2, "added": 1, "updated": 0, "duplicates": 1, "rejected": 0}
+    assert ingest([feed], db).totals()["added"] == 0
+
+
+def test_map_reads_any_csv(tmp_path):
+    db = tmp_path / "db.duckdb"
+    feed = write(tmp_path, "other.csv", "Date,Affiliations,Title\n2021-05-01,Sandworm,Grid attack\n")
+    assert main(["ingest", str(feed), "--db", str(db), "--map", "occurred_on=Date",
+                 "--map", "actor=Affiliations", "--map", "title=Title"]) == 0
+    assert list(rows(db).values())[0][2] == "Sandworm"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("broken.csv", HEADER + '1,2023-01-01,APT28,energy,KR,"unterminated,,,,,\n', "broken CSV at line"),
+    ("latin1.csv", HEADER.encode() + "1,2023-01-01,APT28,énergie,KR,x,,,,,\n".encode("latin-1"), "not UTF-8"),
+    ("nocols.csv", "when,who\n2023-01-01,APT28\n", "no column for occurred_on"),
+    ("truncated.json", '{"type": "bundle", "objects": [', "not valid JSON"),
+    ("notes.md", "# just notes\n", "not a CSV, STIX 2.x bundle, MISP event or EuRepoC file"),
+])
+def test_an_unreadable_file_fails_with_one_line_and_leaves_the_database_byte_for_byte(tmp_path, capsys, name,
+                                                                                       content, message):
+    db = tmp_path / "db.duckdb"
+    ingest([write(tmp_path, "feed.csv", GOOD)], db)
+    before = db.read_bytes()
+    bad = write(tmp_path, name, content, "wb" if isinstance(content, bytes) else "w")
+    assert main(["ingest", str(bad), "--db", str(db)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err and name in err and "Traceback" not in err
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".duckdb" or ".tmp" in p.name) == ["db.duckdb"]
+
+
+def test_strict_rejects_everything_when_one_record_is_bad(tmp_path):
+    db = tmp_path / "db.duckdb"
+    with pytest.raises(IngestFailed) as failed:
+        ingest([write(tmp_path, "feed.csv", GOOD + BAD_ROWS.split("\n", 1)[1])], db, strict=True)
+    assert failed.value.report.totals()["rejected"] == 4
+    assert not db.exists()
+
+
+def test_dry_run_counts_but_writes_nothing(tmp_path):
+    db = tmp_path / "db.duckdb"
+    ingest([write(tmp_path, "feed.csv", GOOD)], db)
+    before = db.read_bytes()
+    report = ingest([write(tmp_path, "more.csv", GOOD.replace("\n1,", "\n9,"))], db, dry_run=True)
+    assert report.totals()["added"] == 4 and db.read_bytes() == before
+
+
+def test_the_first_ingest_replaces_the_demo_data(tmp_path):
+    db = tmp_path / "db.duckdb"
+    build_demo(db, incidents=200, until=dt.date(2024, 1, 1))
+    report = ingest([write(tmp_path, "feed.csv", GOOD)], db)
+    assert report.replaced_demo
+    meta = Store(db).dataset()
+    assert meta["kind"] == "sources" and len(rows(db)) == 4
+
+
+def test_report_file_lists_every_rejection(tmp_path):
+    db, out = tmp_path / "db.duckdb", tmp_path / "report.json"
+    assert main(["ingest", str(write(tmp_path, "feed.csv", BAD_ROWS)), "--db", str(db), "--report", str(out)]) == 0
+    j = json.loads(out.read_text())
+    assert {k: j[k] for k in ("read", "added", "updated", "duplicates", "rejected")} == \
+        {"read": 4, "added": 0, "updated": 0, "duplicates": 0, "rejected": 4}
+    assert {"file", "row", "field", "reason"} == set(j["rejections"][0])
+
+
+def test_a_running_dashboard_sees_the_new_data(tmp_path):
+    db = tmp_path / "db.duckdb"
+    ingest([write(tmp_path, "a.csv", GOOD)], db)
+    store = Store(db)
+    assert store.query("incident_count", _all())["incident_count"].item() == 4
+    ingest([write(tmp_path, "b.csv", GOOD.replace("\n1,", "\n11,").replace("\n2,", "\n12,"))], db)
+    assert store.query("incident_count", _all())["incident_count"].item() == 8
+
+
+def _all():
+    from threatscape.filters import Filters
+
+    return Filters().params()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2019-08-14", (dt.date(2019, 8, 14), "day")),
+    ("2019-08-14T10:11:12.000Z", (dt.date(2019, 8, 14), "day")),
+    ("8/14/2019", (dt.date(2019, 8, 14), "day")),
+    ("2019-08", (dt.date(2019, 8, 1), "month")),
+    ("2019", (dt.date(2019, 1, 1), "year")),
+])
+def test_dates_keep_their_precision(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["14/08/2019", "2019-13-01", "yesterday", "1890", ""])
+def test_bad_dates_say_why(text):
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("name, canonical", [
+    ("APT 28", "APT28"), ("apt28", "APT28"), ("Fancy Bear", "APT28"), ("Fighting Ursa", "APT28"),
+    ("Thallium", "Kimsuky"), ("Emerald Sleet", "Kimsuky"), ("Velvet-Chollima", "Kimsuky"),
+    ("Mustang Panda", "MUSTANG PANDA"), ("Seedworm", "MuddyWater"),
+])
+def test_galaxy_aliases_resolve_ignoring_case_spaces_and_punctuation(name, canonical):
+    r = AliasMap().resolve(name)
+    assert (r.status, r.name) == ("resolved", canonical)
+
+
+def test_a_name_of_two_galaxy_actors_is_ambiguous_not_merged():
+    amap = AliasMap()
+    shared = [k for k, v in amap._by_key.items() if len({a.uuid for a, _ in v}) > 1
+              and not any(k == alias_key(a.name) for a, _ in v)]
+    assert shared, "the galaxy has names shared by several actors"
+    name = amap._by_key[shared[0]][0][1]
+    assert amap.resolve(name).status == "ambiguous"
