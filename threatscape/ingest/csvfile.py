@@ -15,9 +15,9 @@ LIST_SEPARATOR = ";"
 
 
 def looks_like(path: Path, head: bytes) -> bool:
-    """A text file whose first line has commas (the header)."""
+    """A .csv file whose first line (the header) has commas."""
     first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-    return path.suffix.lower() in (".csv", ".tsv", ".txt") and "," in first
+    return path.suffix.lower() == ".csv" and "," in first
 
 
 def read(paths: list[Path], *, source: str | None, mapping: dict[str, str] | None = None

@@ -23,6 +23,8 @@ class RawIncident:
     source_id: str | None = None
     occurred_on: str | None = None       # text: ISO date or datetime, M/D/YYYY, YYYY-MM, YYYY
     actors: list[str] = field(default_factory=list)     # names as reported, most important first
+    actor_hints: list[str] = field(default_factory=list)  # other names of the same actors (STIX aliases,
+                                                          # ATT&CK ids): tried when no reported name resolves
     sectors: list[str] = field(default_factory=list)    # terms of any vocabulary (STIX, MISP, EuRepoC, ...)
     countries: list[str] = field(default_factory=list)  # victim countries: names or ISO codes
     title: str | None = None

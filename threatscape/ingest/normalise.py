@@ -60,18 +60,23 @@ class AliasMap:
     def __init__(self):
         self.version, actors = galaxy()
         self._by_key: dict[str, list[tuple[GalaxyActor, str]]] = collections.defaultdict(list)
+        # "Operation Stolen Pencil" is often reported as "Stolen Pencil": a weaker match, tried last.
+        self._without_operation: dict[str, list[tuple[GalaxyActor, str]]] = collections.defaultdict(list)
         for a in actors:
             for name in (a.name,) + a.synonyms:
-                entries = self._by_key[alias_key(name)]
-                if all(e[0].uuid != a.uuid for e in entries):
-                    entries.append((a, name))
+                key = alias_key(name)
+                for index, k in ((self._by_key, key),
+                                 (self._without_operation, key.removeprefix("operation") if key.startswith(
+                                     "operation") else None)):
+                    if k and all(e[0].uuid != a.uuid for e in index[k]):
+                        index[k].append((a, name))
         self._cache: dict[str, Resolution] = {}
 
     def resolve(self, reported: str) -> Resolution:
         if reported in self._cache:
             return self._cache[reported]
         key = alias_key(reported)
-        entries = self._by_key.get(key, [])
+        entries = self._by_key.get(key) or self._without_operation.get(key, [])
         own = [e for e in entries if alias_key(e[0].name) == key]  # a canonical name wins over synonyms
         if len({e[0].uuid for e in own}) == 1:
             r = Resolution(own[0][0].name, own[0][0], "resolved", own[0][1])
@@ -149,7 +154,8 @@ class Normaliser:
         if not names:
             return reject("actor", "no actor: Threatscape holds attributed incidents")
         resolutions = [self.aliases.resolve(n) for n in names]
-        chosen = next((r for r in resolutions if r.status == "resolved"), resolutions[0])
+        hints = [self.aliases.resolve(h) for h in raw.actor_hints if h and h.strip()]
+        chosen = next((r for r in resolutions + hints if r.status == "resolved"), resolutions[0])
         self.several_actors += len({r.name for r in resolutions}) > 1
         self.actor_status[chosen.status] += 1
         if chosen.status == "unresolved":

@@ -158,13 +158,16 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
         normaliser.default_tlp = default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER")
         normaliser.extra_sectors = getattr(module, "RECEIVER_CATEGORIES", {})
         kwargs = {"mapping": mapping} if kind == "csv" else {}
+        # Readers may name a file by its path or its name; the report keys files by path.
+        key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
         for f in files:
             report.files.setdefault(str(f), FileCount(kind))
         for item in module.read(files, source=source, **kwargs):
             if isinstance(item, Skipped):
                 report.skipped_objects[item.kind] += 1
                 continue
-            count = report.files.setdefault(item.file, FileCount(kind))
+            item_file = key_of.get(item.file, item.file)
+            count = report.files.setdefault(item_file, FileCount(kind))
             count.read += 1
             seen += 1
             if progress and seen % 100_000 == 0:
@@ -174,6 +177,7 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
                 report.rejections.append(row)
                 count.rejected += 1
                 continue
+            row["file"] = item_file
             if (g := row.pop("galaxy")) is not None:
                 galaxy_of[row["actor"]] = g
             for k, v in row.items():
