@@ -33,9 +33,9 @@ def _read_file(path: Path, source: str, mapping: dict[str, str]) -> Iterator[Raw
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableFile(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = reader.fieldnames or []
+        header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
         raise UnreadableFile(f"{path}: broken CSV at line 1 ({exc})") from None
     columns = {f: mapping.get(f, f) for f in COLUMNS}
@@ -46,19 +46,22 @@ def _read_file(path: Path, source: str, mapping: dict[str, str]) -> Iterator[Raw
     unknown = [c for c in mapping.values() if c not in header]
     if unknown:
         raise UnreadableFile(f"{path}: --map names columns the file does not have: {', '.join(unknown)}")
+    # Each field's column position (-1: the file has no such column), in COLUMNS order.
+    where = [header.index(columns[f]) if columns[f] in header else -1 for f in COLUMNS]
+    width, name = len(header), str(path)
     try:
-        for row in reader:
-            line = f"line {reader.line_num}"
-            if None in row:  # more cells than the header has columns
-                yield Rejection(str(path), line, "(row)", f"{len(row[None])} cells more than the header's columns")
+        for cells in reader:
+            if len(cells) > width:
+                yield Rejection(name, f"line {reader.line_num}", "(row)",
+                                f"{len(cells) - width} cells more than the header's columns")
                 continue
-            get = lambda f: (row.get(columns[f]) or "").strip() or None  # noqa: E731
+            (incident_id, occurred_on, actor, sectors, country, title, summary, url, confidence, tlp,
+             campaign) = [(cells[i].strip() or None) if 0 <= i < len(cells) else None for i in where]
             yield RawIncident(
-                file=str(path), locator=line, source=source, source_id=get("incident_id"),
-                occurred_on=get("occurred_on"), actors=[get("actor")] if get("actor") else [],
-                sectors=[s for s in (get("sectors") or "").split(LIST_SEPARATOR) if s.strip()],
-                countries=[c for c in (get("victim_country") or "").split(LIST_SEPARATOR) if c.strip()],
-                title=get("title"), summary=get("summary"), campaign=get("campaign"),
-                source_url=get("source_url"), confidence=get("confidence"), tlp=get("tlp"))
+                file=name, locator=f"line {reader.line_num}", source=source, source_id=incident_id,
+                occurred_on=occurred_on, actors=[actor] if actor else [],
+                sectors=sectors.split(LIST_SEPARATOR) if sectors else [],
+                countries=country.split(LIST_SEPARATOR) if country else [],
+                title=title, summary=summary, campaign=campaign, source_url=url, confidence=confidence, tlp=tlp)
     except csv.Error as exc:
         raise UnreadableFile(f"{path}: broken CSV at line {reader.line_num} ({exc})") from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -21,8 +22,10 @@ _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d\d:?
 _US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _YEAR = re.compile(r"(\d{4})")
+_THIS_YEAR = dt.date.today().year
 
 
+@functools.lru_cache(maxsize=65_536)  # a feed repeats its dates: parse each once
 def parse_date(text: str) -> tuple[dt.date, str]:
     """(first day of the period, precision) for '2019-08-14', '2019-08-14T10:00:00Z', '8/14/2019',
     '2019-08' or '2019'; ValueError saying why otherwise."""
@@ -41,7 +44,7 @@ def parse_date(text: str) -> tuple[dt.date, str]:
         day = dt.date(y, mo, d)
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a date ({exc})") from None
-    if not 1980 <= y <= dt.date.today().year + 1:
+    if not 1980 <= y <= _THIS_YEAR + 1:
         raise ValueError(f"{text!r} is outside 1980 to next year")
     return day, precision
 
@@ -90,9 +93,14 @@ class AliasMap:
         return r
 
 
+@functools.lru_cache(maxsize=1024)
+def _id_prefix(source: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-") or "source"
+
+
 def stable_id(source: str, raw: RawIncident, day: dt.date, actor: str) -> str:
     """The source's own id when it has one, else a digest of what identifies the incident."""
-    prefix = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-") or "source"
+    prefix = _id_prefix(source)
     if raw.source_id:
         return f"{prefix}:{raw.source_id.strip()}"
     content = "|".join([day.isoformat(), alias_key(actor), (raw.title or "").strip(),
@@ -115,15 +123,24 @@ class Normaliser:
     several_actors: int = 0
     several_countries: int = 0
 
-    def sector(self, term: str) -> str | None:
-        key = term.strip()
-        if key in self.extra_sectors:
-            return self.extra_sectors[key]
-        try:
-            return taxonomy.crosswalk(key)
-        except KeyError:
-            self.unmapped_sectors[key] += 1
-            return None
+    def use_format(self, *, default_tlp: str, extra_sectors: dict[str, str | None]) -> None:
+        """Settings of the format being read next (its TLP default and its own sector crosswalk)."""
+        self.default_tlp, self.extra_sectors, self._sector_memo = default_tlp, extra_sectors, {}
+
+    def sector_bit(self, term: str) -> int:
+        """The bit of the sector a term maps to, 0 when none; unmapped terms are counted each time."""
+        memo = self.__dict__.setdefault("_sector_memo", {})
+        if term not in memo:
+            key = term.strip()
+            try:
+                name = self.extra_sectors[key] if key in self.extra_sectors else taxonomy.crosswalk(key)
+                memo[term] = (taxonomy.SECTOR_BY_NAME[name.lower()].bit if name else 0, False)
+            except KeyError:
+                memo[term] = (0, True)
+        bit, unmapped = memo[term]
+        if unmapped:
+            self.unmapped_sectors[term.strip()] += 1
+        return bit
 
     def row(self, raw: RawIncident) -> dict | Rejection:
         """The store row for a raw incident, or why it cannot be one."""
@@ -165,8 +182,8 @@ class Normaliser:
 
         mask = 0
         for term in raw.sectors:
-            if term and term.strip() and (name := self.sector(term)):
-                mask |= taxonomy.SECTOR_BY_NAME[name.lower()].bit
+            if term and term.strip():
+                mask |= self.sector_bit(term)
         codes = []
         for place in raw.countries:
             if not place or not place.strip():

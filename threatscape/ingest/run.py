@@ -155,8 +155,8 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
     for kind, files in grouped.items():
         module = _reader(kind)
         normaliser = base
-        normaliser.default_tlp = default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER")
-        normaliser.extra_sectors = getattr(module, "RECEIVER_CATEGORIES", {})
+        normaliser.use_format(default_tlp=default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER"),
+                              extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}))
         kwargs = {"mapping": mapping} if kind == "csv" else {}
         # Readers may name a file by its path or its name; the report keys files by path.
         key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
