@@ -163,3 +163,20 @@ def test_filters_survive_a_page_switch(on_fixture):
     at.switch_page("pages/overview.py").run()
     assert at.sidebar.multiselect(key="actor").value == ["Kimsuky"]
     assert dict(at.query_params) == H1 | {"actor": "Kimsuky", "top": "10"}
+
+
+def test_a_session_survives_new_data_outside_its_dates(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from fixture_db import INCIDENTS, write_fixture
+    from threatscape.demo import build_demo
+
+    db = tmp_path / "db.duckdb"
+    build_demo(db, incidents=500, until=dt.date(2026, 11, 28))
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("dashboard.py")
+    write_fixture(db, incidents=INCIDENTS)  # an ingest swaps in data that ends in 2023
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Incidents"][0] != "0"
+    assert any("The data changed" in i.value for i in at.info)

@@ -138,6 +138,15 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     elif outside:  # first load, a shared link or a drill-down: the URL says what to show
         problems = _seed_from_link(store, query, extra, first_day, last_day, view_options)
 
+    # New data swapped in (an ingest) may not reach the dates this session was looking at.
+    if s.get("_data_version") not in (None, dataset["content_version"]) and s.get("since") and s.get("until") and (
+            s["since"] > last_day or s["until"] < first_day):
+        fresh = default_filters(first_day, last_day)
+        s["since"], s["until"] = fresh.since, fresh.until
+        st.info(f"The data changed and holds nothing in the dates you had chosen; showing {fresh.since} to "
+                f"{fresh.until}.", icon=":material/update:")
+    s["_data_version"] = dataset["content_version"]
+
     options = data.filter_options(store)
     with st.sidebar:
         # Our own links, not Streamlit's automatic list: the same in every mode (including a deep link
@@ -145,7 +154,8 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         for stem, label in PAGES:
             link(stem, label, {})
         st.header("Filters")
-        st.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=last_day, format="YYYY-MM-DD")
+        st.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
+                      format="YYYY-MM-DD")
         st.date_input("To", key="until", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
                       format="YYYY-MM-DD")
         st.multiselect("Actors", _with_selected(options.actors, s.get("actor")), key="actor",
