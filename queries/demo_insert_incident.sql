@@ -1,6 +1,6 @@
 -- demo_insert_incident: synthetic incidents from the registered frame demo_gen, in date order.
 INSERT INTO incident
-SELECT * EXCLUDE (n), row_number() OVER (ORDER BY occurred_on, n) AS seq
+SELECT * EXCLUDE (n, actor_match), row_number() OVER (ORDER BY occurred_on, n) AS seq, actor_match
 FROM (
 WITH named_campaign AS (
     SELECT campaign,
@@ -36,7 +36,8 @@ SELECT
     $tlps[d.tlp + 1] AS tlp,
     'Threatscape demo data' AS source,
     'https://demo.threatscape.invalid/incidents/demo-' || lpad(d.n::VARCHAR, 8, '0') AS source_url,
-    d.n
+    d.n,
+    actor_as_reported AS actor_match  -- every name the demo reports is one of the galaxy's
 FROM dated AS d
 JOIN alias_list AS al USING (actor_id)
 JOIN demo_country AS c USING (country)

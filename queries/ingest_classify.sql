@@ -10,11 +10,11 @@ SELECT s.ord, s.incident_id, s.file,
             WHEN i.incident_id IS NULL THEN 'added'
             WHEN row(i.occurred_on, i.date_precision, a.name, i.actor_as_reported, i.sector_mask,
                      i.victim_country, i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source,
-                     i.source_url)
+                     i.source_url, i.actor_match)
                  IS NOT DISTINCT FROM
                  row(s.occurred_on, s.date_precision, s.actor, s.actor_as_reported, s.sector_mask,
                      s.victim_country, s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source,
-                     s.source_url) THEN 'duplicate'
+                     s.source_url, s.actor_match) THEN 'duplicate'
             ELSE 'updated' END AS outcome
 FROM firsts AS s
 LEFT JOIN incident AS i USING (incident_id)

@@ -2,7 +2,7 @@
 INSERT INTO incident
 SELECT s.incident_id, s.occurred_on, s.date_precision, a.actor_id, s.actor_as_reported, s.sector_mask::UBIGINT,
        s.victim_country, s.campaign, s.title, s.summary, s.confidence::UTINYINT, s.tlp, s.source, s.source_url,
-       NULL::BIGINT AS seq
+       NULL::BIGINT AS seq, s.actor_match
 FROM staged AS s
 JOIN staged_class AS c USING (ord)
 JOIN actor AS a ON a.name = s.actor

@@ -53,8 +53,10 @@ CREATE TABLE incident (
     tlp               VARCHAR NOT NULL CHECK (tlp IN ('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED')),
     source            VARCHAR NOT NULL,
     source_url        VARCHAR,
-    seq               BIGINT                  -- rank in (occurred_on, incident_id) order, set by build.finish;
+    seq               BIGINT,                 -- rank in (occurred_on, incident_id) order, set by build.finish;
                                               -- the explorer pages on it (keyset), newest or oldest first
+    actor_match       VARCHAR                 -- the alias-map name that actor_as_reported matched (NULL: none);
+                                              -- the map itself is dataset.alias_map_version
 );
 
 CREATE TABLE incident_sector (

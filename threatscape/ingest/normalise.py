@@ -199,7 +199,7 @@ class Normaliser:
             "incident_id": stable_id(raw.source, raw, day, chosen.name),
             "occurred_on": day, "date_precision": precision,
             "actor": chosen.name, "actor_resolved": chosen.status == "resolved", "galaxy": chosen.galaxy,
-            "actor_as_reported": "; ".join(dict.fromkeys(names)),
+            "actor_as_reported": "; ".join(dict.fromkeys(names)), "actor_match": chosen.matched or None,
             "sector_mask": mask, "victim_country": codes[0] if codes else None,
             "campaign": (raw.campaign or "").strip() or None, "title": title,
             "summary": (raw.summary or "").strip() or None, "confidence": confidence, "tlp": tlp,

@@ -235,7 +235,7 @@ def _merge(db: Path, staged: pd.DataFrame, galaxy_of: dict, report: Report) -> N
 
 
 STAGED_TYPES = {"incident_id": "object", "occurred_on": "datetime64[s]", "date_precision": "object",
-                "actor": "object", "actor_resolved": "bool", "actor_as_reported": "object",
+                "actor": "object", "actor_resolved": "bool", "actor_as_reported": "object", "actor_match": "object",
                 "sector_mask": "uint64", "victim_country": "object", "campaign": "object", "title": "object",
                 "summary": "object", "confidence": "float64", "tlp": "object", "source": "object",
                 "source_url": "object", "file": "object", "locator": "object", "ord": "int64"}
