@@ -61,7 +61,7 @@ def test_csv_is_normalised_and_fully_accounted_for(tmp_path):
     assert got["feed:4"][6:8] == ("KR", "CLEAR")                            # ROK; TLP:WHITE is CLEAR
     matched = dict(duckdb.connect(str(db), read_only=True).execute(
         "SELECT incident_id, actor_match FROM incident").fetchall())
-    assert (matched["feed:4"], matched["feed:2"], matched["feed:3"]) == ("APT28", "Fancy Bear", None)
+    assert (matched["feed:4"], matched["feed:2"], matched["feed:3"]) == ("APT28", "FANCY BEAR", None)  # as the galaxy spells it
     assert {(r.locator, r.field) for r in report.rejections} == {
         ("line 6", "occurred_on"), ("line 7", "actor"), ("line 8", "confidence"), ("line 9", "tlp")}
     j = report.to_json()
