@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import json
 import sys
 import time
+from pathlib import Path
 
 import pycountry
 
@@ -129,11 +131,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dry-run", action="store_true", help="read and count, write nothing")
     p.add_argument("--report", metavar="FILE", help="write the summary and every rejection as JSON")
 
+    p = sub.add_parser("bench", help="replay realistic interactions on demo databases and print timings")
+    p.add_argument("--incidents", type=_positive, action="append", help="demo size (repeatable; default 100,000)")
+    p.add_argument("--baseline", action="store_true", help="also run a naive pandas version and print the ratio")
+    p.add_argument("--json", metavar="FILE", help="write all numbers as JSON")
+    p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
+
     p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
     p.add_argument("name")
     p.add_argument("--db", help=db_help)
     args = parser.parse_args(argv)
 
+    if args.command == "bench":
+        from . import bench
+
+        if args.worker:
+            print(json.dumps(bench.measure(Path(args.worker), baseline=args.baseline)))
+            return 0
+        return bench.main(args.incidents or [100_000], baseline=args.baseline, json_path=args.json)
     path = store_mod.database_path(args.db)
     if args.command == "demo":
         from .demo import build_demo
@@ -180,8 +195,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _ingest(args, path) -> int:
     """python -m threatscape ingest: one summary, or one clear line and a non-zero exit."""
-    import json
-
     from .ingest.csvfile import COLUMNS
     from .ingest.model import UnreadableFile
     from .ingest.run import IngestFailed, ingest

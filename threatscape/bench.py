@@ -1,0 +1,240 @@
+"""python -m threatscape bench: replay realistic interactions on demo databases of given sizes and print numbers.
+
+A benchmark, not a test: it measures, it asserts nothing. Each size runs in its own process, so peak memory
+is that of serving the interactions, not of building the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import data
+from .filters import Filters, View
+from .store import REPO, Store
+
+BENCH_DIR = REPO / "data" / "bench"
+REPEAT = 5
+UNTIL = dt.date(2026, 11, 28)
+
+
+def _interactions(store: Store):
+    """(name, page, filters) as a user would click through: fixed, so every run replays the same script."""
+    last = store.query("date_bounds").iloc[0]["last_day"].date()
+    year = Filters(since=last - dt.timedelta(days=364), until=last)
+    two = year.with_(since=last - dt.timedelta(days=729))
+    return [
+        ("open the overview", "overview", year),
+        ("change the date range", "overview", two),
+        ("pick two actors", "overview", two.with_(actors=("Kimsuky", "MuddyWater"))),
+        ("pick a sector", "overview", two.with_(sectors=("energy",))),
+        ("drill into a heatmap cell", "explorer", two.with_(actors=("Kimsuky",), sectors=("energy",))),
+        ("open the explorer", "explorer", two),
+        ("page deep into the explorer", "explorer-deep", Filters()),
+        ("open an actor profile", "actor", two.with_(actors=("Kimsuky",))),
+    ]
+
+
+def _run_page(store: Store, page: str, f: Filters, deep_cursor: int) -> None:
+    v = View()
+    if page == "overview":
+        data.kpis(store, f), data.actor_sector(store, f, v), data.actor_period(store, f, v)
+        data.victim_countries(store, f), data.sponsor_period(store, f, v), data.campaign_concurrency(store, f, v)
+        data.date_precision(store, f), data.filter_options(store)
+    elif page == "explorer":
+        data.incident_count(store, f), data.incident_page(store, f), data.facets(store, f)
+    elif page == "explorer-deep":
+        data.incident_page(store, f, cursor=deep_cursor)
+    elif page == "actor":
+        data.actor_profile(store, f.actors[0]), data.actor_aliases(store, f.actors[0])
+        data.sector_period(store, f, v), data.victim_countries(store, f), data.campaigns(store, f)
+        data.incident_page(store, f, page_size=10)
+
+
+def measure(db: Path, *, baseline: bool) -> dict:
+    """Everything for one database, measured in this process."""
+    store = Store(db)
+    n = int(store.query("incident_count", Filters().params()).iloc[0, 0])
+    deep_cursor = max(1, n // 10)  # a page 90% of the way down the newest-first list
+    script = _interactions(store)
+    per, slowest = {}, {}
+    for name, page, f in script:
+        times = []
+        for _ in range(REPEAT):
+            store.clear_cache()  # cold: measure the design, not cache hits
+            mark = len(store.timings)
+            t0 = time.perf_counter()
+            _run_page(store, page, f, deep_cursor)
+            times.append((time.perf_counter() - t0) * 1000)
+            for t in list(store.timings)[mark:]:
+                slowest[t.query] = max(slowest.get(t.query, 0), t.ms)
+        per[name] = times
+    every = [t for ts in per.values() for t in ts]
+    out = {
+        "incidents": n,
+        "interaction_ms_median": round(statistics.median(every), 1),
+        "interaction_ms_p95": round(_p95(every), 1),
+        "interactions": {k: {"median_ms": round(statistics.median(v), 1), "p95_ms": round(_p95(v), 1)}
+                         for k, v in per.items()},
+        "slowest_query": max(slowest, key=slowest.get),
+        "slowest_query_ms": round(max(slowest.values()), 1),
+        "db_mb": round(db.stat().st_size / 2**20, 1),
+    }
+    out |= _export(store, n)
+    if baseline:
+        out |= _baseline(db, script, deep_cursor, out["interaction_ms_median"])
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
+def _export(store: Store, n: int) -> dict:
+    from .export import write_incidents
+
+    rows = min(n, 1_000_000)
+    since = None
+    if n > rows:  # the newest million incidents
+        since = store.query("incident_page", Filters().params() | {"order_by": "newest", "cursor": None,
+                            "backward": False, "page_size": None, "seq_lo": n - rows + 1, "seq_hi": n - rows + 1}
+                            ).iloc[0]["occurred_on"].date()
+    with tempfile.TemporaryDirectory() as work:
+        t0 = time.perf_counter()
+        csv_path, _ = write_incidents(store, Filters(since=since), work, name="bench")
+        seconds = time.perf_counter() - t0
+        size = csv_path.stat().st_size
+        rows_written = sum(1 for _ in open(csv_path, "rb")) - 1
+        sample = Path(work) / "sample.csv"
+        with open(csv_path, "rb") as src, open(sample, "wb") as dst:
+            for i, line in enumerate(src):
+                if i > 200_000:
+                    break
+                dst.write(line)
+        from .ingest.run import ingest
+
+        t0 = time.perf_counter()
+        report = ingest([sample], Path(work) / "ingest.duckdb", fmt="csv")
+        ingest_seconds = time.perf_counter() - t0
+    return {"export_rows": rows_written, "export_mb_per_s": round(size / 2**20 / seconds, 1),
+            "export_s": round(seconds, 2), "ingest_rows_per_s": round(report.totals()["read"] / ingest_seconds)}
+
+
+def _baseline(db: Path, script, deep_cursor: int, ours_median: float) -> dict:
+    """The same interactions the way most Streamlit dashboards do it: the whole table in pandas."""
+    import duckdb
+    import numpy as np
+
+    from . import taxonomy
+
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(db), read_only=True)
+    df = con.execute("SELECT i.*, a.name AS actor, a.sponsor_country FROM incident i JOIN actor a USING (actor_id)").df()
+    load_s = time.perf_counter() - t0
+    tops = [(s.name, taxonomy.rollup_mask(s.name)) for s in taxonomy.sectors() if s.parent is None]
+    mask = df["sector_mask"].to_numpy(dtype=np.uint64)
+    day = df["occurred_on"]
+
+    def run(page, f):
+        m = np.ones(len(df), dtype=bool)
+        if f.since:
+            m &= (day >= np.datetime64(f.since)).to_numpy()
+        if f.until:
+            m &= (day <= np.datetime64(f.until)).to_numpy()
+        if f.actors:
+            m &= df["actor"].isin(f.actors).to_numpy()
+        if f.sectors:
+            want = np.uint64(sum(taxonomy.rollup_mask(s) for s in f.sectors))
+            m &= (mask & want) != 0
+        sel = df[m]
+        if page in ("overview", "actor"):
+            sel[["actor_id", "victim_country", "campaign"]].nunique()
+            top = sel["actor"].value_counts().head(8).index
+            part = sel[sel["actor"].isin(top)]
+            pm = part["sector_mask"].to_numpy(dtype=np.uint64)
+            for _, rm in tops:
+                part[(pm & np.uint64(rm)) != 0].groupby("actor").size()
+            sel.groupby([sel["occurred_on"].dt.to_period("M"), "actor"]).size()
+            sel["victim_country"].value_counts().head(15)
+            sel.groupby([sel["occurred_on"].dt.to_period("M"), "sponsor_country"]).size()
+            spans = sel.dropna(subset=["campaign"]).groupby("campaign")["occurred_on"].agg(["min", "max"])
+            len(spans)
+        elif page == "explorer":
+            len(sel), sel.sort_values("seq", ascending=False).head(50), sel["actor"].value_counts().head(8)
+        elif page == "explorer-deep":
+            sel.sort_values("seq", ascending=False).iloc[len(sel) - deep_cursor:len(sel) - deep_cursor + 50]
+
+    times = []
+    for _, page, f in script:
+        for _ in range(REPEAT):
+            t0 = time.perf_counter()
+            run(page, f)
+            times.append((time.perf_counter() - t0) * 1000)
+    median = statistics.median(times)
+    return {"baseline_interaction_ms_median": round(median, 1), "baseline_load_s": round(load_s, 2),
+            "speedup_vs_baseline": round(median / ours_median, 1) if ours_median else None}
+
+
+def _p95(xs: list[float]) -> float:
+    return sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)]
+
+
+def cold_start(db: Path) -> float:
+    """Seconds from a new Python process to the overview's first complete run (AppTest, server side)."""
+    code = ("import time; t=time.perf_counter(); from streamlit.testing.v1 import AppTest; "
+            f"at=AppTest.from_file({str(REPO / 'dashboard.py')!r}, default_timeout=600); at.run(); "
+            "assert not at.exception, at.exception; print(time.perf_counter()-t)")
+    env = os.environ | {"THREATSCAPE_DB": str(db)}
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return round(float(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else time.perf_counter() - t0, 2)
+
+
+def database(n: int) -> tuple[Path, float | None]:
+    """The demo database of n incidents (built once, then reused) and its build time if built now."""
+    path = BENCH_DIR / f"demo-{n}.duckdb"
+    if path.exists():
+        return path, None
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "threatscape", "demo", "--db", str(path), "--incidents", str(n),
+                    "--until", UNTIL.isoformat()], check=True, capture_output=True)
+    return path, round(time.perf_counter() - t0, 1)
+
+
+def main(sizes: list[int], *, baseline: bool, json_path: str | None) -> int:
+    results = []
+    for n in sizes:
+        path, built = database(n)
+        worker = subprocess.run([sys.executable, "-m", "threatscape", "bench", "--worker", str(path)]
+                                + (["--baseline"] if baseline else []), capture_output=True, text=True)
+        if worker.returncode:
+            print(worker.stderr, file=sys.stderr)
+            return worker.returncode
+        r = json.loads(worker.stdout)
+        r["demo_build_s"] = built
+        r["cold_start_s"] = cold_start(path)
+        results.append(r)
+        _print(r)
+    if json_path:
+        Path(json_path).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def _print(r: dict) -> None:
+    print(f"\n== {r['incidents']:,} incidents (database {r['db_mb']} MB"
+          + (f", built in {r['demo_build_s']} s" if r.get("demo_build_s") else "") + ")")
+    for name, t in r["interactions"].items():
+        print(f"  {name:<30} median {t['median_ms']:>8.1f} ms   p95 {t['p95_ms']:>8.1f} ms")
+    print(f"  all interactions: median {r['interaction_ms_median']} ms, p95 {r['interaction_ms_p95']} ms; "
+          f"slowest query {r['slowest_query']} ({r['slowest_query_ms']} ms)")
+    print(f"  cold start to first overview {r['cold_start_s']} s; peak memory {r['peak_rss_mb']} MB")
+    print(f"  export {r['export_rows']:,} rows at {r['export_mb_per_s']} MB/s ({r['export_s']} s); "
+          f"CSV ingest {r['ingest_rows_per_s']:,} rows/s")
+    if "speedup_vs_baseline" in r:
+        print(f"  naive pandas baseline: median {r['baseline_interaction_ms_median']} ms per interaction "
+              f"after {r['baseline_load_s']} s loading; Threatscape is {r['speedup_vs_baseline']}x faster")
