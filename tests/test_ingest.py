@@ -9,7 +9,6 @@ import pytest
 from threatscape.actors import alias_key
 from threatscape.cli import main
 from threatscape.demo import build_demo
-from threatscape.ingest.model import UnreadableFile
 from threatscape.ingest.normalise import AliasMap, parse_date
 from threatscape.ingest.run import IngestFailed, ingest
 from threatscape.store import Store

@@ -5,12 +5,11 @@ A MISP feed's manifest.json summarises events but is not one, so it is not claim
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .model import RawIncident, Rejection, Skipped, UnreadableFile
+from .model import RawIncident, Rejection, Skipped, UnreadableFile, read_json
 
 ACTOR_GALAXIES = ("threat-actor", "mitre-intrusion-set")
 _TLP_RANK = {"TLP:CLEAR": 0, "TLP:WHITE": 0, "TLP:GREEN": 1, "TLP:AMBER": 2, "TLP:AMBER+STRICT": 3, "TLP:RED": 4}
@@ -44,14 +43,7 @@ def read(paths: list[Path], *, source: str | None) -> Iterator[RawIncident | Rej
 
 def _events_of(path: Path) -> list:
     """The events of one file, unwrapped from {"Event": ...}, lists and {"response": [...]}."""
-    try:
-        data = json.loads(path.read_bytes())
-    except OSError as e:
-        raise UnreadableFile(f"{path}: cannot be read ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise UnreadableFile(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
-    except json.JSONDecodeError as e:
-        raise UnreadableFile(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from e
+    data = read_json(path)
     if isinstance(data, dict) and isinstance(data.get("response"), list):
         data = data["response"]
     if isinstance(data, list):

@@ -1,12 +1,26 @@
 """What format readers hand to the ingester: raw incidents as the source gave them, rejections, skips."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class UnreadableFile(Exception):
     """A file that cannot be read at all (wrong format, truncated JSON, broken quoting, undecodable bytes).
     The message is one line naming the file and the problem."""
+
+
+def read_json(path: Path):
+    """A JSON file's content, or UnreadableFile saying in one line why it cannot be read."""
+    try:
+        return json.loads(path.read_bytes())
+    except OSError as e:
+        raise UnreadableFile(f"{path}: cannot be read ({e.strerror})") from e
+    except UnicodeDecodeError as e:
+        raise UnreadableFile(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
+    except json.JSONDecodeError as e:
+        raise UnreadableFile(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from e
 
 
 @dataclass

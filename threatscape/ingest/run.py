@@ -13,7 +13,7 @@ import pandas as pd
 from .. import build, sql
 from ..actors import alias_key
 from ..store import Store
-from .model import RawIncident, Rejection, Skipped, UnreadableFile
+from .model import Rejection, Skipped, UnreadableFile
 from .normalise import Normaliser
 
 FORMATS = ("eurepoc", "misp", "stix", "csv")  # detection order: the most specific first

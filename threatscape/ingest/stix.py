@@ -7,13 +7,12 @@ incident is built.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from .model import RawIncident, Rejection, Skipped, UnreadableFile
+from .model import RawIncident, Rejection, Skipped, UnreadableFile, read_json
 
 INCIDENT_TYPES = ("campaign", "incident", "report")
 ACTOR_TYPES = ("intrusion-set", "threat-actor")
@@ -76,14 +75,7 @@ def read(paths: list[Path], *, source: str | None) -> Iterator[RawIncident | Rej
 
 def _objects_of(path: Path) -> list:
     """The objects of one file: a bundle's objects, or the bare object itself."""
-    try:
-        data = json.loads(path.read_bytes())
-    except OSError as e:
-        raise UnreadableFile(f"{path}: cannot be read ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise UnreadableFile(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
-    except json.JSONDecodeError as e:
-        raise UnreadableFile(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from e
+    data = read_json(path)
     if isinstance(data, dict) and data.get("type") == "bundle":
         objects = data.get("objects", [])
         if not isinstance(objects, list):
