@@ -6,6 +6,7 @@ import streamlit as st
 
 from threatscape import data, export, tables
 from threatscape.app import link, setup
+from threatscape.paging import Position
 from threatscape.safe import md
 
 page = setup("Explorer", extra={"sort": data.ORDERS})
@@ -18,33 +19,19 @@ st.markdown(f"**{total:,}** incidents match, {f.since:%d %b %Y} to {f.until:%d %
 
 # Keyset paging: the position is kept per (filters, order); any change starts again at page 1.
 signature = (f, order_by)
-pos = st.session_state.get("_explorer_pos")
-if not pos or pos["signature"] != signature:
-    pos = {"signature": signature, "cursor": None, "backward": False, "start": 0}
-    st.session_state["_explorer_pos"] = pos
-
-rows = data.incident_page(store, f, order_by=order_by, cursor=pos["cursor"], backward=pos["backward"])
-if pos["backward"] and pos["cursor"] is None:  # "last page" was asked for
-    pos["start"] = max(0, total - len(rows))
+if st.session_state.get("_explorer_signature") != signature:
+    st.session_state["_explorer_signature"], st.session_state["_explorer_pos"] = signature, Position()
+pos = st.session_state["_explorer_pos"]
+rows = data.incident_page(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
+pos = st.session_state["_explorer_pos"] = pos.settle(len(rows), total)
+keys = {"first_key": int(rows["sort_key"].iloc[0]) if len(rows) else None,
+        "last_key": int(rows["sort_key"].iloc[-1]) if len(rows) else None,
+        "shown": len(rows), "total": total, "page_size": data.PAGE_SIZE}
 
 
 def move(to: str) -> None:
-    keys = st.session_state["_explorer_keys"]
-    if to == "first":
-        pos.update(cursor=None, backward=False, start=0)
-    elif to == "last":
-        pos.update(cursor=None, backward=True, start=max(0, total - data.PAGE_SIZE))
-    elif to == "next":
-        pos.update(cursor=keys[1], backward=False, start=pos["start"] + keys[2])
-    elif to == "previous":
-        if pos["start"] - data.PAGE_SIZE <= 0:
-            pos.update(cursor=None, backward=False, start=0)
-        else:
-            pos.update(cursor=keys[0], backward=True, start=pos["start"] - data.PAGE_SIZE)
+    st.session_state["_explorer_pos"] = pos.move(to, **keys)
 
-
-st.session_state["_explorer_keys"] = (
-    (int(rows["sort_key"].iloc[0]), int(rows["sort_key"].iloc[-1]), len(rows)) if len(rows) else (None, None, 0))
 
 left, right = st.columns([4, 1])
 with left:
@@ -52,13 +39,13 @@ with left:
     c1.selectbox("Order", data.ORDERS, key="sort",
                  format_func={"newest": "Newest first", "oldest": "Oldest first",
                               "confidence": "Highest confidence first"}.get)
-    at_start, at_end = pos["start"] == 0, pos["start"] + len(rows) >= total
+    at_start, at_end = pos.start == 0, pos.start + len(rows) >= total
     c2.button("First", on_click=move, args=("first",), disabled=at_start, width="stretch")
     c3.button("Previous", on_click=move, args=("previous",), disabled=at_start, width="stretch")
     c4.button("Next", on_click=move, args=("next",), disabled=at_end, width="stretch")
     c5.button("Last", on_click=move, args=("last",), disabled=at_end, width="stretch")
     if total:
-        c6.markdown(f"Rows {pos['start'] + 1:,}–{pos['start'] + len(rows):,} of {total:,}")
+        c6.markdown(f"Rows {pos.start + 1:,}–{pos.start + len(rows):,} of {total:,}")
 
     table = tables.incident_table(rows)
     picked = st.dataframe(

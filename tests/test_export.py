@@ -173,3 +173,37 @@ def test_cli_actor_prefers_a_canonical_name_over_another_actors_alias(fixture_pa
 def test_cli_actor_unknown_or_ambiguous_fails(fixture_path, capsys, name):
     assert main(["actor", name, "--db", str(fixture_path)]) != 0
     assert name in capsys.readouterr().err
+
+
+def test_pager_walks_every_row_once_both_ways(evil_store):
+    from threatscape.paging import Position
+
+    f = Filters(since=D(2022, 1, 1), until=D(2023, 12, 31))
+    total, size = data.incident_count(evil_store, f), 4
+
+    def show(pos):
+        page = data.incident_page(evil_store, f, cursor=pos.cursor, backward=pos.backward, page_size=size)
+        pos = pos.settle(len(page), total)
+        keys = dict(first_key=int(page["sort_key"].iloc[0]), last_key=int(page["sort_key"].iloc[-1]),
+                    shown=len(page), total=total, page_size=size)
+        return pos, page["incident_id"].tolist(), keys
+
+    pos, seen, pages = Position(), [], []
+    while True:
+        pos, ids, keys = show(pos)
+        assert pos.start == len(seen)  # "Rows start+1 to ..." is true
+        seen += ids
+        pages.append(ids)
+        if pos.start + len(ids) >= total:
+            break
+        pos = pos.move("next", **keys)
+    assert len(seen) == len(set(seen)) == total == 13
+    pos = pos.move("last", **keys)
+    pos, ids, keys = show(pos)
+    assert (pos.start, ids) == (total - size, seen[-size:])
+    back = []
+    while pos.start > 0:
+        pos = pos.move("previous", **keys)
+        pos, ids, keys = show(pos)
+        back = ids + back
+    assert pos.start == 0 and back[:size] == seen[:size]
