@@ -1,13 +1,12 @@
 -- concurrent_campaigns_by_period: for each period (grain) from since to until, peak_campaigns = the most
 -- campaigns running on one day, and active_campaigns = how many ran at some point in the period.
--- A campaign runs from its first to its last matching incident (at any date, so spans are not cut by the range).
+-- A campaign runs from its first to its last matching incident (at any date, so spans are not cut by the range);
+-- matching_campaign, with window_since..window_until from campaign_window for since..until.
 WITH span AS (
-    SELECT campaign, min(occurred_on) AS first_seen, max(occurred_on) AS last_seen
-    FROM filtered_incident(NULL::DATE, NULL::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
+    SELECT campaign, first_seen, last_seen
+    FROM matching_campaign($since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
+                           $actors::VARCHAR[], $sector_mask::UBIGINT, $countries::VARCHAR[], $sponsors::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
-    WHERE campaign IS NOT NULL
-    GROUP BY campaign
 ),
 change AS (
     -- from `day` on (until the next change), `running` campaigns are under way

@@ -2,8 +2,8 @@
 -- first/last incident), with p_start/p_end, the part of the period inside the range.
 CREATE MACRO period_series(p_grain, p_since, p_until) AS TABLE
 WITH bounds AS (
-    SELECT coalesce(p_since, (SELECT min(occurred_on) FROM incident)) AS lo,
-           coalesce(p_until, (SELECT max(occurred_on) FROM incident)) AS hi,
+    SELECT coalesce(p_since, (SELECT min(first_seen) FROM actor_summary)) AS lo,
+           coalesce(p_until, (SELECT max(last_seen) FROM actor_summary)) AS hi,
            CASE p_grain WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'quarter' THEN INTERVAL 3 MONTH
                         ELSE INTERVAL 1 YEAR END AS width
 )

@@ -64,3 +64,37 @@ CREATE TABLE incident_sector (
     incident_id VARCHAR NOT NULL,
     sector_id   UTINYINT NOT NULL
 );
+
+-- Summaries that build.finish derives from the tables above whenever a database is written (demo or
+-- ingest), so that whole-history questions and campaign spans do not scan every incident.
+CREATE TABLE campaign (
+    -- one row per campaign name: the span of all its incidents
+    campaign   VARCHAR NOT NULL,
+    first_seen DATE NOT NULL,
+    last_seen  DATE NOT NULL,
+    incidents  BIGINT NOT NULL
+);
+
+CREATE TABLE campaign_actor (
+    -- one row per campaign and actor: the span of that actor's incidents in the campaign
+    campaign   VARCHAR NOT NULL,
+    actor_id   INTEGER NOT NULL,
+    first_seen DATE NOT NULL,
+    last_seen  DATE NOT NULL,
+    incidents  BIGINT NOT NULL
+);
+
+CREATE TABLE actor_summary (
+    -- one row per actor with incidents: its whole history
+    actor_id   INTEGER NOT NULL,
+    incidents  BIGINT NOT NULL,
+    first_seen DATE NOT NULL,
+    last_seen  DATE NOT NULL,
+    campaigns  BIGINT NOT NULL
+);
+
+CREATE TABLE victim_country_summary (
+    -- one row per victim country: how many incidents hit it (all time)
+    victim_country VARCHAR NOT NULL,
+    incidents      BIGINT NOT NULL
+);

@@ -10,7 +10,7 @@ import duckdb
 
 from . import __version__, sql, taxonomy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: summary tables (campaign, campaign_actor, actor_summary, victim_country_summary)
 
 
 @contextlib.contextmanager
@@ -38,15 +38,21 @@ def new_database(path: str | os.PathLike):
         raise
 
 
+# Derived from incident on every write, in dependency order: the sector rows and the summary tables.
+DERIVED = ("derive_incident_sector", "derive_campaign_actor", "derive_campaign", "derive_actor_summary",
+           "derive_victim_country_summary")
+
+
 def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:
-    """Check ids, derive incident_sector, stamp the dataset row with a content version; return that version."""
+    """Check ids, derive incident_sector and the summaries, stamp the dataset row with a content version; return that version."""
     duplicates = con.execute(sql.text("duplicate_incident_ids")).fetchall()
     if duplicates:
         raise duckdb.ConstraintException(
             "duplicate incident ids: " + ", ".join(f"{i} ({n} copies)" for i, n in duplicates))
     if con.execute("SELECT count(*) FROM incident WHERE seq IS NULL").fetchone()[0]:
         con.execute(sql.text("assign_seq"))
-    con.execute(sql.text("derive_incident_sector"))
+    for name in DERIVED:
+        con.execute(sql.text(name))
     version = con.execute(sql.text("content_version")).fetchone()[0]
     con.execute(
         "INSERT INTO dataset VALUES ($kind, $description, $built_at, $content_version, "

@@ -1,6 +1,7 @@
 """What the pages (and exports) ask of the store: each function builds one query's parameters and runs it."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,9 +16,22 @@ def _with_previous(f: Filters) -> dict:
     return f.params() | {"prev_since": prev.since, "prev_until": prev.until}
 
 
+def _campaign_window(store: Store, since, until) -> dict:
+    """window_since/window_until: the days holding every incident of any campaign that may be active
+    between since and until (an empty window when no campaign's span overlaps them)."""
+    w = store.query("campaign_window", {"since": since, "until": until}).iloc[0]
+    if pd.isna(w["window_since"]):
+        return {"window_since": EMPTY_WINDOW[0], "window_until": EMPTY_WINDOW[1]}
+    return {"window_since": w["window_since"].date(), "window_until": w["window_until"].date()}
+
+
+EMPTY_WINDOW = (dt.date(1, 1, 2), dt.date(1, 1, 1))  # since after until: no day
+
+
 def kpis(store: Store, f: Filters) -> pd.Series:
     """Incidents, actors, sectors, countries, campaigns in the period and the one before (prev_*)."""
-    return store.query("kpis", _with_previous(f)).iloc[0]
+    params = _with_previous(f)
+    return store.query("kpis", params | _campaign_window(store, params["prev_since"], f.until)).iloc[0]
 
 
 def actor_sector(store: Store, f: Filters, v: View) -> pd.DataFrame:
@@ -37,7 +51,8 @@ def victim_countries(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
 
 
 def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
-    return store.query("concurrent_campaigns_by_period", f.params() | {"grain": v.grain})
+    return store.query("concurrent_campaigns_by_period",
+                       f.params() | {"grain": v.grain} | _campaign_window(store, f.since, f.until))
 
 
 def date_precision(store: Store, f: Filters) -> dict[str, int]:

@@ -14,14 +14,26 @@ import duckdb
 import pandas as pd
 
 from . import sql
+from .build import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
-TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector")  # allow-list
-MACROS = ("filtered_incident", "period_series", "incident_row")  # in dependency order
+TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector",  # allow-list
+          "campaign", "campaign_actor", "actor_summary", "victim_country_summary")
+MACROS = ("filtered_incident", "period_series", "incident_row", "matching_campaign")  # in dependency order
 CACHE_ENTRIES = 512
+
+
+class OutdatedDatabase(RuntimeError):
+    """The file was written by an older Threatscape whose tables this one cannot read."""
+
+
+def schema_version(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
+    """The schema_version stamped in an attached database (None: no dataset row)."""
+    row = con.execute(f"SELECT max(schema_version) FROM {catalog}.main.dataset").fetchone()  # catalog: ours
+    return row[0] if row else None
 
 
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -69,6 +81,12 @@ class Store:
         # and every cursor (a connection sharing this database instance) sees both.
         con = duckdb.connect(":memory:")
         con.execute("ATTACH $path AS ts (READ_ONLY)", {"path": str(self.path)})
+        found = schema_version(con, "ts")
+        if found != SCHEMA_VERSION:
+            con.close()
+            raise OutdatedDatabase(f"{self.path} has schema version {found}; this Threatscape needs "
+                                   f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {self.path} "
+                                   "(demo data) or ingest its sources again into a new file.")
         for table in TABLES:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM ts.main.{table}")
         for macro in MACROS:
@@ -168,12 +186,20 @@ _build_lock = threading.Lock()
 def ensure_database(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
     """Build the demo database if the file is missing; return (path, whether it was built now)."""
     p = database_path(path)
-    if p.exists():
+    if p.exists() and not _outdated_demo(p):
         return p, False
     with _build_lock:
-        if p.exists():
+        if p.exists() and not _outdated_demo(p):
             return p, False
         from .demo import build_demo
 
         build_demo(p)
         return p, True
+
+
+def _outdated_demo(p: Path) -> bool:
+    """True for a demo database written by an older schema (rebuilt on start; ingested data never is)."""
+    with duckdb.connect(":memory:") as con:
+        con.execute("ATTACH $path AS old (READ_ONLY)", {"path": str(p)})
+        kind = con.execute("SELECT max(kind) FROM old.main.dataset").fetchone()[0]
+        return kind == "demo" and schema_version(con, "old") != SCHEMA_VERSION

@@ -1,0 +1,6 @@
+-- derive_campaign: the campaign summary (span and size of each campaign), from campaign_actor.
+INSERT INTO campaign
+SELECT campaign, min(first_seen), max(last_seen), sum(incidents)::BIGINT
+FROM campaign_actor
+GROUP BY campaign
+ORDER BY min(first_seen), campaign
