@@ -98,3 +98,9 @@ CREATE TABLE victim_country_summary (
     victim_country VARCHAR NOT NULL,
     incidents      BIGINT NOT NULL
 );
+
+CREATE TABLE sector_mask_name (
+    -- one row per sector combination in incident.sector_mask: its sectors' names joined by '; '
+    sector_mask UBIGINT NOT NULL,
+    sectors     VARCHAR NOT NULL
+);

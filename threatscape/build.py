@@ -10,7 +10,7 @@ import duckdb
 
 from . import __version__, sql, taxonomy
 
-SCHEMA_VERSION = 2  # 2: summary tables (campaign, campaign_actor, actor_summary, victim_country_summary)
+SCHEMA_VERSION = 2  # 2: the summary tables (campaign, campaign_actor, actor_summary, victim_country_summary, sector_mask_name)
 
 
 @contextlib.contextmanager
@@ -39,8 +39,8 @@ def new_database(path: str | os.PathLike):
 
 
 # Derived from incident on every write, in dependency order: the sector rows and the summary tables.
-DERIVED = ("derive_incident_sector", "derive_campaign_actor", "derive_campaign", "derive_actor_summary",
-           "derive_victim_country_summary")
+DERIVED = ("derive_incident_sector", "derive_sector_mask_name", "derive_campaign_actor", "derive_campaign",
+           "derive_actor_summary", "derive_victim_country_summary")
 
 
 def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:

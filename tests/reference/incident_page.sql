@@ -8,9 +8,21 @@ WITH keyed AS (
            CASE $order_by WHEN 'oldest' THEN -r.seq
                           WHEN 'confidence' THEN (coalesce(r.confidence, -1) + 1) * 1099511627776 + r.seq
                           ELSE r.seq END AS sort_key
-    FROM incident_row($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                      $countries::VARCHAR[], $sponsors::VARCHAR[],
-                      $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR) AS r
+    FROM (
+        WITH mask_name AS (
+            SELECT m.sector_mask, string_agg(s.name, '; ' ORDER BY s.sector_id) AS sectors
+            FROM (SELECT DISTINCT sector_mask FROM incident) AS m
+            JOIN sector AS s ON m.sector_mask & (1::UBIGINT << s.sector_id) <> 0
+            GROUP BY m.sector_mask
+        )
+        SELECT i.seq, i.incident_id, i.occurred_on, i.date_precision, i.actor, i.actor_as_reported, i.sponsor_country,
+               coalesce(mn.sectors, '') AS sectors, i.victim_country, i.campaign, i.title, i.summary, i.confidence,
+               i.tlp, i.source, i.source_url
+        FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                               $countries::VARCHAR[], $sponsors::VARCHAR[],
+                               $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR) AS i
+        LEFT JOIN mask_name AS mn USING (sector_mask)
+    ) AS r
 )
 SELECT * EXCLUDE (seq)
 FROM keyed
