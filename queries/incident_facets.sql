@@ -1,14 +1,15 @@
 -- incident_facets: the top `limit` actors, sectors (each incident once per sector it hit) and victim
 -- countries among the matching incidents, as (facet, value, incident_count).
 WITH matching AS (
-    SELECT actor, sector_mask, victim_country
+    SELECT actor_id, sector_mask, victim_country
     FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 ),
 by_mask AS (SELECT sector_mask, count(*) AS n FROM matching GROUP BY sector_mask),
 counted AS (
-    SELECT 'actor' AS facet, actor AS value, count(*) AS n FROM matching GROUP BY actor
+    SELECT 'actor' AS facet, a.name AS value, m.n
+    FROM (SELECT actor_id, count(*) AS n FROM matching GROUP BY actor_id) AS m JOIN actor AS a USING (actor_id)
     UNION ALL
     SELECT 'sector', s.name, sum(b.n)
     FROM by_mask AS b JOIN sector AS s ON b.sector_mask & (1::UBIGINT << s.sector_id) <> 0

@@ -128,3 +128,26 @@ def test_every_explorer_page_equals_the_straightforward_query(db, order_by):
             p = base | {"page_size": None, "seq_lo": lo, "seq_hi": hi}
             assert_frame_equal(store.query("incident_page", p), reference(store, "incident_page", p),
                                obj=f"{f} slice {lo}..{hi}")
+
+
+@pytest.mark.parametrize("name,extra", [
+    ("incidents_by_actor_sector", {"level": "top", "top_n": 8}),
+    ("incidents_by_actor_sector", {"level": "detail", "top_n": 3}),
+    ("incidents_by_actor_period", {"grain": "month", "top_n": 5}),
+    ("incidents_by_actor_period", {"grain": "year", "top_n": 1}),
+    ("incidents_by_sponsor_period", {"grain": "quarter"}),
+    ("incident_facets", {"limit": 8}),
+])
+def test_overview_and_facet_queries_equal_the_straightforward_query(db, name, extra):
+    """Grouping by actor id and naming afterwards gives the same rows, ranks and ties as grouping by name."""
+    store, cases = db
+    for f in cases:
+        p = f.params() | extra
+        assert_frame_equal(store.query(name, p), reference(store, name, p), check_dtype=False, obj=f"{name} {f}")
+
+
+def test_campaign_list_equals_the_straightforward_query(db):
+    store, cases = db
+    for f in cases:
+        p = f.params() | {"limit": 20}
+        assert_frame_equal(store.query("campaigns", p), reference(store, "campaigns", p), check_dtype=False, obj=str(f))
