@@ -110,3 +110,29 @@ def test_content_version_depends_on_content_only(tmp_path):
     changed[0] = changed[0][:7] + ("C-Other",)
     c = write_fixture(tmp_path / "c.duckdb", incidents=changed)
     assert a == b != c
+
+
+def test_a_duckdb_internal_error_reopens_the_database_and_the_query_still_answers(fixture_path):
+    """DuckDB invalidates its instance after an internal error; the store must not stay broken."""
+    import duckdb
+
+    from threatscape.filters import Filters
+
+    store = Store(fixture_path)
+    want = int(store.query("incident_count", Filters().params()).iloc[0, 0])
+    store.clear_cache()
+    broken = store.snapshot()
+
+    class Failing:
+        def cursor(self):
+            class Cursor:
+                def execute(self, *a, **k):
+                    raise duckdb.InternalException("INTERNAL Error: simulated")
+
+                def close(self):
+                    pass
+            return Cursor()
+
+    broken.con = Failing()
+    assert int(store.query("incident_count", Filters().params()).iloc[0, 0]) == want
+    assert store.snapshot() is not broken

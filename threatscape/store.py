@@ -126,11 +126,7 @@ class Store:
         if hit is not None:
             self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(hit), True))
             return hit
-        cursor = snap.con.cursor()
-        try:
-            frame = cursor.execute(sql.text(name), bound).df()
-        finally:
-            cursor.close()
+        frame = self._run(snap, name, bound)
         frame.attrs["query"] = name  # so a download of this frame can say which query made it
         self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(frame), False))
         with self._lock:
@@ -138,6 +134,29 @@ class Store:
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return frame
+
+    def _run(self, snap: _Snapshot, name: str, bound: dict) -> pd.DataFrame:
+        for attempt in (1, 2):
+            cursor = snap.con.cursor()
+            try:
+                return cursor.execute(sql.text(name), bound).df()
+            except (duckdb.FatalException, duckdb.InternalException):
+                # DuckDB invalidates the whole database instance after an internal error (2.0 has one in
+                # its dictionary cache that is rare and timing-dependent): open a fresh instance over the
+                # same file and run the query once more, rather than fail every later query too.
+                if attempt == 2:
+                    raise
+                log.exception("query %s hit a DuckDB internal error; reopening %s and retrying", name, self.path)
+                snap = self._reopen(snap)
+            finally:
+                cursor.close()
+        raise AssertionError("unreachable")
+
+    def _reopen(self, broken: _Snapshot) -> _Snapshot:
+        with self._lock:
+            if self._snapshot is broken:
+                self._snapshot = self._open(self._fingerprint())
+            return self._snapshot
 
     @contextlib.contextmanager
     def stream(self, name: str, params: dict, batch_rows: int = 65_536):
