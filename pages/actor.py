@@ -2,7 +2,7 @@
 import streamlit as st
 
 from threatscape import charts, countries, data, tables
-from threatscape.app import chart, link, setup
+from threatscape.app import chart, figure, link, setup
 from threatscape.safe import md
 
 page = setup("Actor profile", view_options=False)
@@ -45,12 +45,12 @@ st.caption(f"The charts below follow the sidebar filters: {f.since:%d %b %Y} to 
 left, right = st.columns([3, 2])
 with left:
     by_sector = data.sector_period(store, scoped, page.view)
-    chart(page, charts.sector_timeseries(by_sector, grain=page.view.grain,
-                                         title=f"{charts.label(actor)}: incidents over time by sector"),
+    chart(page, figure(charts.sector_timeseries, by_sector, grain=page.view.grain,
+                       title=f"{charts.label(actor)}: incidents over time by sector"),
           by_sector, name="actor-sectors-over-time", key="actor_sectors", page_name="actor")
 with right:
     victims = data.victim_countries(store, scoped)
-    chart(page, charts.top_victim_countries(victims), victims, name="actor-victim-countries",
+    chart(page, figure(charts.top_victim_countries, victims), victims, name="actor-victim-countries",
           key="actor_countries", page_name="actor")
 
 st.subheader("Campaigns", anchor=False)

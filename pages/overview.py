@@ -2,7 +2,7 @@
 import streamlit as st
 
 from threatscape import charts, data
-from threatscape.app import chart, go, link, setup
+from threatscape.app import chart, figure, go, link, setup
 from threatscape.safe import md
 from threatscape.filters import drill_down
 
@@ -31,7 +31,7 @@ for col, (label, key, help_text) in zip(cols, [
 
 colours = charts.actor_colours(data.actor_colours_source(store))
 cells = data.actor_sector(store, f, v)
-clicked = chart(page, charts.actor_sector_heatmap(cells, level=v.level), cells, name="actors-by-sector",
+clicked = chart(page, figure(charts.actor_sector_heatmap, cells, level=v.level), cells, name="actors-by-sector",
                 key="heatmap", clickable=True)
 if clicked and clicked.selection.points:
     target = drill_down(f, clicked.selection.points[0], chart="heatmap")
@@ -47,7 +47,7 @@ if not cells.empty:
 left, right = st.columns([3, 2])
 with left:
     series = data.actor_period(store, f, v)
-    clicked = chart(page, charts.actor_timeseries(series, colours, grain=v.grain), series,
+    clicked = chart(page, figure(charts.actor_timeseries, series, colours, grain=v.grain), series,
                     name="incidents-by-actor-over-time", key="actor_timeseries", clickable=True)
     if clicked and clicked.selection.points:
         target = drill_down(f, clicked.selection.points[0], chart="timeseries", grain=v.grain)
@@ -60,14 +60,14 @@ with left:
                    f"{v.grain} holding the first day of its month or year.")
 with right:
     victims = data.victim_countries(store, f)
-    chart(page, charts.top_victim_countries(victims), victims, name="victim-countries", key="countries")
+    chart(page, figure(charts.top_victim_countries, victims), victims, name="victim-countries", key="countries")
 
 left, right = st.columns(2)
 with left:
     sponsors = data.sponsor_period(store, f, v)
-    chart(page, charts.sponsor_mix(sponsors, grain=v.grain), sponsors, name="sponsor-states-over-time",
+    chart(page, figure(charts.sponsor_mix, sponsors, grain=v.grain), sponsors, name="sponsor-states-over-time",
           key="sponsors")
 with right:
     running = data.campaign_concurrency(store, f, v)
-    chart(page, charts.campaign_concurrency(running, grain=v.grain), running, name="campaigns-at-once",
+    chart(page, figure(charts.campaign_concurrency, running, grain=v.grain), running, name="campaigns-at-once",
           key="campaigns")

@@ -5,7 +5,9 @@ dashboard.py (possible until some session has called st.navigation) still gets a
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -240,6 +242,28 @@ def go(page: str, query: dict) -> None:
     except StreamlitPageNotFoundError:
         st.query_params.from_dict(query)
         st.info(f"Open the [{page}](/{page}?{urlencode(query, doseq=True)}) to see these incidents.")
+
+
+_FIGURES: "collections.OrderedDict[tuple, tuple]" = collections.OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+FIGURE_ENTRIES = 64
+
+
+def figure(builder, df, *args, **kwargs):
+    """builder(df, *args, **kwargs), built once for as long as the store hands back the same cached frame
+    (a rerun that changed nothing, such as a click elsewhere, then draws without rebuilding its charts)."""
+    key = (builder.__module__, builder.__qualname__, id(df), repr(args), repr(sorted(kwargs.items())))
+    with _FIGURES_LOCK:
+        hit = _FIGURES.get(key)
+        if hit is not None and hit[0] is df:
+            _FIGURES.move_to_end(key)
+            return hit[1]
+    fig = builder(df, *args, **kwargs)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = (df, fig)  # holding df keeps its id from being reused by another frame
+        while len(_FIGURES) > FIGURE_ENTRIES:
+            _FIGURES.popitem(last=False)
+    return fig
 
 
 def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overview", clickable: bool = False):

@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline", action="store_true", help="also run a naive pandas version and print the ratio")
     p.add_argument("--json", metavar="FILE", help="write all numbers as JSON")
     p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
+    p.add_argument("--app-worker", metavar="DB", help=argparse.SUPPRESS)  # the app under AppTest, its own process
+    p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
 
     p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
     p.add_argument("name")
@@ -145,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from . import bench
 
+        if args.app_worker:
+            print(json.dumps(bench.app(Path(args.app_worker), args.launched)))
+            return 0
         if args.worker:
             print(json.dumps(bench.measure(Path(args.worker), baseline=args.baseline)))
             return 0

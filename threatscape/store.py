@@ -216,9 +216,19 @@ def ensure_database(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
         return p, True
 
 
+_checked: dict[Path, tuple] = {}  # database path -> the file fingerprint last found up to date
+
+
 def _outdated_demo(p: Path) -> bool:
     """True for a demo database written by an older schema (rebuilt on start; ingested data never is)."""
+    st = os.stat(p)
+    fingerprint = (st.st_ino, st.st_mtime_ns, st.st_size)
+    if _checked.get(p) == fingerprint:
+        return False
     with duckdb.connect(":memory:") as con:
         con.execute("ATTACH $path AS old (READ_ONLY)", {"path": str(p)})
         kind = con.execute("SELECT max(kind) FROM old.main.dataset").fetchone()[0]
-        return kind == "demo" and schema_version(con, "old") != SCHEMA_VERSION
+        outdated = kind == "demo" and schema_version(con, "old") != SCHEMA_VERSION
+    if not outdated:
+        _checked[p] = fingerprint
+    return outdated
