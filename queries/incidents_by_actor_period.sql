@@ -3,10 +3,10 @@
 -- An incident known only to the month or year is counted in the period holding that month's or year's first day.
 WITH matching AS (
     SELECT m.period, a.name AS actor, m.n
-    FROM (SELECT date_trunc($grain, occurred_on)::DATE AS period, actor_id, count(*) AS n
-          FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                                 $countries::VARCHAR[], $sponsors::VARCHAR[],
-                                 $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM (SELECT date_trunc($grain, month)::DATE AS period, actor_id, sum(incidents) AS n
+          FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                              $countries::VARCHAR[], $sponsors::VARCHAR[],
+                              $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
           GROUP BY ALL) AS m  -- by id, then named: integer keys group faster
     JOIN actor AS a USING (actor_id)
 ),

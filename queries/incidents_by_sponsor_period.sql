@@ -1,11 +1,13 @@
 -- incidents_by_sponsor_period: incident_count per period (grain) and sponsor state of the actor
 -- ('unknown' when none is known; states beyond the top 6 as 'other'), every period present, 0 where none.
 WITH matching AS (
-    SELECT date_trunc($grain, occurred_on)::DATE AS period, coalesce(sponsor_country, 'unknown') AS sponsor,
-           count(*) AS n
-    FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    SELECT g.period, coalesce(a.sponsor_country, 'unknown') AS sponsor, sum(g.n) AS n
+    FROM (SELECT date_trunc($grain, month)::DATE AS period, actor_id, sum(incidents) AS n
+          FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                              $countries::VARCHAR[], $sponsors::VARCHAR[],
+                              $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+          GROUP BY ALL) AS g
+    JOIN actor AS a USING (actor_id)
     GROUP BY ALL
 ),
 ranked AS (

@@ -1,18 +1,18 @@
 -- incidents_by_victim_country: incident_count per victim country (top `limit`), with the previous
 -- period's count for the same filters (prev_since..prev_until) beside it.
 WITH cur AS (
-    SELECT victim_country, count(*) AS incident_count
-    FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    SELECT victim_country, sum(incidents) AS incident_count
+    FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+                        $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country
 ),
 prev AS (
-    SELECT victim_country, count(*) AS prev_incident_count
-    FROM filtered_incident($prev_since::DATE, $prev_until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    SELECT victim_country, sum(incidents) AS prev_incident_count
+    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+                        $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country
 )

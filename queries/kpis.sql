@@ -1,21 +1,29 @@
 -- kpis: incidents, active actors, sectors hit, countries hit and active campaigns in the selected
 -- period (since..until) and in the period before it (prev_since..prev_until), one row.
--- A campaign is active in a period when its span (first to last matching incident, at any date) overlaps it
--- (matching_campaign; window_since..window_until from campaign_window for prev_since..until).
-WITH counts AS (
-    SELECT count(*) FILTER (WHERE occurred_on >= $since::DATE) AS incidents,
-           count(DISTINCT actor_id) FILTER (WHERE occurred_on >= $since::DATE) AS actors,
-           bit_count(coalesce(bit_or(sector_mask) FILTER (WHERE occurred_on >= $since::DATE), 0)) AS sectors,
-           count(DISTINCT victim_country) FILTER (WHERE occurred_on >= $since::DATE) AS countries,
-           count(*) FILTER (WHERE occurred_on <= $prev_until::DATE) AS prev_incidents,
-           count(DISTINCT actor_id) FILTER (WHERE occurred_on <= $prev_until::DATE) AS prev_actors,
-           bit_count(coalesce(bit_or(sector_mask) FILTER (WHERE occurred_on <= $prev_until::DATE), 0)) AS prev_sectors,
-           count(DISTINCT victim_country) FILTER (WHERE occurred_on <= $prev_until::DATE) AS prev_countries
-    FROM filtered_incident($prev_since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
-    WHERE occurred_on BETWEEN $since::DATE AND $until::DATE
-       OR occurred_on BETWEEN $prev_since::DATE AND $prev_until::DATE
+-- Counts come from incident_group (whole months from the monthly summary); a campaign is active in a period
+-- when its span (first to last matching incident, at any date) overlaps it (matching_campaign, with
+-- window_since..window_until from campaign_window for prev_since..until).
+WITH grouped AS (
+    SELECT TRUE AS current, *
+    FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+                        $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    UNION ALL
+    SELECT FALSE AS current, *
+    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+                        $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+),
+counts AS (
+    SELECT coalesce(sum(incidents) FILTER (WHERE current), 0) AS incidents,
+           count(DISTINCT actor_id) FILTER (WHERE current) AS actors,
+           bit_count(coalesce(bit_or(sector_bits) FILTER (WHERE current), 0)) AS sectors,
+           count(DISTINCT victim_country) FILTER (WHERE current) AS countries,
+           coalesce(sum(incidents) FILTER (WHERE NOT current), 0) AS prev_incidents,
+           count(DISTINCT actor_id) FILTER (WHERE NOT current) AS prev_actors,
+           bit_count(coalesce(bit_or(sector_bits) FILTER (WHERE NOT current), 0)) AS prev_sectors,
+           count(DISTINCT victim_country) FILTER (WHERE NOT current) AS prev_countries
+    FROM grouped
 ),
 campaigns AS (
     SELECT count(*) FILTER (WHERE first_seen <= $until::DATE AND last_seen >= $since::DATE) AS campaigns,

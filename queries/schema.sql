@@ -104,3 +104,14 @@ CREATE TABLE sector_mask_name (
     sector_mask UBIGINT NOT NULL,
     sectors     VARCHAR NOT NULL
 );
+
+CREATE TABLE incident_month (
+    -- incidents counted by month, actor, victim country and date precision, with every sector they hit
+    -- (bit_or of sector_mask): whole months of the overview's counts come from here, not from incident
+    month          DATE NOT NULL,     -- first day of the month of occurred_on
+    actor_id       INTEGER NOT NULL,
+    victim_country VARCHAR,
+    date_precision VARCHAR NOT NULL,
+    incidents      BIGINT NOT NULL,
+    sector_bits    UBIGINT NOT NULL
+);
