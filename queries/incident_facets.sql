@@ -1,21 +1,28 @@
 -- incident_facets: the top `limit` actors, sectors (each incident once per sector it hit) and victim
 -- countries among the matching incidents, as (facet, value, incident_count).
-WITH matching AS (
-    SELECT actor_id, sector_mask, victim_country
+-- Actors and countries are counted from incident_group; sectors from the incidents' sector combinations.
+WITH grouped AS (
+    SELECT actor_id, victim_country, incidents
+    FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+                        $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+),
+by_mask AS (
+    SELECT sector_mask, count(*) AS n
     FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    GROUP BY sector_mask
 ),
-by_mask AS (SELECT sector_mask, count(*) AS n FROM matching GROUP BY sector_mask),
 counted AS (
-    SELECT 'actor' AS facet, a.name AS value, m.n
-    FROM (SELECT actor_id, count(*) AS n FROM matching GROUP BY actor_id) AS m JOIN actor AS a USING (actor_id)
+    SELECT 'actor' AS facet, a.name AS value, g.n
+    FROM (SELECT actor_id, sum(incidents) AS n FROM grouped GROUP BY actor_id) AS g JOIN actor AS a USING (actor_id)
     UNION ALL
     SELECT 'sector', s.name, sum(b.n)
     FROM by_mask AS b JOIN sector AS s ON b.sector_mask & (1::UBIGINT << s.sector_id) <> 0
     GROUP BY s.name
     UNION ALL
-    SELECT 'country', victim_country, count(*) FROM matching WHERE victim_country IS NOT NULL GROUP BY victim_country
+    SELECT 'country', victim_country, sum(incidents) FROM grouped WHERE victim_country IS NOT NULL GROUP BY victim_country
 )
 SELECT facet, value, n::BIGINT AS incident_count
 FROM counted

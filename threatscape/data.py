@@ -7,13 +7,28 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .actors import alias_key
-from .filters import Filters, View
+from .filters import Filters, View, period_bounds
 from .store import Store
 
 
-def _with_previous(f: Filters) -> dict:
+def _params(store: Store, f: Filters) -> dict:
+    """f's query parameters, with a date bound that reaches past the data moved out to its month's edge
+    (until on or after the data's last day: the end of until's month; since on or before the first day:
+    the start of since's month). The same incidents and the same periods, but whole months, which
+    incident_group reads from the monthly summary instead of counting the ragged days from incident."""
+    p = f.params()
+    bounds = store.query("date_bounds").iloc[0]
+    if not pd.isna(bounds["last_day"]):
+        if p["until"] is not None and p["until"] >= bounds["last_day"].date():
+            p["until"] = period_bounds(p["until"].replace(day=1), "month")[1]
+        if p["since"] is not None and p["since"] <= bounds["first_day"].date():
+            p["since"] = p["since"].replace(day=1)
+    return p
+
+
+def _with_previous(store: Store, f: Filters) -> dict:
     prev = f.previous_period()
-    return f.params() | {"prev_since": prev.since, "prev_until": prev.until}
+    return _params(store, f) | {"prev_since": prev.since, "prev_until": prev.until}
 
 
 def _campaign_window(store: Store, since, until) -> dict:
@@ -30,34 +45,34 @@ EMPTY_WINDOW = (dt.date(1, 1, 2), dt.date(1, 1, 1))  # since after until: no day
 
 def kpis(store: Store, f: Filters) -> pd.Series:
     """Incidents, actors, sectors, countries, campaigns in the period and the one before (prev_*)."""
-    params = _with_previous(f)
-    return store.query("kpis", params | _campaign_window(store, params["prev_since"], f.until)).iloc[0]
+    params = _with_previous(store, f)
+    return store.query("kpis", params | _campaign_window(store, params["prev_since"], params["until"])).iloc[0]
 
 
 def actor_sector(store: Store, f: Filters, v: View) -> pd.DataFrame:
-    return store.query("incidents_by_actor_sector", f.params() | {"level": v.level, "top_n": v.top})
+    return store.query("incidents_by_actor_sector", _params(store, f) | {"level": v.level, "top_n": v.top})
 
 
 def actor_period(store: Store, f: Filters, v: View) -> pd.DataFrame:
-    return store.query("incidents_by_actor_period", f.params() | {"grain": v.grain, "top_n": v.top})
+    return store.query("incidents_by_actor_period", _params(store, f) | {"grain": v.grain, "top_n": v.top})
 
 
 def sponsor_period(store: Store, f: Filters, v: View) -> pd.DataFrame:
-    return store.query("incidents_by_sponsor_period", f.params() | {"grain": v.grain})
+    return store.query("incidents_by_sponsor_period", _params(store, f) | {"grain": v.grain})
 
 
 def victim_countries(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
-    return store.query("incidents_by_victim_country", _with_previous(f) | {"limit": limit})
+    return store.query("incidents_by_victim_country", _with_previous(store, f) | {"limit": limit})
 
 
 def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
     return store.query("concurrent_campaigns_by_period",
-                       f.params() | {"grain": v.grain} | _campaign_window(store, f.since, f.until))
+                       _params(store, f) | {"grain": v.grain} | _campaign_window(store, f.since, f.until))
 
 
 def date_precision(store: Store, f: Filters) -> dict[str, int]:
     """Matching incidents by how precisely their date is known: {'day': n, 'month': n, 'year': n}."""
-    df = store.query("date_precision_counts", f.params())
+    df = store.query("date_precision_counts", _params(store, f))
     return {p: int(df.loc[df["date_precision"] == p, "incident_count"].sum()) for p in ("day", "month", "year")}
 
 
@@ -136,20 +151,20 @@ PAGE_SIZE = 50
 
 
 def incident_count(store: Store, f: Filters) -> int:
-    return int(store.query("incident_count", f.params()).iloc[0, 0])
+    return int(store.query("incident_count", _params(store, f)).iloc[0, 0])
 
 
 def incident_page(store: Store, f: Filters, *, order_by: str = "newest", cursor: int | None = None,
                   backward: bool = False, page_size: int | None = PAGE_SIZE) -> pd.DataFrame:
     """One page of matching incidents after (or, backward, before) a keyset cursor, in display order."""
-    df = store.query("incident_page", f.params() | {"order_by": order_by, "cursor": cursor, "backward": backward,
+    df = store.query("incident_page", _params(store, f) | {"order_by": order_by, "cursor": cursor, "backward": backward,
                                                      "page_size": page_size, "seq_lo": None, "seq_hi": None})
     return df.iloc[::-1].reset_index(drop=True) if backward else df
 
 
 def facets(store: Store, f: Filters, limit: int = 8) -> dict[str, pd.DataFrame]:
     """Top actors, sectors and countries among the matching incidents: {'actor': df, ...}."""
-    df = store.query("incident_facets", f.params() | {"limit": limit})
+    df = store.query("incident_facets", _params(store, f) | {"limit": limit})
     return {name: df.loc[df["facet"] == name, ["value", "incident_count"]].reset_index(drop=True)
             for name in ("actor", "sector", "country")}
 
@@ -165,8 +180,8 @@ def actor_aliases(store: Store, actor: str) -> pd.DataFrame:
 
 
 def sector_period(store: Store, f: Filters, v: View) -> pd.DataFrame:
-    return store.query("incidents_by_sector_period", f.params() | {"grain": v.grain})
+    return store.query("incidents_by_sector_period", _params(store, f) | {"grain": v.grain})
 
 
 def campaigns(store: Store, f: Filters, limit: int = 50) -> pd.DataFrame:
-    return store.query("campaigns", f.params() | {"limit": limit})
+    return store.query("campaigns", _params(store, f) | {"limit": limit})
