@@ -34,11 +34,17 @@ FORMULA = r"^([=+\-@\t\r])"
 WRITE_OPTIONS = pacsv.WriteOptions(eol="\r\n", quoting_style="needed")
 
 
+# Text columns whose values the store constrains (schema CHECKs, the taxonomy's names): they cannot start
+# like a formula, so the export does not spend a regex pass on them.
+CONSTRAINED = frozenset({"date_precision", "sponsor_country", "sectors", "sector", "victim_country", "tlp"})
+
+
 def neutralise(batch: pa.RecordBatch | pa.Table):
     """Prefix an apostrophe to every text cell that starts like a spreadsheet formula."""
     columns = [pc.replace_substring_regex(col, pattern=FORMULA, replacement=r"'\1")
-               if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) else col
-               for col in batch.columns]
+               if (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)) and name not in CONSTRAINED
+               else col
+               for name, col in zip(batch.schema.names, batch.columns)]
     return type(batch).from_arrays(columns, names=batch.schema.names)
 
 
@@ -120,10 +126,15 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
             return
         # Date order: the same query over slices of the store's date-order rank (seq), CHUNK_ROWS at a
         # time, so only one slice is ever sorted and held, whatever the export's size.
-        top = int(store.query("seq_bounds").iloc[0, 0] or 0)
-        starts = range(top, 0, -CHUNK_ROWS) if order_by == "newest" else range(1, top + 1, CHUNK_ROWS)
+        # Only the ranks of the filters' date range are walked.
+        bounds = store.query("seq_bounds", {"since": filters.since, "until": filters.until}).iloc[0]
+        if pd.isna(bounds["min_seq"]):
+            return
+        first, last = int(bounds["min_seq"]), int(bounds["max_seq"])
+        starts = range(last, first - 1, -CHUNK_ROWS) if order_by == "newest" else range(first, last + 1, CHUNK_ROWS)
         for start in starts:
-            lo, hi = (max(1, start - CHUNK_ROWS + 1), start) if order_by == "newest" else (start, start + CHUNK_ROWS - 1)
+            lo, hi = ((max(first, start - CHUNK_ROWS + 1), start) if order_by == "newest"
+                      else (start, min(last, start + CHUNK_ROWS - 1)))
             with store.stream(INCIDENT_QUERY, params | {"seq_lo": lo, "seq_hi": hi}) as reader:
                 yield from reader
 
