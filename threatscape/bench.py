@@ -64,7 +64,7 @@ def measure(db: Path, *, baseline: bool) -> dict:
     n = int(store.query("incident_count", Filters().params()).iloc[0, 0])
     deep_cursor = max(1, n // 10)  # a page 90% of the way down the newest-first list
     script = _interactions(store)
-    per, slowest = {}, {}
+    per, slowest, queries, explorer = {}, {}, {}, {"incident_page": [], "incident_count": []}
     for name, page, f in script:
         times = []
         for _ in range(REPEAT):
@@ -75,6 +75,9 @@ def measure(db: Path, *, baseline: bool) -> dict:
             times.append((time.perf_counter() - t0) * 1000)
             for t in list(store.timings)[mark:]:
                 slowest[t.query] = max(slowest.get(t.query, 0), t.ms)
+                queries.setdefault(t.query, []).append(t.ms)
+                if page.startswith("explorer") and t.query in explorer:
+                    explorer[t.query].append(t.ms)
         per[name] = times
     every = [t for ts in per.values() for t in ts]
     out = {
@@ -85,6 +88,10 @@ def measure(db: Path, *, baseline: bool) -> dict:
                          for k, v in per.items()},
         "slowest_query": max(slowest, key=slowest.get),
         "slowest_query_ms": round(max(slowest.values()), 1),
+        "queries": {k: {"median_ms": round(statistics.median(v), 1), "max_ms": round(max(v), 1)}
+                    for k, v in sorted(queries.items(), key=lambda kv: -statistics.median(kv[1]))},
+        "explorer_page_ms_max": round(max(explorer["incident_page"]), 1),
+        "explorer_count_ms_max": round(max(explorer["incident_count"]), 1),
         "db_mb": round(db.stat().st_size / 2**20, 1),
     }
     out |= _export(store, n)
@@ -280,6 +287,9 @@ def _print(r: dict) -> None:
         print(f"  {name:<30} median {t['median_ms']:>8.1f} ms   p95 {t['p95_ms']:>8.1f} ms")
     print(f"  all interactions: median {r['interaction_ms_median']} ms, p95 {r['interaction_ms_p95']} ms; "
           f"slowest query {r['slowest_query']} ({r['slowest_query_ms']} ms)")
+    print(f"  explorer: slowest page {r['explorer_page_ms_max']} ms, slowest count {r['explorer_count_ms_max']} ms")
+    print("  queries (median / max ms): " + ", ".join(
+        f"{k} {v['median_ms']:.0f}/{v['max_ms']:.0f}" for k, v in list(r["queries"].items())[:8]))
     print(f"  app under AppTest: cold start to first overview {r['cold_start_s']} s; rerun median "
           f"{r['apptest_rerun_ms_median']} ms; rerun after a filter change median "
           f"{r['apptest_filter_change_ms_median']} ms, p95 {r['apptest_filter_change_ms_p95']} ms; "
