@@ -5,8 +5,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pymispgalaxies import Cluster
-
 from . import countries, taxonomy
 
 
@@ -29,6 +27,8 @@ class GalaxyActor:
 @functools.lru_cache(maxsize=1)
 def galaxy() -> tuple[str, tuple[GalaxyActor, ...]]:
     """The alias-map version and every actor of the MISP galaxy threat-actor cluster."""
+    from pymispgalaxies import Cluster  # here, not at import: the dashboard only needs alias_key
+
     cluster = Cluster("threat-actor")
     out = []
     for v in cluster.values():

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from . import countries, data, export
+from . import countries, data
 from .safe import md
 from .filters import GRAINS, LEVELS, TLPS, Filters, View
 from .store import Store, database_path, ensure_database, get_store
@@ -266,6 +266,12 @@ def figure(builder, df, *args, **kwargs):
     return fig
 
 
+def _export():
+    from . import export  # on a download, not at start: it brings pyarrow's CSV writer
+
+    return export
+
+
 def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overview", clickable: bool = False):
     """Draw a chart with a download of the data behind it (the same query result, CSV + manifest).
     Returns the chart's selection when clickable."""
@@ -274,7 +280,7 @@ def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overvie
     st.download_button(
         "Data behind this chart", icon=":material/download:", type="tertiary", key=f"{key}_data",
         file_name=f"{name}.zip", mime="application/zip", on_click="ignore",
-        data=lambda: export.chart_snapshot_zip(page.store, df, name=name, filters=page.filters, view=page.view,
+        data=lambda: _export().chart_snapshot_zip(page.store, df, name=name, filters=page.filters, view=page.view,
                                                page=page_name),
         help="A zip with the chart's rows as CSV and a manifest (filters, link, data version, SHA-256).")
     return event if clickable else None
