@@ -5,7 +5,7 @@
 WITH span AS (
     SELECT campaign, first_seen, last_seen
     FROM matching_campaign($since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
-                           $actors::VARCHAR[], $sector_mask::UBIGINT, $countries::VARCHAR[], $sponsors::VARCHAR[],
+                           $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 ),
 change AS (

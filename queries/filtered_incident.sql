@@ -1,19 +1,19 @@
--- filtered_incident: the incidents that match the shared filters, with the canonical actor and its sponsor.
+-- filtered_incident: the incidents that match the shared filters.
 -- The one definition of what every filter means; every chart and export query reads from it.
+-- f_actor_ids: the actors the actor and sponsor filters allow (queries/actor_ids.sql; NULL: any actor, an
+-- empty list: none), so no join is needed here and the planner keeps block skipping and top-N pruning.
 -- f_sector_mask = 0 means any sector; otherwise an incident matches when it hit any selected sector
 -- or a sector below one (the mask already holds the roll-up). Empty lists, NULL and '' mean "any";
 -- f_text matches title or summary as a plain, case-insensitive substring.
-CREATE MACRO filtered_incident(f_since, f_until, f_actors, f_sector_mask, f_countries, f_sponsors,
+CREATE MACRO filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries,
                                f_min_confidence, f_tlps, f_text) AS TABLE
-SELECT i.*, a.name AS actor, a.sponsor_country
+SELECT i.*
 FROM incident AS i
-JOIN actor AS a USING (actor_id)
 WHERE (f_since IS NULL OR i.occurred_on >= f_since)
   AND (f_until IS NULL OR i.occurred_on <= f_until)
-  AND (len(f_actors) = 0 OR list_contains(f_actors, a.name))
+  AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, i.actor_id))
   AND (f_sector_mask = 0 OR i.sector_mask & f_sector_mask <> 0)
   AND (len(f_countries) = 0 OR list_contains(f_countries, i.victim_country))
-  AND (len(f_sponsors) = 0 OR list_contains(f_sponsors, coalesce(a.sponsor_country, 'unknown')))
   AND (f_min_confidence IS NULL OR i.confidence >= f_min_confidence)  -- unknown confidence does not qualify
   AND (len(f_tlps) = 0 OR list_contains(f_tlps, i.tlp))
   AND (f_text = '' OR contains(lower(i.title), lower(f_text)) OR contains(lower(coalesce(i.summary, '')), lower(f_text)))

@@ -1,5 +1,5 @@
 -- incident_count: how many incidents match the filters (incident_group: whole months from the summary).
 SELECT coalesce(sum(incidents), 0)::BIGINT AS incident_count
-FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                    $countries::VARCHAR[], $sponsors::VARCHAR[],
+FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                    $countries::VARCHAR[],
                     $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)

@@ -3,14 +3,14 @@
 -- Actors and countries are counted from incident_group; sectors from the incidents' sector combinations.
 WITH grouped AS (
     SELECT actor_id, victim_country, incidents
-    FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 ),
 by_mask AS (
     SELECT sector_mask, count(*) AS n
-    FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM filtered_incident($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                           $countries::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     GROUP BY sector_mask
 ),

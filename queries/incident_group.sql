@@ -5,22 +5,21 @@
 -- from incident_month and only the days at either end (before the first whole month, after the last) are
 -- counted from incident; any other filter (sector, confidence, TLP, text) counts every day from incident.
 -- The conditions on filter values are on constants, so the planner keeps one plan and prunes by date.
-CREATE MACRO incident_group(f_since, f_until, f_actors, f_sector_mask, f_countries, f_sponsors,
+CREATE MACRO incident_group(f_since, f_until, f_actor_ids, f_sector_mask, f_countries,
                             f_min_confidence, f_tlps, f_text) AS TABLE
 SELECT m.month, m.actor_id, m.victim_country, m.date_precision, m.incidents, m.sector_bits
-FROM incident_month AS m JOIN actor AS a USING (actor_id)
+FROM incident_month AS m
 WHERE NOT (f_sector_mask <> 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')
   AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
                       ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
   AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
-  AND (len(f_actors) = 0 OR list_contains(f_actors, a.name))
-  AND (len(f_sponsors) = 0 OR list_contains(f_sponsors, coalesce(a.sponsor_country, 'unknown')))
+  AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, m.actor_id))
   AND (len(f_countries) = 0 OR list_contains(f_countries, m.victim_country))
 UNION ALL
 SELECT date_trunc('month', occurred_on)::DATE, actor_id, victim_country, date_precision, count(*), bit_or(sector_mask)
 FROM (
     -- every day, when a filter only incident knows is in use
-    SELECT * FROM filtered_incident(f_since, f_until, f_actors, f_sector_mask, f_countries, f_sponsors,
+    SELECT * FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries,
                                     f_min_confidence, f_tlps, f_text)
     WHERE (f_sector_mask <> 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')
     UNION ALL
@@ -29,7 +28,7 @@ FROM (
         f_since,
         least(f_until, CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
                             ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END - 1),
-        f_actors, f_sector_mask, f_countries, f_sponsors, f_min_confidence, f_tlps, f_text)
+        f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
     WHERE NOT (f_sector_mask <> 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')
     UNION ALL
     -- and the days after the last whole month (or, with no whole month inside, every day after the first part)
@@ -37,7 +36,7 @@ FROM (
         greatest(CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END,
                  CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
                       ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END),
-        f_until, f_actors, f_sector_mask, f_countries, f_sponsors, f_min_confidence, f_tlps, f_text)
+        f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
     WHERE NOT (f_sector_mask <> 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')
 )
 GROUP BY ALL

@@ -11,8 +11,8 @@ WITH page AS (
            CASE $order_by WHEN 'oldest' THEN -seq
                           WHEN 'confidence' THEN (coalesce(confidence, -1) + 1) * 1099511627776 + seq
                           ELSE seq END AS sort_key
-    FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM filtered_incident($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                           $countries::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     WHERE ($seq_lo::BIGINT IS NULL OR seq >= $seq_lo::BIGINT) AND ($seq_hi::BIGINT IS NULL OR seq <= $seq_hi::BIGINT)
       AND ($cursor::BIGINT IS NULL
@@ -24,7 +24,7 @@ WITH page AS (
                AND (coalesce(confidence, -1) + 1) * 1099511627776 + seq < $cursor::BIGINT)
            OR ($order_by = 'confidence' AND $backward
                AND (coalesce(confidence, -1) + 1) * 1099511627776 + seq > $cursor::BIGINT))
-    ORDER BY CASE WHEN $backward THEN sort_key END ASC, sort_key DESC
+    ORDER BY CASE WHEN $backward THEN -sort_key ELSE sort_key END DESC  -- one key: the planner's top-N skips blocks
     LIMIT $page_size
 )
 SELECT r.* EXCLUDE (seq), p.sort_key

@@ -4,8 +4,8 @@
 -- With a sector filter, only the selected sectors (and those below them) are columns.
 WITH by_mask AS (
     SELECT actor_id, sector_mask, count(*) AS n
-    FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM filtered_incident($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                           $countries::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     GROUP BY actor_id, sector_mask  -- by id, not name: integer keys group faster
 ),

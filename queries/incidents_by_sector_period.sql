@@ -2,8 +2,8 @@
 -- in each top-level sector it hit. Every period from since to until is present (0 where none).
 WITH by_mask AS (
     SELECT date_trunc($grain, occurred_on)::DATE AS period, sector_mask, count(*) AS n
-    FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM filtered_incident($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                           $countries::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     GROUP BY ALL
 ),

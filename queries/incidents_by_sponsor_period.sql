@@ -3,8 +3,8 @@
 WITH matching AS (
     SELECT g.period, coalesce(a.sponsor_country, 'unknown') AS sponsor, sum(g.n) AS n
     FROM (SELECT date_trunc($grain, month)::DATE AS period, actor_id, sum(incidents) AS n
-          FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                              $countries::VARCHAR[], $sponsors::VARCHAR[],
+          FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                              $countries::VARCHAR[],
                               $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
           GROUP BY ALL) AS g
     JOIN actor AS a USING (actor_id)

@@ -2,16 +2,16 @@
 -- period's count for the same filters (prev_since..prev_until) beside it.
 WITH cur AS (
     SELECT victim_country, sum(incidents) AS incident_count
-    FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country
 ),
 prev AS (
     SELECT victim_country, sum(incidents) AS prev_incident_count
-    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country

@@ -5,13 +5,13 @@
 -- window_since..window_until from campaign_window for prev_since..until).
 WITH grouped AS (
     SELECT TRUE AS current, *
-    FROM incident_group($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     UNION ALL
     SELECT FALSE AS current, *
-    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
-                        $countries::VARCHAR[], $sponsors::VARCHAR[],
+    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                        $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 ),
 counts AS (
@@ -29,7 +29,7 @@ campaigns AS (
     SELECT count(*) FILTER (WHERE first_seen <= $until::DATE AND last_seen >= $since::DATE) AS campaigns,
            count(*) FILTER (WHERE first_seen <= $prev_until::DATE AND last_seen >= $prev_since::DATE) AS prev_campaigns
     FROM matching_campaign($prev_since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
-                           $actors::VARCHAR[], $sector_mask::UBIGINT, $countries::VARCHAR[], $sponsors::VARCHAR[],
+                           $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 )
 SELECT incidents::BIGINT AS incidents, actors::BIGINT AS actors, sectors::BIGINT AS sectors,

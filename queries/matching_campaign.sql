@@ -6,23 +6,22 @@
 --   any incident-level filter (sector, country, confidence, TLP, text): the matching incidents themselves,
 --   read only within f_win_lo..f_win_hi, which the caller sets to the span of every campaign that overlaps
 --   f_lo..f_hi (queries/campaign_window.sql); no other campaign can overlap, and spans only shrink under filters.
-CREATE MACRO matching_campaign(f_lo, f_hi, f_win_lo, f_win_hi, f_actors, f_sector_mask, f_countries, f_sponsors,
+CREATE MACRO matching_campaign(f_lo, f_hi, f_win_lo, f_win_hi, f_actor_ids, f_sector_mask, f_countries,
                                f_min_confidence, f_tlps, f_text) AS TABLE
 SELECT campaign, first_seen, last_seen
 FROM campaign
-WHERE NOT (len(f_actors) > 0 OR len(f_sponsors) > 0) AND NOT (f_sector_mask <> 0 OR len(f_countries) > 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')  -- conditions on constants: the planner drops the branches not taken
+WHERE f_actor_ids IS NULL AND NOT (f_sector_mask <> 0 OR len(f_countries) > 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')  -- conditions on constants: the planner drops the branches not taken
   AND first_seen <= coalesce(f_hi, DATE '9999-12-31') AND last_seen >= coalesce(f_lo, DATE '0001-01-01')
 UNION ALL
 SELECT c.campaign, min(c.first_seen), max(c.last_seen)
-FROM campaign_actor AS c JOIN actor AS a USING (actor_id)
-WHERE (len(f_actors) > 0 OR len(f_sponsors) > 0) AND NOT (f_sector_mask <> 0 OR len(f_countries) > 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')
-  AND (len(f_actors) = 0 OR list_contains(f_actors, a.name))
-  AND (len(f_sponsors) = 0 OR list_contains(f_sponsors, coalesce(a.sponsor_country, 'unknown')))
+FROM campaign_actor AS c
+WHERE f_actor_ids IS NOT NULL AND NOT (f_sector_mask <> 0 OR len(f_countries) > 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')
+  AND list_contains(f_actor_ids, c.actor_id)
 GROUP BY c.campaign
 HAVING min(c.first_seen) <= coalesce(f_hi, DATE '9999-12-31') AND max(c.last_seen) >= coalesce(f_lo, DATE '0001-01-01')
 UNION ALL
 SELECT campaign, min(occurred_on), max(occurred_on)
-FROM filtered_incident(f_win_lo, f_win_hi, f_actors, f_sector_mask, f_countries, f_sponsors,
+FROM filtered_incident(f_win_lo, f_win_hi, f_actor_ids, f_sector_mask, f_countries,
                        f_min_confidence, f_tlps, f_text)
 WHERE (f_sector_mask <> 0 OR len(f_countries) > 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '') AND campaign IS NOT NULL
 GROUP BY campaign

@@ -34,10 +34,12 @@ EXTRA = [
 
 
 def reference(store: Store, name: str, params: dict) -> pd.DataFrame:
-    text = (REFERENCE / f"{name}.sql").read_text()
+    """The straightforward query, filtering through reference_incident (a join to actor by name)."""
+    text = (REFERENCE / f"{name}.sql").read_text().replace("filtered_incident(", "reference_incident(")
     wanted = set(PARAM.findall(re.sub(r"--[^\n]*", "", text)))
     cur = store.snapshot().con.cursor()
     try:
+        cur.execute((REFERENCE / "filtered_incident.sql").read_text())
         return cur.execute(text, {k: params[k] for k in wanted}).df()
     finally:
         cur.close()

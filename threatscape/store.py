@@ -172,10 +172,20 @@ class Store:
 
     def _bind(self, name: str, params: dict) -> dict:
         wanted = sql.params(name)
+        if "actor_ids" in wanted and "actor_ids" not in params:
+            # Actor and sponsor filters are names; the filter macro takes the actor ids they allow, so
+            # that it needs no join (queries/filtered_incident.sql). Resolved here, once, and cached.
+            params = params | {"actor_ids": self.actor_ids(params.get("actors", []), params.get("sponsors", []))}
         missing = wanted - params.keys()
         if missing:
             raise KeyError(f"query {name} needs parameters {sorted(missing)}")
         return {k: params[k] for k in sorted(wanted)}
+
+    def actor_ids(self, actors, sponsors) -> list[int] | None:
+        """The ids of the actors both filters allow (canonical names; sponsor states or 'unknown');
+        None when neither filter is set."""
+        ids = self.query("actor_ids", {"actors": list(actors), "sponsors": list(sponsors)}).iloc[0, 0]
+        return None if ids is None or ids is pd.NA or (isinstance(ids, float) and ids != ids) else [int(i) for i in ids]
 
     def dataset(self) -> dict:
         """The dataset row: kind, description, built_at, content_version, ..."""
