@@ -1,6 +1,6 @@
 -- incident_facets: the top `limit` actors, sectors (each incident once per sector it hit) and victim
 -- countries among the matching incidents, as (facet, value, incident_count).
--- Actors and countries are counted from incident_group; sectors from the incidents' sector combinations.
+-- Actors and countries are counted from incident_group; sectors from mask_group's sector combinations.
 WITH grouped AS (
     SELECT actor_id, victim_country, incidents
     FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
@@ -8,10 +8,10 @@ WITH grouped AS (
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 ),
 by_mask AS (
-    SELECT sector_mask, count(*) AS n
-    FROM filtered_incident($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    SELECT sector_mask, sum(incidents) AS n
+    FROM mask_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                    $countries::VARCHAR[],
+                    $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     GROUP BY sector_mask
 ),
 counted AS (

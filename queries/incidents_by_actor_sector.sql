@@ -3,10 +3,10 @@
 -- level 'detail' once in each sector it hit. actor_incidents is each actor's count of distinct incidents.
 -- With a sector filter, only the selected sectors (and those below them) are columns.
 WITH by_mask AS (
-    SELECT actor_id, sector_mask, count(*) AS n
-    FROM filtered_incident($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    SELECT actor_id, sector_mask, sum(incidents) AS n
+    FROM mask_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                    $countries::VARCHAR[],
+                    $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     GROUP BY actor_id, sector_mask  -- by id, not name: integer keys group faster
 ),
 by_actor AS (SELECT actor_id, sum(n) AS actor_incidents FROM by_mask GROUP BY actor_id),

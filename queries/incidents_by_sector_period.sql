@@ -1,10 +1,10 @@
 -- incidents_by_sector_period: incident_count per period (grain) and top-level sector; an incident counts once
 -- in each top-level sector it hit. Every period from since to until is present (0 where none).
 WITH by_mask AS (
-    SELECT date_trunc($grain, occurred_on)::DATE AS period, sector_mask, count(*) AS n
-    FROM filtered_incident($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
-                           $countries::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    SELECT date_trunc($grain, month)::DATE AS period, sector_mask, sum(incidents) AS n
+    FROM mask_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+                    $countries::VARCHAR[],
+                    $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     GROUP BY ALL
 ),
 counts AS (

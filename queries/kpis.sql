@@ -1,7 +1,7 @@
 -- kpis: incidents, active actors, sectors hit, countries hit and active campaigns in the selected
 -- period (since..until) and in the period before it (prev_since..prev_until), one row.
 -- Counts come from incident_group (whole months from the monthly summary); a campaign is active in a period
--- when its span (first to last matching incident, at any date) overlaps it (matching_campaign, with
+-- when its span (first to last matching incident, at any date) overlaps it (campaign_change_of, with
 -- window_since..window_until from campaign_window for prev_since..until).
 WITH grouped AS (
     SELECT TRUE AS current, *
@@ -26,11 +26,14 @@ counts AS (
     FROM grouped
 ),
 campaigns AS (
-    SELECT count(*) FILTER (WHERE first_seen <= $until::DATE AND last_seen >= $since::DATE) AS campaigns,
-           count(*) FILTER (WHERE first_seen <= $prev_until::DATE AND last_seen >= $prev_since::DATE) AS prev_campaigns
-    FROM matching_campaign($prev_since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
-                           $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    -- active in lo..hi: campaigns started by hi, less those ended before lo
+    SELECT coalesce(sum(started) FILTER (WHERE day <= $until::DATE), 0)
+             - coalesce(sum(ended) FILTER (WHERE day < $since::DATE), 0) AS campaigns,
+           coalesce(sum(started) FILTER (WHERE day <= $prev_until::DATE), 0)
+             - coalesce(sum(ended) FILTER (WHERE day < $prev_since::DATE), 0) AS prev_campaigns
+    FROM campaign_change_of($prev_since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
+                            $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
+                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 )
 SELECT incidents::BIGINT AS incidents, actors::BIGINT AS actors, sectors::BIGINT AS sectors,
        countries::BIGINT AS countries, campaigns::BIGINT AS campaigns,

@@ -115,3 +115,19 @@ CREATE TABLE incident_month (
     incidents      BIGINT NOT NULL,
     sector_bits    UBIGINT NOT NULL
 );
+
+CREATE TABLE campaign_change (
+    -- one row per day on which a campaign (campaign table: its whole span) starts or ends
+    day     DATE NOT NULL,
+    started BIGINT NOT NULL,   -- campaigns whose first incident is on this day
+    ended   BIGINT NOT NULL    -- campaigns whose last incident is on this day
+);
+
+CREATE TABLE incident_month_mask (
+    -- incidents counted by month, actor and sector combination: whole months of the sector counts
+    -- (heatmap, sector facets, sectors over time) come from here, not from incident
+    month       DATE NOT NULL,
+    actor_id    INTEGER NOT NULL,
+    sector_mask UBIGINT NOT NULL,
+    incidents   BIGINT NOT NULL
+);

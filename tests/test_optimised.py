@@ -145,6 +145,7 @@ def test_every_explorer_page_equals_the_straightforward_query(db, order_by):
     ("incidents_by_victim_country", {"limit": 15}),
     ("date_precision_counts", {}),
     ("incident_count", {}),
+    ("incidents_by_sector_period", {"grain": "month"}),
 ])
 def test_overview_and_facet_queries_equal_the_straightforward_query(db, name, extra):
     """Whole months from the monthly summary plus the ragged days at either end, and grouping by actor id

@@ -40,7 +40,8 @@ def new_database(path: str | os.PathLike):
 
 # Derived from incident on every write, in dependency order: the sector rows and the summary tables.
 DERIVED = ("derive_incident_sector", "derive_sector_mask_name", "derive_campaign_actor", "derive_campaign",
-           "derive_actor_summary", "derive_victim_country_summary", "derive_incident_month")
+           "derive_campaign_change", "derive_actor_summary", "derive_victim_country_summary", "derive_incident_month",
+           "derive_incident_month_mask")
 
 
 def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:
