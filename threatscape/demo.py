@@ -73,7 +73,7 @@ NOUNS = [
 ]
 TLPS = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 TLP_P = [0.33, 0.37, 0.22, 0.05, 0.03]
-CONFIDENCES = np.array([30, 50, 65, 80, 90, 95])
+CONFIDENCES = np.array([30, 50, 65, 80, 90, 95], dtype=np.uint8)
 
 
 def _profile(names: list[str], *, expand_children: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -98,14 +98,14 @@ class _Profiles:
 
     def __init__(self, tables: list[tuple[np.ndarray, np.ndarray]], lookup: dict):
         self.values = np.array([lookup[v] for values, _ in tables for v in values], dtype=np.int32)
-        self.start = np.concatenate([[0], np.cumsum([len(values) for values, _ in tables])])
-        # owner k's cumulative probabilities shifted up by k: one ascending array for every owner
-        self.cdf = np.concatenate([k + np.cumsum(p) for k, (_, p) in enumerate(tables)])
+        # owner k's cumulative probabilities shifted up by k, ending at exactly k + 1: one ascending
+        # array in which k + u (0 <= u < 1) always lands in owner k's part
+        self.cdf = np.concatenate([k + np.r_[np.minimum(np.cumsum(p), 1.0)[:-1], 1.0]
+                                   for k, (_, p) in enumerate(tables)])
 
     def draw(self, rng: np.random.Generator, owner: np.ndarray) -> np.ndarray:
         """For each row, one value from its owner's table."""
-        i = np.searchsorted(self.cdf, owner + rng.random(len(owner)), side="right")
-        return self.values[np.clip(i, self.start[owner], self.start[owner + 1] - 1)]
+        return self.values[np.searchsorted(self.cdf, owner + rng.random(len(owner)), side="right")]
 
 
 def _growth_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -263,7 +263,7 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
         "campaign_noun": c_noun[cid],
         "campaign_number": c_number[cid],
         "confidence": CONFIDENCES[rng.choice(len(CONFIDENCES), size=incidents,
-                                             p=[0.08, 0.2, 0.25, 0.25, 0.15, 0.07])].astype(np.uint8),
+                                             p=[0.08, 0.2, 0.25, 0.25, 0.15, 0.07])],
         "tlp_ix": rng.choice(len(TLPS), size=incidents, p=TLP_P).astype(np.int8),
         "technique_ix": rng.integers(0, len(TECHNIQUES), incidents).astype(np.int8),
     })
