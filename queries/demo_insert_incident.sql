@@ -1,47 +1,25 @@
--- demo_insert_incident: synthetic incidents from the registered frame demo_gen, in date order.
-INSERT INTO incident
-SELECT * EXCLUDE (n, actor_match), row_number() OVER (ORDER BY occurred_on, n) AS seq, actor_match
-FROM (
-WITH named_campaign AS (
-    SELECT campaign,
-           'Operation ' || $adjectives[adjective + 1] || ' ' || $nouns[noun + 1]
-           || CASE WHEN k > 1 THEN ' ' || k ELSE '' END AS name
-    FROM (SELECT *, row_number() OVER (PARTITION BY adjective, noun ORDER BY campaign) AS k FROM demo_campaign)
-),
-alias_list AS (
-    SELECT actor_id, list(alias ORDER BY alias_key) AS aliases, first(name) AS name
-    FROM demo_alias JOIN demo_actor USING (actor_id)
-    GROUP BY actor_id
-),
-dated AS (
-    SELECT g.*, ($start::DATE + g.day::INTEGER) AS day_date,
-           ['day', 'month', 'year'][g.precision + 1] AS date_precision
-    FROM demo_gen AS g
-)
+-- demo_insert_incident: synthetic incidents from the registered table demo_gen (integer codes, in seq order).
+-- A plain projection, no join or sort, so the rows are stored in the order they come: seq order.
+INSERT INTO incident (incident_id, occurred_on, date_precision, actor_id, actor_as_reported, sector_mask,
+    victim_country, campaign, title, summary, confidence, tlp, source, source_url, seq, actor_match)
 SELECT
-    'demo-' || lpad(d.n::VARCHAR, 8, '0') AS incident_id,
-    date_trunc(d.date_precision, d.day_date)::DATE AS occurred_on,
-    d.date_precision,
-    d.actor_id,
-    -- seven in ten reports use the canonical name, the rest one of its aliases
-    CASE WHEN d.alias_u < 0.7 OR len(al.aliases) = 0 THEN al.name
-         ELSE al.aliases[1 + floor((d.alias_u - 0.7) / 0.3 * len(al.aliases))::INTEGER] END AS actor_as_reported,
-    d.sector_mask,
-    c.code AS victim_country,
-    nc.name AS campaign,
-    '[DEMO] ' || $techniques[d.technique + 1] || ' against ' || s.name || ' target in ' || c.name AS title,
-    'Synthetic demo incident (Threatscape demo generator, seed ' || $seed
-        || '). Not real threat intelligence.' AS summary,
-    d.confidence,
-    $tlps[d.tlp + 1] AS tlp,
-    'Threatscape demo data' AS source,
-    'https://demo.threatscape.invalid/incidents/demo-' || lpad(d.n::VARCHAR, 8, '0') AS source_url,
-    d.n,
-    actor_as_reported AS actor_match  -- every name the demo reports is one of the galaxy's
-FROM dated AS d
-JOIN alias_list AS al USING (actor_id)
-JOIN demo_country AS c USING (country)
-JOIN sector AS s ON s.sector_id = d.primary_sector
-LEFT JOIN named_campaign AS nc ON nc.campaign = d.campaign
-)
-ORDER BY seq
+    'demo-' || lpad(seq::VARCHAR, $id_width, '0') AS id,
+    $start::DATE + occurred::INTEGER,
+    ['day', 'month', 'year'][precision_ix + 1],
+    actor_id,
+    $reported_names[reported_ix + 1] AS reported,
+    sector_mask,
+    $country_codes[country_ix + 1],
+    CASE WHEN campaign_adjective >= 0
+         THEN 'Operation ' || $adjectives[campaign_adjective + 1] || ' ' || $nouns[campaign_noun + 1]
+              || CASE WHEN campaign_number > 1 THEN ' ' || campaign_number ELSE '' END END,
+    '[DEMO] ' || $techniques[technique_ix + 1] || ' against ' || $sector_names[primary_sector + 1]
+        || ' target in ' || $country_names[country_ix + 1],
+    'Synthetic demo incident (Threatscape demo generator, seed ' || $seed || '). Not real threat intelligence.',
+    confidence,
+    $tlps[tlp_ix + 1],
+    'Threatscape demo data',
+    'https://demo.threatscape.invalid/incidents/' || id,
+    seq,
+    reported  -- every name the demo reports is one of the galaxy's
+FROM demo_gen

@@ -91,3 +91,22 @@ def test_cli_builds_a_demo_database(tmp_path, capsys):
 def test_tiny_demo_databases_work(tmp_path, n):
     build_demo(tmp_path / "t.duckdb", incidents=n, seed=1, until=UNTIL)
     assert int(data.kpis(Store(tmp_path / "t.duckdb"), Filters(since=dt.date(2010, 1, 1), until=UNTIL))["incidents"]) == n
+
+
+def test_demo_is_stored_in_seq_order_and_seq_is_the_date_order(demo_path):
+    con = duckdb.connect(str(demo_path), read_only=True)
+    stored = [s for (s,) in con.execute("SELECT seq FROM incident").fetchall()]  # storage order, no ORDER BY
+    assert stored == list(range(1, 20_001))
+    misplaced = con.execute(
+        "SELECT count(*) FROM (SELECT seq, row_number() OVER (ORDER BY occurred_on, incident_id) AS rank, "
+        "occurred_on < lag(occurred_on) OVER (ORDER BY seq) AS earlier FROM incident) WHERE seq <> rank OR earlier"
+    ).fetchone()[0]
+    assert misplaced == 0
+
+
+def test_demo_incident_sector_agrees_with_the_sector_mask(demo_path):
+    con = duckdb.connect(str(demo_path), read_only=True)
+    assert con.execute(
+        "SELECT count(*) FROM incident FULL JOIN (SELECT incident_id, bit_or(1::UBIGINT << sector_id) AS m "
+        "FROM incident_sector GROUP BY ALL) USING (incident_id) "
+        "WHERE m IS DISTINCT FROM sector_mask").fetchone()[0] == 0

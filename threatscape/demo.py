@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import actors as actors_mod
 from . import build, sql, taxonomy
@@ -72,7 +73,7 @@ NOUNS = [
 ]
 TLPS = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 TLP_P = [0.33, 0.37, 0.22, 0.05, 0.03]
-CONFIDENCES = np.array([30, 50, 65, 80, 90, 95])
+CONFIDENCES = np.array([30, 50, 65, 80, 90, 95], dtype=np.uint8)
 
 
 def _profile(names: list[str], *, expand_children: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -92,28 +93,19 @@ def _profile(names: list[str], *, expand_children: bool) -> tuple[np.ndarray, np
     return np.array(keys, dtype=object), p / p.sum()
 
 
-class _Groups:
-    """Row indices grouped by owner (an actor index), computed once and shared by every draw."""
+class _Profiles:
+    """Every owner's (values, probabilities) table in one flat array, so one vectorised draw serves all owners."""
 
-    def __init__(self, owner: np.ndarray, n_owners: int):
-        self.order = np.argsort(owner, kind="stable")
-        self.bounds = np.searchsorted(owner[self.order], np.arange(n_owners + 1))
+    def __init__(self, tables: list[tuple[np.ndarray, np.ndarray]], lookup: dict):
+        self.values = np.array([lookup[v] for values, _ in tables for v in values], dtype=np.int32)
+        # owner k's cumulative probabilities shifted up by k, ending at exactly k + 1: one ascending
+        # array in which k + u (0 <= u < 1) always lands in owner k's part
+        self.cdf = np.concatenate([k + np.r_[np.minimum(np.cumsum(p), 1.0)[:-1], 1.0]
+                                   for k, (_, p) in enumerate(tables)])
 
-    def rows(self, k: int) -> np.ndarray:
-        return self.order[self.bounds[k]:self.bounds[k + 1]]
-
-
-def _pick(rng: np.random.Generator, groups: _Groups, tables: list[tuple[np.ndarray, np.ndarray]],
-          lookup: dict) -> np.ndarray:
-    """For each row, draw one value from its owner's (values, probabilities) table, vectorised per owner."""
-    out = np.empty(len(groups.order), dtype=np.int32)
-    u = rng.random(len(groups.order))
-    for k, (values, p) in enumerate(tables):
-        rows = groups.rows(k)
-        if len(rows):
-            idx = np.minimum(np.searchsorted(np.cumsum(p), u[rows], side="right"), len(p) - 1)
-            out[rows] = np.array([lookup[v] for v in values], dtype=np.int32)[idx]
-    return out
+    def draw(self, rng: np.random.Generator, owner: np.ndarray) -> np.ndarray:
+        """For each row, one value from its owner's table."""
+        return self.values[np.searchsorted(self.cdf, owner + rng.random(len(owner)), side="right")]
 
 
 def _growth_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -125,8 +117,32 @@ def _growth_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np
     return np.minimum(t.astype(np.int64), hi.astype(np.int64))
 
 
+def _first_days(horizon: int) -> np.ndarray:
+    """Rows day, month, year; column d: day offset d truncated to the first day of its day, month, year."""
+    d = np.datetime64(START, "D") + np.arange(horizon + 1)
+    first = np.stack([d, d.astype("datetime64[M]").astype("datetime64[D]"),
+                      d.astype("datetime64[Y]").astype("datetime64[D]")])
+    return (first - np.datetime64(START, "D")).astype(np.int32)
+
+
+def _numbered(key: np.ndarray) -> np.ndarray:
+    """1 for the first row of each key value, 2 for the second, ... (in row order)."""
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    run_start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    k = np.arange(len(key)) - np.repeat(run_start, np.diff(np.r_[run_start, len(key)]))
+    out = np.empty(len(key), dtype=np.int32)
+    out[order] = k + 1
+    return out
+
+
 def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
-    """Insert demo actors, aliases and incidents into an empty database (schema and sectors present)."""
+    """Insert demo actors, aliases and incidents into an empty database (schema and sectors present).
+
+    Incidents are drawn as integer columns here, put in date order, numbered (seq, and the id derived
+    from it), and turned into text by queries/demo_insert_incident.sql as they stream into the table,
+    so the table is stored in seq order and finish() has no seq to assign.
+    """
     rng = np.random.default_rng(seed)
     alias_source, galaxy = actors_mod.galaxy()
     by_name = {a.name: a for a in galaxy}
@@ -140,8 +156,9 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
     country_codes = sorted({c for a in actors for c in _victims(a)} | set(FALLBACK_VICTIMS))
     country_ix = {c: i for i, c in enumerate(country_codes)}
     sector_ix = {s.name: s.sector_id for s in taxonomy.sectors()}
-    sector_tables = [_profile(_sectors(a), expand_children=a.name not in TRELLIX_2023) for a in actors]
-    country_tables = [_profile(_victims(a), expand_children=False) for a in actors]
+    sector_profiles = _Profiles([_profile(_sectors(a), expand_children=a.name not in TRELLIX_2023)
+                                 for a in actors], sector_ix)
+    country_profiles = _Profiles([_profile(_victims(a), expand_children=False) for a in actors], country_ix)
 
     horizon = (until - START).days
     # Headliners were active from the start; the others appear at a random point.
@@ -156,51 +173,104 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
     long_running = np.isin(c_actor, [i for i, a in enumerate(actors) if a.name in TRELLIX_2023])
     c_duration[long_running] = np.minimum(c_duration[long_running] * 2, 720)
     c_start = _growth_days(rng, first_day[c_actor], np.full(n_campaigns, horizon) - c_duration // 3)
-    by_campaign_actor = _Groups(c_actor, n_actors)
-    c_country = _pick(rng, by_campaign_actor, country_tables, country_ix)
-    c_sector = _pick(rng, by_campaign_actor, sector_tables, sector_ix)
+    c_country = country_profiles.draw(rng, c_actor)
+    c_sector = sector_profiles.draw(rng, c_actor)
     c_size = rng.pareto(2.0, n_campaigns) + 1.0
+    c_adjective = rng.integers(0, len(ADJECTIVES), n_campaigns).astype(np.int8)
+    c_noun = rng.integers(0, len(NOUNS), n_campaigns).astype(np.int8)
+    # 'Operation Silent Lotus', then 'Operation Silent Lotus 2' for the next campaign drawing that name
+    c_number = _numbered(c_adjective.astype(np.int32) * len(NOUNS) + c_noun)
 
-    in_campaign = rng.random(incidents) < 0.7
-    n_in = int(in_campaign.sum())
-    campaign = np.full(incidents, -1, dtype=np.int64)
-    campaign[in_campaign] = rng.choice(n_campaigns, size=n_in, p=c_size / c_size.sum())
-    actor = rng.choice(n_actors, size=incidents, p=activity)
-    cid = campaign[in_campaign]
-    actor[in_campaign] = c_actor[cid]
+    # Seven in ten incidents belong to a campaign, each campaign getting a share in proportion to its
+    # size. Rows are in no meaningful order until the date sort below, so campaign rows come first.
+    n_in = int(rng.binomial(incidents, 0.7))
+    campaign = np.full(incidents, -1, dtype=np.int32)
+    campaign[:n_in] = np.repeat(np.arange(n_campaigns, dtype=np.int32),
+                                rng.multinomial(n_in, c_size / c_size.sum()))
+    cid = campaign[:n_in]
+    actor = np.empty(incidents, dtype=np.int32)
+    actor[:n_in] = c_actor[cid]
+    actor[n_in:] = rng.choice(n_actors, size=incidents - n_in, p=activity)
+    day = np.empty(incidents, dtype=np.int64)
+    day[:n_in] = np.minimum(c_start[cid] + (rng.random(n_in) * c_duration[cid]).astype(np.int64), horizon)
+    day[n_in:] = _growth_days(rng, first_day[actor[n_in:]], np.full(incidents - n_in, horizon))
+    precision = rng.choice(3, size=incidents, p=[0.85, 0.11, 0.04]).astype(np.int8)  # day, month, year
+    occurred = _first_days(horizon)[precision, day]  # the first day of the day, month or year
+    del day, cid
 
-    day = _growth_days(rng, first_day[actor], np.full(incidents, horizon))
-    day[in_campaign] = np.minimum(c_start[cid] + (rng.random(n_in) * c_duration[cid]).astype(np.int64), horizon)
+    # Date order, ties in random order. One sort of 64-bit keys (date, random bits, row), all distinct,
+    # so any sort algorithm gives the same order. seq numbers the rows in this order and the id is made
+    # from seq, so (occurred_on, incident_id) order is seq order.
+    row_bits = max(1, (incidents - 1).bit_length())
+    random_bits = 64 - 16 - row_bits
+    if horizon >= 1 << 16 or random_bits < 0:
+        raise ValueError("demo too large or too long to sort by one 64-bit key")
+    key = occurred.astype(np.uint64) << np.uint64(64 - 16)
+    if random_bits:
+        key |= rng.integers(0, 1 << random_bits, incidents, dtype=np.uint64) << np.uint64(row_bits)
+    key |= np.arange(incidents, dtype=np.uint64)
+    key.sort()
+    by_date = (key & np.uint64((1 << row_bits) - 1)).astype(np.int64)
+    occurred = (key >> np.uint64(64 - 16)).astype(np.int32)
+    del key
+    actor, campaign, precision = actor[by_date], campaign[by_date], precision[by_date]
+    del by_date
 
-    by_actor = _Groups(actor, n_actors)
-    country = _pick(rng, by_actor, country_tables, country_ix)
-    keep = in_campaign & (rng.random(incidents) < 0.9)
-    country[keep] = c_country[campaign[keep]]
-    primary = _pick(rng, by_actor, sector_tables, sector_ix)
-    keep = in_campaign & (rng.random(incidents) < 0.9)
-    primary[keep] = c_sector[campaign[keep]]
+    # Everything else is drawn in date order. Nine in ten campaign incidents hit the campaign's country
+    # and sector; the rest follow the actor's profile.
+    has_campaign = campaign >= 0
+    cid = np.where(has_campaign, campaign, 0)
+    own = ~has_campaign | (rng.random(incidents) >= 0.9)
+    country = c_country[cid].astype(np.int16)
+    country[own] = country_profiles.draw(rng, actor[own])
+    own = ~has_campaign | (rng.random(incidents) >= 0.9)
+    primary = c_sector[cid].astype(np.int8)
+    primary[own] = sector_profiles.draw(rng, actor[own])
+    del own
     mask = np.left_shift(np.uint64(1), primary.astype(np.uint64))
     for p_extra in (0.35, 0.1):  # some incidents hit a second and a third sector
-        extra = _pick(rng, by_actor, sector_tables, sector_ix)
-        hit = rng.random(incidents) < p_extra
-        mask[hit] |= np.left_shift(np.uint64(1), extra[hit].astype(np.uint64))
+        hit = np.flatnonzero(rng.random(incidents) < p_extra)
+        mask[hit] |= np.left_shift(np.uint64(1), sector_profiles.draw(rng, actor[hit]).astype(np.uint64))
+    del hit
 
-    precision = rng.choice(3, size=incidents, p=[0.85, 0.11, 0.04])  # day, month, year
-    gen = pd.DataFrame({
-        "n": np.arange(1, incidents + 1, dtype=np.int64),
-        "actor_id": (actor + 1).astype(np.int32),
-        "day": day,
-        "precision": precision.astype(np.int8),
-        "country": country,
-        "primary_sector": primary.astype(np.int8),
+    # Seven in ten reports use the canonical name, the rest any of the actor's aliases.
+    alias_rows = pd.DataFrame(
+        [(i + 1, alias) for i, a in enumerate(actors) for alias in dict.fromkeys((a.name,) + a.synonyms)],
+        columns=["actor_id", "alias"])
+    alias_rows["alias_key"] = alias_rows["alias"].map(actors_mod.alias_key)
+    alias_rows = (alias_rows.drop_duplicates(["actor_id", "alias_key"])
+                  .sort_values(["actor_id", "alias_key"], kind="stable").reset_index(drop=True))
+    alias_start = np.searchsorted(alias_rows["actor_id"].to_numpy(), np.arange(1, n_actors + 2))
+    names = list(alias_rows["alias"])
+    canonical = np.array([names.index(a.name, alias_start[i], alias_start[i + 1]) for i, a in enumerate(actors)],
+                         dtype=np.int32)
+    reported = canonical[actor]
+    other = np.flatnonzero(rng.random(incidents) >= 0.7)
+    lo, hi = alias_start[actor[other]], alias_start[actor[other] + 1]
+    reported[other] = lo + (rng.random(len(other)) * (hi - lo)).astype(np.int64)
+    del other, lo, hi
+
+    gen = pa.table({
+        "seq": np.arange(1, incidents + 1, dtype=np.int64),
+        "occurred": occurred,
+        "precision_ix": precision,
+        "actor_id": actor + 1,
+        "reported_ix": reported,
         "sector_mask": mask,
-        "campaign": campaign,
+        "country_ix": country,
+        "primary_sector": primary,
+        "campaign_adjective": np.where(has_campaign, c_adjective[cid], -1).astype(np.int8),
+        "campaign_noun": c_noun[cid],
+        "campaign_number": c_number[cid],
         "confidence": CONFIDENCES[rng.choice(len(CONFIDENCES), size=incidents,
-                                             p=[0.08, 0.2, 0.25, 0.25, 0.15, 0.07])].astype(np.int16),
-        "tlp": rng.choice(len(TLPS), size=incidents, p=TLP_P).astype(np.int8),
-        "technique": rng.integers(0, len(TECHNIQUES), incidents).astype(np.int16),
-        "alias_u": rng.random(incidents),
+                                             p=[0.08, 0.2, 0.25, 0.25, 0.15, 0.07])],
+        "tlp_ix": rng.choice(len(TLPS), size=incidents, p=TLP_P).astype(np.int8),
+        "technique_ix": rng.integers(0, len(TECHNIQUES), incidents).astype(np.int8),
     })
+    del occurred, precision, actor, reported, mask, country, primary, campaign, has_campaign, cid
+    # Batches of one row group each, so DuckDB scans them in parallel (and keeps their order).
+    gen = pa.Table.from_batches(gen.to_batches(max_chunksize=122_880))
+
     actor_rows = pd.DataFrame({
         "actor_id": np.arange(1, n_actors + 1, dtype=np.int32),
         "name": [a.name for a in actors],
@@ -208,30 +278,21 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
         "motivation": [a.motivation for a in actors],
         "galaxy_uuid": [a.uuid for a in actors],
     })
-    alias_rows = pd.DataFrame(
-        [(i + 1, alias) for i, a in enumerate(actors) for alias in dict.fromkeys((a.name,) + a.synonyms)],
-        columns=["actor_id", "alias"])
-    alias_rows["alias_key"] = alias_rows["alias"].map(actors_mod.alias_key)
-    alias_rows = alias_rows.drop_duplicates(["actor_id", "alias_key"])
-    campaign_rows = pd.DataFrame({
-        "campaign": np.arange(n_campaigns, dtype=np.int64),
-        "adjective": rng.integers(0, len(ADJECTIVES), n_campaigns).astype(np.int16),
-        "noun": rng.integers(0, len(NOUNS), n_campaigns).astype(np.int16),
-    })
-    countries = pd.DataFrame({"country": np.arange(len(country_codes), dtype=np.int32), "code": country_codes,
-                              "name": [countries_mod.name(c) for c in country_codes]})
+    sector_names = [None] * (max(sector_ix.values()) + 1)
+    for name, i in sector_ix.items():
+        sector_names[i] = name
 
     con.register("demo_gen", gen)
     con.register("demo_actor", actor_rows)
     con.register("demo_alias", alias_rows)
-    con.register("demo_campaign", campaign_rows)
-    con.register("demo_country", countries)
     params = dict(start=START, seed=seed, alias_source=alias_source, techniques=TECHNIQUES,
-                  adjectives=ADJECTIVES, nouns=NOUNS, tlps=TLPS)
+                  adjectives=ADJECTIVES, nouns=NOUNS, tlps=TLPS, id_width=max(8, len(str(incidents))),
+                  reported_names=names, country_codes=country_codes,
+                  country_names=[countries_mod.name(c) for c in country_codes], sector_names=sector_names)
     for name in ("demo_insert_actor", "demo_insert_actor_alias", "demo_insert_incident"):
         q = sql.text(name)
         con.execute(q, {k: v for k, v in params.items() if k in sql.params(name)})
-    for view in ("demo_gen", "demo_actor", "demo_alias", "demo_campaign", "demo_country"):
+    for view in ("demo_gen", "demo_actor", "demo_alias"):
         con.unregister(view)
 
 
