@@ -3,4 +3,3 @@ INSERT INTO campaign
 SELECT campaign, min(first_seen), max(last_seen), sum(incidents)::BIGINT
 FROM campaign_actor
 GROUP BY campaign
-ORDER BY min(first_seen), campaign

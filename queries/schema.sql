@@ -59,11 +59,12 @@ CREATE TABLE incident (
                                               -- the map itself is dataset.alias_map_version
 );
 
-CREATE TABLE incident_sector (
-    -- one row for each sector an incident hit; the same facts as incident.sector_mask
-    incident_id VARCHAR NOT NULL,
-    sector_id   UTINYINT NOT NULL
-);
+CREATE VIEW incident_sector AS
+-- one row for each sector an incident hit: the normalised form of incident.sector_mask, derived from it
+-- (a view, so the two can never disagree and a write does not spend time storing it)
+SELECT i.incident_id, s.sector_id
+FROM incident AS i
+JOIN sector AS s ON i.sector_mask & (1::UBIGINT << s.sector_id) <> 0;
 
 -- Summaries that build.finish derives from the tables above whenever a database is written (demo or
 -- ingest), so that whole-history questions and campaign spans do not scan every incident.

@@ -38,14 +38,14 @@ def new_database(path: str | os.PathLike):
         raise
 
 
-# Derived from incident on every write, in dependency order: the sector rows and the summary tables.
-DERIVED = ("derive_incident_sector", "derive_sector_mask_name", "derive_campaign_actor", "derive_campaign",
+# Derived from incident on every write, in dependency order: the summary tables.
+DERIVED = ("derive_sector_mask_name", "derive_campaign_actor", "derive_campaign",
            "derive_campaign_change", "derive_actor_summary", "derive_victim_country_summary", "derive_incident_month",
            "derive_incident_month_mask")
 
 
 def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:
-    """Check ids, derive incident_sector and the summaries, stamp the dataset row with a content version;
+    """Check ids, derive the summaries, stamp the dataset row with a content version;
     return that version."""
     # Sorting 64-bit hashes of the ids is much cheaper than grouping the ids; only equal hashes
     # (a duplicate, or in rare cases a collision) need the exact count.
