@@ -76,10 +76,11 @@ CREATE TABLE campaign (
     incidents  BIGINT NOT NULL
 );
 
-CREATE TABLE campaign_actor (
-    -- one row per campaign and actor: the span of that actor's incidents in the campaign
-    campaign   VARCHAR NOT NULL,
-    actor_id   INTEGER NOT NULL,
+CREATE TABLE campaign_part (
+    -- one row per campaign, actor and sector combination: the span of those incidents of the campaign
+    campaign    VARCHAR NOT NULL,
+    actor_id    INTEGER NOT NULL,
+    sector_mask UBIGINT NOT NULL,
     first_seen DATE NOT NULL,
     last_seen  DATE NOT NULL,
     incidents  BIGINT NOT NULL
