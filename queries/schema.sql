@@ -71,6 +71,7 @@ JOIN sector AS s ON i.sector_mask & (1::UBIGINT << s.sector_id) <> 0;
 CREATE TABLE campaign (
     -- one row per campaign name: the span of all its incidents
     campaign   VARCHAR NOT NULL,
+    actor_id   INTEGER,           -- its actor; NULL for a campaign that several actors share
     first_seen DATE NOT NULL,
     last_seen  DATE NOT NULL,
     incidents  BIGINT NOT NULL
@@ -116,6 +117,14 @@ CREATE TABLE incident_month (
     date_precision VARCHAR NOT NULL,
     incidents      BIGINT NOT NULL,
     sector_bits    UBIGINT NOT NULL
+);
+
+CREATE TABLE campaign_actor_change (
+    -- as campaign_change, per actor, for the campaigns of one actor only (campaign.actor_id not NULL)
+    actor_id INTEGER NOT NULL,
+    day      DATE NOT NULL,
+    started  BIGINT NOT NULL,
+    ended    BIGINT NOT NULL
 );
 
 CREATE TABLE campaign_change (

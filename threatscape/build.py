@@ -40,7 +40,7 @@ def new_database(path: str | os.PathLike):
 
 # Derived from incident on every write, in dependency order: the summary tables.
 DERIVED = ("derive_sector_mask_name", "derive_campaign_part", "derive_campaign",
-           "derive_campaign_change", "derive_actor_summary", "derive_victim_country_summary", "derive_incident_month",
+           "derive_campaign_change", "derive_campaign_actor_change", "derive_actor_summary", "derive_victim_country_summary", "derive_incident_month",
            "derive_incident_month_mask")
 
 
