@@ -31,9 +31,12 @@ def _with_previous(store: Store, f: Filters) -> dict:
     return _params(store, f) | {"prev_since": prev.since, "prev_until": prev.until}
 
 
-def _campaign_window(store: Store, since, until) -> dict:
+def _campaign_window(store: Store, since, until, f: Filters) -> dict:
     """window_since/window_until: the days holding every incident of any campaign that may be active
-    between since and until (an empty window when no campaign's span overlaps them)."""
+    between since and until (an empty window when no campaign's span overlaps them). Only spans under a
+    country, confidence, TLP or text filter are counted from incident within it; otherwise it is not needed."""
+    if not (f.countries or f.min_confidence is not None or f.tlps or f.text.strip()):
+        return {"window_since": None, "window_until": None}
     w = store.query("campaign_window", {"since": since, "until": until}).iloc[0]
     if pd.isna(w["window_since"]):
         return {"window_since": EMPTY_WINDOW[0], "window_until": EMPTY_WINDOW[1]}
@@ -46,7 +49,7 @@ EMPTY_WINDOW = (dt.date(1, 1, 2), dt.date(1, 1, 1))  # since after until: no day
 def kpis(store: Store, f: Filters) -> pd.Series:
     """Incidents, actors, sectors, countries, campaigns in the period and the one before (prev_*)."""
     params = _with_previous(store, f)
-    return store.query("kpis", params | _campaign_window(store, params["prev_since"], params["until"])).iloc[0]
+    return store.query("kpis", params | _campaign_window(store, params["prev_since"], params["until"], f)).iloc[0]
 
 
 def actor_sector(store: Store, f: Filters, v: View) -> pd.DataFrame:
@@ -67,7 +70,7 @@ def victim_countries(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
 
 def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
     return store.query("concurrent_campaigns_by_period",
-                       _params(store, f) | {"grain": v.grain} | _campaign_window(store, f.since, f.until))
+                       _params(store, f) | {"grain": v.grain} | _campaign_window(store, f.since, f.until, f))
 
 
 def date_precision(store: Store, f: Filters) -> dict[str, int]:
