@@ -99,7 +99,19 @@ class FilterOptions:
         return f"↳ {name}" if self.parents.get(name) else name
 
 
+_options: dict[tuple, FilterOptions] = {}  # (database path, content version) -> its options
+
+
 def filter_options(store: Store) -> FilterOptions:
+    """The values each sidebar filter offers (_filter_options), built once per data version."""
+    key = (store.path, store.version)
+    if key not in _options:
+        _options.clear()  # one version at a time: a new ingest replaces the old options
+        _options[key] = _filter_options(store)
+    return _options[key]
+
+
+def _filter_options(store: Store) -> FilterOptions:
     """The values each sidebar filter offers, most frequent first (sectors in taxonomy order).
 
     Every alias is an entry of its own ("Thallium → Kimsuky"), so typing any alias finds the actor
