@@ -192,7 +192,10 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
     actor[:n_in] = c_actor[cid]
     actor[n_in:] = rng.choice(n_actors, size=incidents - n_in, p=activity)
     day = np.empty(incidents, dtype=np.int64)
-    day[:n_in] = np.minimum(c_start[cid] + (rng.random(n_in) * c_duration[cid]).astype(np.int64), horizon)
+    # A campaign still running at the horizon has its incidents spread over the days it has run so far
+    # (clipping them to the last day would pile a burst onto it).
+    ran = np.minimum(c_duration, horizon - c_start + 1)
+    day[:n_in] = np.minimum(c_start[cid] + (rng.random(n_in) * ran[cid]).astype(np.int64), horizon)
     day[n_in:] = _growth_days(rng, first_day[actor[n_in:]], np.full(incidents - n_in, horizon))
     precision = rng.choice(3, size=incidents, p=[0.85, 0.11, 0.04]).astype(np.int8)  # day, month, year
     occurred = _first_days(horizon)[precision, day]  # the first day of the day, month or year
