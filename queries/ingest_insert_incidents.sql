@@ -1,9 +1,9 @@
 -- ingest_insert_incidents: every incident of the new database, in (occurred_on, incident_id) order and numbered
--- in it (seq): the stored ones that this input does not update, then the added and updated staged ones.
+-- in that order (seq): the stored ones that this input does not update, and the added and updated staged ones.
+-- One sort: a window with an empty OVER keeps the order of its input (DuckDB's order preservation rules).
 INSERT INTO incident
 SELECT incident_id, occurred_on, date_precision, actor_id, actor_as_reported, sector_mask, victim_country, campaign,
-       title, summary, confidence, tlp, source, source_url,
-       row_number() OVER (ORDER BY occurred_on, incident_id) AS seq, actor_match
+       title, summary, confidence, tlp, source, source_url, row_number() OVER () AS seq, actor_match
 FROM (
     SELECT i.incident_id, i.occurred_on, i.date_precision, i.actor_id, i.actor_as_reported, i.sector_mask,
            i.victim_country, i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source, i.source_url,
@@ -15,8 +15,7 @@ FROM (
            s.victim_country, s.campaign, s.title, s.summary, s.confidence::UTINYINT, s.tlp, s.source, s.source_url,
            s.actor_match
     FROM staged AS s
-    JOIN staged_class AS c USING (ord)
     JOIN actor AS a ON a.name = s.actor
-    WHERE c.outcome IN ('added', 'updated')
+    WHERE s.ord NOT IN (SELECT ord FROM staged_class WHERE outcome = 'duplicate')
+    ORDER BY occurred_on, incident_id
 )
-ORDER BY occurred_on, incident_id

@@ -176,6 +176,12 @@ def test_a_second_ingest_updates_and_skips_the_same_way(monkeypatch, tmp_path):
             ingest([first], db, source="feed")
             report = ingest([second], db, source="feed")
             assert report.totals()["updated"] == 2
+            con = duckdb.connect(str(db), read_only=True)
+            by_seq = con.execute("SELECT seq, incident_id FROM incident ORDER BY seq").fetchall()
+            by_day = con.execute("SELECT incident_id FROM incident ORDER BY occurred_on, incident_id").fetchall()
+            con.close()
+            assert [s for s, _ in by_seq] == list(range(1, len(by_day) + 1))  # the explorer pages on seq
+            assert [(i,) for _, i in by_seq] == by_day
             if columnar:
                 expected = (_told(report), _stored(db))
             else:

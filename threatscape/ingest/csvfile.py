@@ -1,11 +1,12 @@
 """CSV in Threatscape's documented columns, or any CSV through --map FIELD=COLUMN.
 
-Two readers of one meaning. `read` yields one RawIncident per row, read by the csv module: the reference.
-`read_table` gives the same cells as Arrow columns, one row per record, for the column-wise normaliser
-(columnar.py). It parses with pyarrow when one vectorised scan of the bytes shows that the file is plain
-RFC 4180 (every quote opens or closes a quoted field, or doubles one inside it; line ends are LF or CRLF):
-on such a file the csv module and pyarrow read the same cells, and each record's line number follows from
-the newlines outside quotes. Any other file is read by the csv module, as `read` reads it.
+Two readers of one meaning. `read` yields one RawIncident per record, read by the csv module: the reference,
+and what the record-by-record path uses. `read_table` gives the same cells as Arrow columns for the column-wise
+normaliser (columnar.py). It lets pyarrow parse when a regular expression over the whole file shows that the
+file is plain RFC 4180 (every quote opens or closes a quoted cell or doubles one inside it; lines end with LF
+or CRLF): there the csv module and pyarrow read the same cells, and a record's line number follows from the
+line breaks inside its quoted cells. Any other file, and any file that the csv module would refuse, is read
+by the csv module as `read` reads it, so that it is refused with the same words.
 """
 from __future__ import annotations
 
@@ -127,8 +128,7 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
     try:
         text.cast(pa.large_string())  # validates UTF-8 (no copy)
     except pa.ArrowInvalid:
-        _decode(path)  # raises with the words of the row-by-row reader
-        raise
+        return _slow_table(path, source, mapping)  # which says where, in the row-by-row reader's words
     if pc.match_substring_regex(text, _PLAIN_ONE_LINE)[0].as_py():
         multiline = False
     elif pc.match_substring_regex(text, _PLAIN)[0].as_py():
@@ -140,19 +140,25 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
     header = [h.strip() for h in next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline="")), [])]
     where = _where(path, header, mapping)
     names = [f"c{i}" for i in range(len(header))]
+    used = sorted({i for i in where if i >= 0})
+    # The csv module refuses a field longer than its limit. When every line is shorter, so is every field of a
+    # one-line file, and the columns no field reads need not be converted; otherwise every cell is measured.
+    limit = csv.field_size_limit()
+    measure = multiline or not _short_lines(data, start, limit)
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
             read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False,
                                              newlines_in_values=multiline, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, check_utf8=False,
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, check_utf8=False,
+                include_columns=names if measure else [names[i] for i in used],
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:  # a record with fewer or more cells than the header
         return _slow_table(path, source, mapping)
-    limit = csv.field_size_limit()
-    if any(pc.max(pc.binary_length(c)).as_py() > limit for c in table.columns if len(c)):
-        return _slow_table(path, source, mapping)  # a field the csv module refuses: let it say so
+    if measure and any(pc.max(pc.binary_length(c)).as_py() > limit for c in table.columns if len(c)):
+        return _slow_table(path, source, mapping)  # let the csv module say which field is too long
     if multiline:
         # A record ends on the line of its last newline plus one; only quoted cells hold newlines.
         breaks = np.zeros(table.num_rows, np.int64)
@@ -164,8 +170,7 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
             return _slow_table(path, source, mapping)
         lines = np.arange(1, table.num_rows + 1)
     body = table.slice(1)
-    used = {i for i in where if i >= 0}
-    return CsvTable(str(path), source, _columns(lines[1:], {i: _strip(body.column(i)) for i in used}, where))
+    return CsvTable(str(path), source, _columns(lines[1:], {i: _strip(body.column(f"c{i}")) for i in used}, where))
 
 
 # Plain RFC 4180, as regular expressions over the whole file: a field is unquoted without quotes, CR or LF, or
@@ -175,6 +180,12 @@ _FIELD = r'(?:[^",\r\n]*|"(?:[^"\r]|\r\n|"")*")'
 _PLAIN_ONE_LINE = rf"\A{_FIELD_ONE_LINE}(?:(?:,|\r?\n){_FIELD_ONE_LINE})*\z"
 _PLAIN = rf"\A{_FIELD}(?:(?:,|\r?\n){_FIELD})*\z"
 _BLOCK = 1 << 23  # pyarrow's bytes per parsing block
+
+
+def _short_lines(data: bytes, start: int, limit: int) -> bool:
+    """True when no line of data[start:] is longer than limit bytes: every half-limit stretch holds a newline."""
+    step = max(limit // 2, 1)
+    return all(data.find(b"\n", i, i + step) >= 0 for i in range(start, len(data) - step, step))
 
 
 def _as_arrow(data: bytes, start: int, type_: pa.DataType) -> pa.Array:
@@ -190,10 +201,9 @@ def _strip(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _strip_chunk(arr: pa.StringArray) -> pa.Array:
+    if arr.null_count:  # pyarrow's reader gives none: strings_can_be_null=False
+        return pa.array([(v.strip() or None) if v is not None else None for v in arr.to_pylist()], pa.string())
     n = len(arr)
-    if not n or arr.null_count:
-        return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), pc.utf8_trim_whitespace(arr)) \
-            if arr.null_count != n else arr  # not from pyarrow's reader: never happens there
     _, offsets_buffer, chars = arr.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[arr.offset:arr.offset + n + 1]
     data = np.frombuffer(chars, dtype=np.uint8) if chars is not None and chars.size else np.zeros(1, np.uint8)
@@ -207,8 +217,7 @@ def _strip_chunk(arr: pa.StringArray) -> pa.Array:
         out = pa.Array.from_buffers(pa.string(), n, [pa.py_buffer(bits), offsets_buffer, chars],
                                     null_count=int(n - filled.sum()), offset=arr.offset)
     if odd.any():
-        where = np.flatnonzero(odd)
-        stripped = [v.strip() or None for v in arr.take(pa.array(where)).to_pylist()]
+        stripped = [v.strip() or None for v in arr.filter(pa.array(odd)).to_pylist()]
         out = pc.replace_with_mask(out, pa.array(odd), pa.array(stripped, pa.string()))
     return out
 
