@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .actors import alias_key
-from .filters import Filters, View
+from .filters import ORDERS, Filters, View  # noqa: F401 (ORDERS: data.ORDERS for the pages)
 from .store import Store
 
 
@@ -116,7 +116,6 @@ def resolve_actor_filter(store: Store, f: Filters) -> tuple[Filters, list[str]]:
     return f.with_(actors=tuple(resolved)), problems
 
 
-ORDERS = ("newest", "oldest", "confidence")
 PAGE_SIZE = 50
 
 

@@ -14,7 +14,7 @@ from .. import sql
 from ..actors import alias_key
 from .csvfile import LIST_SEPARATOR, CsvTable
 from .model import Rejection
-from .normalise import DIGEST_CHARS, NO_ACTOR, Normaliser, _id_prefix, parse_date
+from .normalise import DIGEST_CHARS, NO_ACTOR, TITLE_JOIN, Normaliser, _id_prefix, parse_date
 
 # The staged rows of an ingest, whatever their format: what queries/ingest_*.sql read as `staged`.
 STAGED_SCHEMA = pa.schema([
@@ -146,7 +146,7 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
         "sector_mask": pc.fill_null(sector.spread([m for m, _ in masks], pa.uint64()), 0),
         "victim_country": country.spread([c[0] if c else None for c, _ in codes], pa.string()),
         "campaign": cells.column("campaign"),
-        "title": pc.coalesce(cells.column("title"), pc.binary_join_element_wise(canonical, iso, " incident on ")),
+        "title": pc.coalesce(cells.column("title"), pc.binary_join_element_wise(canonical, iso, TITLE_JOIN)),
         "summary": cells.column("summary"),
         "confidence": conf.spread(confidences, pa.int16()),
         "tlp": pc.fill_null(tlp.spread(tlps, pa.string()), n.default_tlp),

@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -120,10 +122,10 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
     mapping = mapping or {}
     source = source or path.stem
     try:
-        data = path.read_bytes()
+        data = _map(path)
     except OSError as e:
         raise UnreadableFile(f"{path}: cannot be read ({e.strerror})") from e
-    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    start = len(codecs.BOM_UTF8) if data[:len(codecs.BOM_UTF8)] == codecs.BOM_UTF8 else 0
     text = _as_arrow(data, start, pa.large_binary())
     try:
         text.cast(pa.large_string())  # validates UTF-8 (no copy)
@@ -135,9 +137,8 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
         multiline = True
     else:
         return _slow_table(path, source, mapping)
-    raw = io.BytesIO(data)  # shares the bytes
-    raw.seek(start)
-    header = [h.strip() for h in next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline="")), [])]
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = [h.strip() for h in next(csv.reader(f), [])]
     where = _where(path, header, mapping)
     names = [f"c{i}" for i in range(len(header))]
     used = sorted({i for i in where if i >= 0})
@@ -166,7 +167,8 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
             breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
         lines = np.cumsum(breaks + 1)
     else:
-        if table.num_rows != data.count(b"\n", start) + (not data.endswith(b"\n")):
+        newlines = sum(data[i:i + _COUNT_CHUNK].count(b"\n") for i in range(start, len(data), _COUNT_CHUNK))
+        if table.num_rows != newlines + (len(data) > start and data[-1:] != b"\n"):
             return _slow_table(path, source, mapping)
         lines = np.arange(1, table.num_rows + 1)
     body = table.slice(1)
@@ -180,15 +182,24 @@ _FIELD = r'(?:[^",\r\n]*|"(?:[^"\r]|\r\n|"")*")'
 _PLAIN_ONE_LINE = rf"\A{_FIELD_ONE_LINE}(?:(?:,|\r?\n){_FIELD_ONE_LINE})*\z"
 _PLAIN = rf"\A{_FIELD}(?:(?:,|\r?\n){_FIELD})*\z"
 _BLOCK = 1 << 23  # pyarrow's bytes per parsing block
+_COUNT_CHUNK = 1 << 24  # bytes copied out of the mapping at a time to count its lines
 
 
-def _short_lines(data: bytes, start: int, limit: int) -> bool:
+def _short_lines(data: bytes | mmap.mmap, start: int, limit: int) -> bool:
     """True when no line of data[start:] is longer than limit bytes: every half-limit stretch holds a newline."""
     step = max(limit // 2, 1)
     return all(data.find(b"\n", i, i + step) >= 0 for i in range(start, len(data) - step, step))
 
 
-def _as_arrow(data: bytes, start: int, type_: pa.DataType) -> pa.Array:
+def _map(path: Path) -> mmap.mmap | bytes:
+    """The file's bytes, mapped rather than copied (the page cache serves them)."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _as_arrow(data: bytes | mmap.mmap, start: int, type_: pa.DataType) -> pa.Array:
     """data[start:] as a one-value Arrow array, without a copy."""
     return pa.Array.from_buffers(type_, 1, [None, pa.py_buffer(np.array([start, len(data)], np.int64)),
                                             pa.py_buffer(data)])

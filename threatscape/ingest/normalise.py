@@ -25,6 +25,7 @@ _YEAR = re.compile(r"(\d{4})")
 _THIS_YEAR = dt.date.today().year
 NO_ACTOR = "no actor: Threatscape holds attributed incidents"
 DIGEST_CHARS = 20  # hex characters of the SHA-1 in a content-derived incident id
+TITLE_JOIN = " incident on "  # between the actor and the day in the title of a record without one
 
 
 @functools.lru_cache(maxsize=65_536)  # a feed repeats its dates: parse each once
@@ -113,7 +114,7 @@ def stable_id(source: str, raw: RawIncident, day: dt.date, actor: str) -> str:
 
 def default_title(actor: str, day: dt.date) -> str:
     """The title of a record that has none."""
-    return f"{actor} incident on {day.isoformat()}"
+    return f"{actor}{TITLE_JOIN}{day.isoformat()}"
 
 
 @dataclass
@@ -146,13 +147,6 @@ class Normaliser:
             except KeyError:
                 memo[term] = (0, True)
         return memo[term]
-
-    def sector_bit(self, term: str) -> int:
-        """The bit of the sector a term maps to, 0 when none; unmapped terms are counted each time."""
-        bit, unmapped = self._sector_lookup(term)
-        if unmapped:
-            self.unmapped_sectors[term.strip()] += 1
-        return bit
 
     def sectors(self, terms: list[str]) -> tuple[int, list[str]]:
         """(sector mask, the unmapped terms as counted, once per occurrence) of a record's sector terms;
