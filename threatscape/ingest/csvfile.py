@@ -147,10 +147,15 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
     # one-line file, and the columns no field reads need not be converted; otherwise every cell is measured.
     limit = csv.field_size_limit()
     measure = multiline or not _short_lines(data, start, limit)
+    # pyarrow parses blocks in parallel, but may misread a record that does not fit in one block: blocks only
+    # when every line (so every record) is much shorter than a block.
+    block = max(len(data) - start, 1) if measure else _BLOCK
+    if block > _MAX_BLOCK:
+        return _slow_table(path, source, mapping)
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False,
                                              newlines_in_values=multiline, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
@@ -184,9 +189,11 @@ _FIELD_ONE_LINE = r'(?:[^",\r\n]*|"(?:[^"\r\n]|"")*")'
 _FIELD = r'(?:[^",\r\n]*|"(?:[^"\r]|\r\n|"")*")'
 _PLAIN_ONE_LINE = rf"\A{_FIELD_ONE_LINE}(?:(?:,|\r?\n){_FIELD_ONE_LINE})*\z"
 _PLAIN = rf"\A{_FIELD}(?:(?:,|\r?\n){_FIELD})*\z"
-_BLOCK = 1 << 23  # pyarrow's bytes per parsing block
+_BLOCK = 1 << 23  # pyarrow's bytes per parsing block (each line is shorter than the csv field limit, 128 KiB)
+_MAX_BLOCK = (1 << 31) - 1  # pyarrow's largest block
 _COUNT_CHUNK = 1 << 24  # bytes compared at a time to count the lines (bounds the temporary array)
 _LF = ord("\n")
+CONTIGUOUS_BYTES = 1 << 30  # a string column up to this size goes into one chunk (2 GiB is Arrow's limit)
 _PARALLEL_MATCH = 1 << 24  # bytes from which the one-line match runs in pieces, one per core
 
 
@@ -231,9 +238,11 @@ def _as_arrow(data: bytes | mmap.mmap, start: int, type_: pa.DataType) -> pa.Arr
 
 
 def _strip(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Python's str.strip() of every cell, null for an empty one; only cells that start or end with other than
-    printable ASCII go through Python."""
-    return pa.chunked_array([_strip_chunk(c) for c in column.chunks], pa.string())
+    """Python's str.strip() of every cell, null for an empty one, in one contiguous chunk when its text fits
+    one (what DuckDB scans fastest); only cells that start or end with other than printable ASCII go through
+    Python."""
+    chunks = [column.combine_chunks()] if column.nbytes < CONTIGUOUS_BYTES else column.chunks
+    return pa.chunked_array([_strip_chunk(c) for c in chunks], pa.string())
 
 
 def _strip_chunk(arr: pa.StringArray) -> pa.Array:
