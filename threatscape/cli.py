@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pycountry
 
-from . import countries, data, store as store_mod, taxonomy
+from . import countries, store as store_mod, taxonomy
 from .actors import alias_key
-from .filters import TLPS, Filters
+from .filters import ORDERS, TLPS, Filters
 
 
 class UsageError(Exception):
@@ -43,6 +43,8 @@ def _suggest(word: str, candidates) -> str:
 
 
 def _resolve_actor(db: store_mod.Store, name: str) -> str:
+    from . import data
+
     resolved, problems = data.resolve_actors(db, [name])
     if resolved:
         return resolved[0]
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min-confidence", type=int, choices=range(0, 101), metavar="0-100")
     p.add_argument("--tlp", action="append", default=[], choices=TLPS)
     p.add_argument("--text", help="in title or summary (case-insensitive)")
-    p.add_argument("--order", choices=data.ORDERS, default="newest")
+    p.add_argument("--order", choices=ORDERS, default="newest")
     p.add_argument("--long", action="store_true", help="one row per incident and sector")
     p.add_argument("--bom", action="store_true", help="start with a UTF-8 byte-order mark (for Excel)")
     p.add_argument("--name", help="file name without extension (default incidents-<UTC time>)")
@@ -184,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             print(manifest_path)
             print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
         elif args.command == "actor":
+            from . import data
+
             actor = _resolve_actor(db, args.name)
             profile = data.actor_profile(db, actor)
             print(actor)

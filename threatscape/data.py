@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .actors import alias_key
-from .filters import Filters, View, period_bounds
+from .filters import ORDERS, Filters, View, period_bounds  # noqa: F401 (ORDERS: data.ORDERS for the pages)
 from .store import Store
 
 
@@ -161,7 +161,6 @@ def resolve_actor_filter(store: Store, f: Filters) -> tuple[Filters, list[str]]:
     return f.with_(actors=tuple(resolved)), problems
 
 
-ORDERS = ("newest", "oldest", "confidence")
 PAGE_SIZE = 50
 
 

@@ -9,6 +9,7 @@ from . import countries, taxonomy
 
 GRAINS = ("month", "quarter", "year")
 TLPS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+ORDERS = ("newest", "oldest", "confidence")  # the explorer's and the export's incident orders
 MAX_TEXT = 200
 LEVELS = ("top", "detail")
 UNKNOWN_SPONSOR = "unknown"

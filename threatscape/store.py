@@ -9,12 +9,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from . import sql
 from .build import SCHEMA_VERSION
+
+if TYPE_CHECKING:  # pandas is loaded by DuckDB's .df() when a query runs; ingest never needs it
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +190,7 @@ class Store:
         """The ids of the actors both filters allow (canonical names; sponsor states or 'unknown');
         None when neither filter is set."""
         ids = self.query("actor_ids", {"actors": list(actors), "sponsors": list(sponsors)}).iloc[0, 0]
-        return None if ids is None or ids is pd.NA or (isinstance(ids, float) and ids != ids) else [int(i) for i in ids]
+        return None if ids is None or not hasattr(ids, "__len__") else [int(i) for i in ids]  # NULL reads as NA
 
     def dataset(self) -> dict:
         """The dataset row: kind, description, built_at, content_version, ..."""

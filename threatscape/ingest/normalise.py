@@ -23,6 +23,9 @@ _US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _YEAR = re.compile(r"(\d{4})")
 _THIS_YEAR = dt.date.today().year
+NO_ACTOR = "no actor: Threatscape holds attributed incidents"
+DIGEST_CHARS = 20  # hex characters of the SHA-1 in a content-derived incident id
+TITLE_JOIN = " incident on "  # between the actor and the day in the title of a record without one
 
 
 @functools.lru_cache(maxsize=65_536)  # a feed repeats its dates: parse each once
@@ -99,13 +102,19 @@ def _id_prefix(source: str) -> str:
 
 
 def stable_id(source: str, raw: RawIncident, day: dt.date, actor: str) -> str:
-    """The source's own id when it has one, else a digest of what identifies the incident."""
+    """The source's own id when it has one, else a digest of what identifies the incident
+    (columnar.py computes the same digest for a whole CSV file at once)."""
     prefix = _id_prefix(source)
     if raw.source_id:
         return f"{prefix}:{raw.source_id.strip()}"
     content = "|".join([day.isoformat(), alias_key(actor), (raw.title or "").strip(),
                         ";".join(sorted(raw.countries)), ";".join(sorted(raw.sectors))])
-    return f"{prefix}:sha1:{hashlib.sha1(content.encode()).hexdigest()[:20]}"
+    return f"{prefix}:sha1:{hashlib.sha1(content.encode()).hexdigest()[:DIGEST_CHARS]}"
+
+
+def default_title(actor: str, day: dt.date) -> str:
+    """The title of a record that has none."""
+    return f"{actor}{TITLE_JOIN}{day.isoformat()}"
 
 
 @dataclass
@@ -127,8 +136,8 @@ class Normaliser:
         """Settings of the format being read next (its TLP default and its own sector crosswalk)."""
         self.default_tlp, self.extra_sectors, self._sector_memo = default_tlp, extra_sectors, {}
 
-    def sector_bit(self, term: str) -> int:
-        """The bit of the sector a term maps to, 0 when none; unmapped terms are counted each time."""
+    def _sector_lookup(self, term: str) -> tuple[int, bool]:
+        """(bit, unmapped) for a term, memoised per format."""
         memo = self.__dict__.setdefault("_sector_memo", {})
         if term not in memo:
             key = term.strip()
@@ -137,10 +146,64 @@ class Normaliser:
                 memo[term] = (taxonomy.SECTOR_BY_NAME[name.lower()].bit if name else 0, False)
             except KeyError:
                 memo[term] = (0, True)
-        bit, unmapped = memo[term]
-        if unmapped:
-            self.unmapped_sectors[term.strip()] += 1
-        return bit
+        return memo[term]
+
+    def sectors(self, terms: list[str]) -> tuple[int, list[str]]:
+        """(sector mask, the unmapped terms as counted, once per occurrence) of a record's sector terms;
+        counts nothing itself."""
+        mask, unmapped = 0, []
+        for term in terms:
+            if term and term.strip():
+                bit, missing = self._sector_lookup(term)
+                mask |= bit
+                if missing:
+                    unmapped.append(term.strip())
+        return mask, unmapped
+
+    @staticmethod
+    def countries(places: list[str]) -> tuple[list[str], list[str]]:
+        """(distinct alpha-2 codes in order, the places that are no country, as counted) of a record's
+        victim countries; counts nothing itself."""
+        codes, unmapped = [], []
+        for place in places:
+            if not place or not place.strip():
+                continue
+            code = countries.to_alpha2(place)
+            if code is None:
+                unmapped.append(place.strip())
+            elif code not in codes:
+                codes.append(code)
+        return codes, unmapped
+
+    @staticmethod
+    def confidence(value) -> int | None:
+        """0-100 from a number or numeric text (None when absent); ValueError saying why otherwise."""
+        if value in (None, ""):
+            return None
+        try:
+            confidence = int(float(str(value).strip()))
+        except (ValueError, OverflowError):  # OverflowError: 'inf'
+            raise ValueError(f"{value!r} is not a number") from None
+        if not 0 <= confidence <= 100:
+            raise ValueError(f"{confidence} is outside 0-100")
+        return confidence
+
+    def tlp(self, value: str | None) -> str:
+        """The TLP name of a marking (the format's default when absent); ValueError saying why otherwise."""
+        if not value:
+            return self.default_tlp
+        tlp = TLP_NAMES.get(value.strip().upper().removeprefix("TLP:").replace(" ", ""))
+        if tlp is None:
+            raise ValueError(f"{value!r} is not a TLP marking (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)")
+        return tlp
+
+    def count_actor(self, chosen: Resolution, n: int = 1) -> None:
+        """Count n records whose chosen actor is `chosen`."""
+        self.actor_status[chosen.status] += n
+        if chosen.status == "unresolved":
+            self.unresolved_actors[chosen.name] += n
+        elif chosen.status == "ambiguous":
+            self.ambiguous_actors[chosen.name] += n
 
     def row(self, raw: RawIncident) -> dict | Rejection:
         """The store row for a raw incident, or why it cannot be one."""
@@ -153,48 +216,30 @@ class Normaliser:
             day, precision = parse_date(str(raw.occurred_on))
         except ValueError as exc:
             return reject("occurred_on", str(exc))
-        confidence = None
-        if raw.confidence not in (None, ""):
-            try:
-                confidence = int(float(str(raw.confidence).strip()))
-            except ValueError:
-                return reject("confidence", f"{raw.confidence!r} is not a number")
-            if not 0 <= confidence <= 100:
-                return reject("confidence", f"{confidence} is outside 0-100")
-        tlp = self.default_tlp
-        if raw.tlp:
-            tlp = TLP_NAMES.get(raw.tlp.strip().upper().removeprefix("TLP:").replace(" ", ""))
-            if tlp is None:
-                return reject("tlp", f"{raw.tlp!r} is not a TLP marking (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)")
+        try:
+            confidence = self.confidence(raw.confidence)
+        except ValueError as exc:
+            return reject("confidence", str(exc))
+        try:
+            tlp = self.tlp(raw.tlp)
+        except ValueError as exc:
+            return reject("tlp", str(exc))
 
         names = [n.strip() for n in raw.actors if n and n.strip()]
         if not names:
-            return reject("actor", "no actor: Threatscape holds attributed incidents")
+            return reject("actor", NO_ACTOR)
         resolutions = [self.aliases.resolve(n) for n in names]
         hints = [self.aliases.resolve(h) for h in raw.actor_hints if h and h.strip()]
         chosen = next((r for r in resolutions + hints if r.status == "resolved"), resolutions[0])
         self.several_actors += len({r.name for r in resolutions}) > 1
-        self.actor_status[chosen.status] += 1
-        if chosen.status == "unresolved":
-            self.unresolved_actors[chosen.name] += 1
-        elif chosen.status == "ambiguous":
-            self.ambiguous_actors[chosen.name] += 1
+        self.count_actor(chosen)
 
-        mask = 0
-        for term in raw.sectors:
-            if term and term.strip():
-                mask |= self.sector_bit(term)
-        codes = []
-        for place in raw.countries:
-            if not place or not place.strip():
-                continue
-            code = countries.to_alpha2(place)
-            if code is None:
-                self.unmapped_countries[place.strip()] += 1
-            elif code not in codes:
-                codes.append(code)
+        mask, unmapped = self.sectors(raw.sectors)
+        self.unmapped_sectors.update(unmapped)
+        codes, unmapped = self.countries(raw.countries)
+        self.unmapped_countries.update(unmapped)
         self.several_countries += len(codes) > 1
-        title = (raw.title or "").strip() or f"{chosen.name} incident on {day.isoformat()}"
+        title = (raw.title or "").strip() or default_title(chosen.name, day)
         return {
             "incident_id": stable_id(raw.source, raw, day, chosen.name),
             "occurred_on": day, "date_precision": precision,
@@ -204,5 +249,5 @@ class Normaliser:
             "campaign": (raw.campaign or "").strip() or None, "title": title,
             "summary": (raw.summary or "").strip() or None, "confidence": confidence, "tlp": tlp,
             "source": raw.source, "source_url": (raw.source_url or "").strip() or None,
-            "file": raw.file, "locator": raw.locator,
+            "file": raw.file,
         }

@@ -8,17 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import build, sql
 from ..actors import alias_key
 from ..store import Store
+from . import columnar
+from .columnar import STAGED_SCHEMA
+from .csvfile import CONTIGUOUS_BYTES
 from .model import Rejection, Skipped, UnreadableFile
 from .normalise import Normaliser
 
 FORMATS = ("eurepoc", "misp", "stix", "csv")  # detection order: the most specific first
 MODULES = {"eurepoc": "eurepoc", "misp": "misp", "stix": "stix", "csv": "csvfile"}
 PUBLIC_FORMATS = {"eurepoc"}  # public research data: CLEAR unless it says otherwise
+COLUMNAR = {"csv"}  # formats read and normalised column-wise (columnar.py); the others record by record
 
 
 class IngestFailed(Exception):
@@ -148,20 +153,42 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
     db = Path(db)
     report = Report(database=str(db), dry_run=dry_run)
     grouped = _files([Path(p) for p in paths], fmt, report)
-    rows: dict[str, list] = collections.defaultdict(list)
+    rows: dict[str, list] = collections.defaultdict(list)  # the row-by-row formats' staged rows
+    tables: list[pa.Table] = []                             # CSV files' staged rows, column-wise
     galaxy_of = {}
-    seen = 0
-    report.normaliser = base = Normaliser()
+    seen = n_staged = 0
+
+    def advance(count: int) -> None:
+        nonlocal seen
+        if progress:
+            for mark in range((seen // 100_000 + 1) * 100_000, seen + count + 1, 100_000):
+                progress(mark)
+        seen += count
+
+    report.normaliser = normaliser = Normaliser()
     for kind, files in grouped.items():
         module = _reader(kind)
-        normaliser = base
         normaliser.use_format(default_tlp=default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER"),
                               extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}))
-        kwargs = {"mapping": mapping} if kind == "csv" else {}
-        # Readers may name a file by its path or its name; the report keys files by path.
-        key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
         for f in files:
             report.files.setdefault(str(f), FileCount(kind))
+        kwargs = {"mapping": mapping} if kind == "csv" else {}
+        if kind in COLUMNAR:  # the same rows, rejections and counts as record by record below
+            for f in files:
+                cells = module.read_table(f, source=source, **kwargs)
+                table, rejections, galaxies = columnar.normalise(normaliser, cells, n_staged)
+                count = report.files[str(f)]
+                count.read += cells.records
+                count.rejected += len(rejections)
+                report.rejections.extend(rejections)
+                galaxy_of.update(galaxies)
+                tables.append(table)
+                n_staged += table.num_rows
+                advance(cells.records)
+                del cells, table
+            continue
+        # Readers may name a file by its path or its name; the report keys files by path.
+        key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
         for item in module.read(files, source=source, **kwargs):
             if isinstance(item, Skipped):
                 report.skipped_objects[item.kind] += 1
@@ -169,9 +196,7 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
             item_file = key_of.get(item.file, item.file)
             count = report.files.setdefault(item_file, FileCount(kind))
             count.read += 1
-            seen += 1
-            if progress and seen % 100_000 == 0:
-                progress(seen)
+            advance(1)
             row = item if isinstance(item, Rejection) else normaliser.row(item)
             if isinstance(row, Rejection):
                 report.rejections.append(row)
@@ -182,20 +207,31 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
                 galaxy_of[row["actor"]] = g
             for k, v in row.items():
                 rows[k].append(v)
-            rows["ord"].append(len(rows["ord"]))
+            rows["ord"].append(n_staged)
+            n_staged += 1
     if strict and report.rejections:
         report.seconds = time.perf_counter() - t0
         raise IngestFailed(report)
-    _merge(db, pd.DataFrame(rows), galaxy_of, report)
+    tables.append(pa.table({c: rows.pop(c, []) for c in STAGED_SCHEMA.names}, schema=STAGED_SCHEMA))
+    staged_rows = _contiguous(pa.concat_tables(tables))
+    tables.clear()
+    pa.default_memory_pool().release_unused()  # give the file's bytes and cells back before DuckDB sorts
+    _merge(db, staged_rows, galaxy_of, report)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _contiguous(table: pa.Table) -> pa.Table:
+    """Each column in one chunk where it fits one: DuckDB scans a table of one chunk per column fastest."""
+    return pa.table([c.combine_chunks() if c.num_chunks > 1 and c.nbytes < CONTIGUOUS_BYTES else c
+                     for c in table.columns], schema=table.schema)
 
 
 class _DryRun(Exception):
     pass
 
 
-def _merge(db: Path, staged: pd.DataFrame, galaxy_of: dict, report: Report) -> None:
+def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report) -> None:
     previous = None
     if db.exists():
         kind = Store(db).dataset()["kind"]
@@ -209,11 +245,10 @@ def _merge(db: Path, staged: pd.DataFrame, galaxy_of: dict, report: Report) -> N
         with build.new_database(db) as con:
             if previous is not None:
                 con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
-                for name in ("ingest_keep_actor", "ingest_keep_actor_alias", "ingest_keep_incident"):
+                for name in ("ingest_keep_actor", "ingest_keep_actor_alias", "ingest_stored_previous"):
                     con.execute(sql.text(name))
-                con.execute("DETACH previous")
-            if staged.empty:
-                staged = pd.DataFrame({c: pd.Series(dtype=t) for c, t in STAGED_TYPES.items()})
+            else:
+                con.execute(sql.text("ingest_stored_nothing"))
             con.register("staged", staged)
             con.register("staged_actor", actors)
             con.register("staged_alias", aliases)
@@ -225,31 +260,32 @@ def _merge(db: Path, staged: pd.DataFrame, galaxy_of: dict, report: Report) -> N
                         getattr(count, {"duplicate": "duplicates"}.get(outcome, outcome)) + n)
             if report.dry_run:
                 raise _DryRun
-            for name in ("ingest_remove_updated", "ingest_insert_incidents", "reset_seq"):
-                con.execute(sql.text(name))
+            con.execute(sql.text("ingest_insert_incidents"))
+            con.execute("DROP VIEW stored")
+            if previous is not None:
+                con.execute("DETACH previous")
+            sources = sorted(str(s) for s in pc.unique(staged.column("source")).to_pylist())
             build.finish(con, kind="sources", alias_map_version=version,
-                         description="Ingested sources: " + ", ".join(sorted({str(s) for s in staged["source"]}))
-                         if len(staged) else "Ingested sources")
+                         description="Ingested sources: " + ", ".join(sources) if sources else "Ingested sources")
     except _DryRun:
         pass
 
 
-STAGED_TYPES = {"incident_id": "object", "occurred_on": "datetime64[s]", "date_precision": "object",
-                "actor": "object", "actor_resolved": "bool", "actor_as_reported": "object", "actor_match": "object",
-                "sector_mask": "uint64", "victim_country": "object", "campaign": "object", "title": "object",
-                "summary": "object", "confidence": "float64", "tlp": "object", "source": "object",
-                "source_url": "object", "file": "object", "locator": "object", "ord": "int64"}
-
-
-def _actor_frames(staged: pd.DataFrame, galaxy_of: dict, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _actor_frames(staged: pa.Table, galaxy_of: dict, version: str) -> tuple[pa.Table, pa.Table]:
     """New actor rows (galaxy facts, or just the reported name when unresolved) and their aliases."""
     actors, aliases = [], []
-    if not staged.empty:
-        for name, resolved in staged[["actor", "actor_resolved"]].drop_duplicates().itertuples(index=False):
-            g = galaxy_of.get(name) if resolved else None
-            actors.append((name, g.sponsor_country if g else None, g.motivation if g else None,
-                           g.uuid if g else None, g is not None))
-            for alias in ((g.name,) + g.synonyms) if g else (name,):
-                aliases.append((name, alias, alias_key(alias), version if g else "as reported"))
-    return (pd.DataFrame(actors, columns=["name", "sponsor_country", "motivation", "galaxy_uuid", "resolved"]),
-            pd.DataFrame(aliases, columns=["name", "alias", "alias_key", "source"]))
+    pairs = staged.group_by(["actor", "actor_resolved"], use_threads=False).aggregate([])
+    for name, resolved in zip(pairs.column("actor").to_pylist(), pairs.column("actor_resolved").to_pylist()):
+        g = galaxy_of.get(name) if resolved else None
+        actors.append((name, g.sponsor_country if g else None, g.motivation if g else None,
+                       g.uuid if g else None, g is not None))
+        for alias in ((g.name,) + g.synonyms) if g else (name,):
+            aliases.append((name, alias, alias_key(alias), version if g else "as reported"))
+    return (pa.table(list(zip(*actors)) if actors else [[]] * 5, schema=ACTOR_SCHEMA),
+            pa.table(list(zip(*aliases)) if aliases else [[]] * 4, schema=ALIAS_SCHEMA))
+
+
+ACTOR_SCHEMA = pa.schema([("name", pa.string()), ("sponsor_country", pa.string()), ("motivation", pa.string()),
+                          ("galaxy_uuid", pa.string()), ("resolved", pa.bool_())])
+ALIAS_SCHEMA = pa.schema([("name", pa.string()), ("alias", pa.string()), ("alias_key", pa.string()),
+                          ("source", pa.string())])

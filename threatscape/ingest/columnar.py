@@ -1,0 +1,176 @@
+"""Column-wise normalisation of a CSV file: each distinct value goes once through the Normaliser's own rules
+(parse_date, the alias map, the sector crosswalk, countries, TLP, confidence), and Arrow spreads the results
+back over the rows. The rows, rejections, counts (and the order in which the counters first meet each value)
+are those that Normaliser.row gives record by record; tests/test_ingest_columnar.py holds the two side by side.
+"""
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import sql
+from ..actors import alias_key
+from .csvfile import LIST_SEPARATOR, CsvTable
+from .model import Rejection
+from .normalise import DIGEST_CHARS, NO_ACTOR, TITLE_JOIN, Normaliser, _id_prefix, parse_date
+
+# The staged rows of an ingest, whatever their format: what queries/ingest_*.sql read as `staged`.
+STAGED_SCHEMA = pa.schema([
+    ("incident_id", pa.string()), ("occurred_on", pa.date32()), ("date_precision", pa.string()),
+    ("actor", pa.string()), ("actor_resolved", pa.bool_()), ("actor_as_reported", pa.string()),
+    ("actor_match", pa.string()), ("sector_mask", pa.uint64()), ("victim_country", pa.string()),
+    ("campaign", pa.string()), ("title", pa.string()), ("summary", pa.string()), ("confidence", pa.int16()),
+    ("tlp", pa.string()), ("source", pa.string()), ("source_url", pa.string()), ("file", pa.string()),
+    ("ord", pa.int64()),
+])
+
+
+class _Distinct:
+    """A column's distinct non-null values, in the order the rows first hold them, and per row the index of its
+    value among them (-1 for null)."""
+
+    def __init__(self, column: pa.ChunkedArray | pa.Array):
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        encoded = pc.dictionary_encode(column)
+        self.values: list[str] = encoded.dictionary.to_pylist()
+        self.index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        self._arrow_index = encoded.indices
+
+    def take(self, rows: np.ndarray) -> _Distinct:
+        """The same values, over the given rows only."""
+        out = object.__new__(_Distinct)
+        out.values, out.index, out._arrow_index = self.values, self.index[rows], self._arrow_index.take(rows)
+        return out
+
+    def spread(self, results: list, type_: pa.DataType) -> pa.Array:
+        """results[i] on each row that holds value i; null on rows whose cell is null."""
+        return pa.array(results, type_).take(self._arrow_index)
+
+    def counts(self) -> list[tuple[int, int]]:
+        """(value index, number of rows holding it), in the order the rows first hold the values."""
+        present = self.index[self.index >= 0]
+        return list(enumerate(np.bincount(present, minlength=len(self.values)).tolist()))
+
+
+def _check(values: list[str], check) -> tuple[np.ndarray, list, list[str | None]]:
+    """(whether each value passes, then a True for null cells; check's result per value; why each one fails)."""
+    ok, results, reasons = np.ones(len(values) + 1, bool), [], []
+    for i, v in enumerate(values):
+        try:
+            results.append(check(v))
+            reasons.append(None)
+        except ValueError as exc:
+            ok[i] = False
+            results.append(None)
+            reasons.append(str(exc))
+    return ok, results, reasons
+
+
+def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, list[Rejection], dict]:
+    """(staged rows numbered from first_ord, the file's rejections in line order, galaxy actor by canonical name);
+    counts into n as Normaliser.row would, record after record."""
+    cells = t.cells
+    lines = cells.column("line").to_numpy()
+
+    # Rejections: the first of Normaliser.row's checks that fails (date, confidence, TLP, then actor).
+    date, conf, tlp = (_Distinct(cells.column(c)) for c in ("occurred_on", "confidence", "tlp"))
+    date_ok, days, date_reasons = _check(date.values, lambda v: parse_date(str(v)))
+    conf_ok, confidences, conf_reasons = _check(conf.values, n.confidence)
+    tlp_ok, tlps, tlp_reasons = _check(tlp.values, n.tlp)
+    no_date = date.index < 0
+    bad_date = ~no_date & ~date_ok[date.index]
+    bad_conf = ~conf_ok[conf.index]
+    bad_tlp = ~tlp_ok[tlp.index]
+    no_actor = pc.is_null(cells.column("actor")).to_numpy(zero_copy_only=False)
+    rejected = no_date | bad_date | bad_conf | bad_tlp | no_actor
+    rejections = list(t.too_wide)
+    for i in np.flatnonzero(rejected).tolist():
+        if no_date[i]:
+            why = ("occurred_on", "no date")
+        elif bad_date[i]:
+            why = ("occurred_on", date_reasons[date.index[i]])
+        elif bad_conf[i]:
+            why = ("confidence", conf_reasons[conf.index[i]])
+        elif bad_tlp[i]:
+            why = ("tlp", tlp_reasons[tlp.index[i]])
+        else:
+            why = ("actor", NO_ACTOR)
+        rejections.append(Rejection(t.file, f"line {lines[i]}", *why))
+    rejections.sort(key=lambda r: int(r.locator.removeprefix("line ")))
+
+    keep = np.flatnonzero(~rejected)
+    if len(keep) < cells.num_rows:
+        cells = cells.take(pa.array(keep))
+        date, conf, tlp = date.take(keep), conf.take(keep), tlp.take(keep)
+    rows = cells.num_rows
+
+    # Counted once per record: the actor, each unmapped sector term and place, several countries.
+    actor = _Distinct(cells.column("actor"))
+    resolutions = [n.aliases.resolve(v) for v in actor.values]
+    galaxy_of = {r.name: r.galaxy for r in resolutions if r.galaxy is not None}
+    for i, count in actor.counts():
+        n.count_actor(resolutions[i], count)
+    sector, country = _Distinct(cells.column("sectors")), _Distinct(cells.column("victim_country"))
+    sector_terms = [cell.split(LIST_SEPARATOR) for cell in sector.values]
+    masks = [n.sectors(terms) for terms in sector_terms]
+    for i, count in sector.counts():
+        for term in masks[i][1]:
+            n.unmapped_sectors[term] += count
+    places = [cell.split(LIST_SEPARATOR) for cell in country.values]
+    codes = [n.countries(p) for p in places]
+    for i, count in country.counts():
+        for place in codes[i][1]:
+            n.unmapped_countries[place] += count
+        n.several_countries += count * (len(codes[i][0]) > 1)
+
+    canonical = actor.spread([r.name for r in resolutions], pa.string())
+    iso = date.spread([d[0].isoformat() if d else None for d in days], pa.string())
+    content = None  # what the ids of records without one are derived from (normalise.stable_id)
+    if cells.column("incident_id").null_count:
+        content = [iso, actor.spread([alias_key(r.name) for r in resolutions], pa.string()),
+                   pc.fill_null(cells.column("title"), ""),
+                   pc.fill_null(country.spread([LIST_SEPARATOR.join(sorted(p)) for p in places], pa.string()), ""),
+                   pc.fill_null(sector.spread([LIST_SEPARATOR.join(sorted(s)) for s in sector_terms],
+                                              pa.string()), "")]
+    staged = {
+        "incident_id": _incident_ids(_id_prefix(t.source), cells.column("incident_id"), content),
+        "occurred_on": date.spread([d[0] if d else None for d in days], pa.date32()),
+        "date_precision": date.spread([d[1] if d else None for d in days], pa.string()),
+        "actor": canonical,
+        "actor_resolved": actor.spread([r.status == "resolved" for r in resolutions], pa.bool_()),
+        "actor_as_reported": cells.column("actor"),
+        "actor_match": actor.spread([r.matched or None for r in resolutions], pa.string()),
+        "sector_mask": pc.fill_null(sector.spread([m for m, _ in masks], pa.uint64()), 0),
+        "victim_country": country.spread([c[0] if c else None for c, _ in codes], pa.string()),
+        "campaign": cells.column("campaign"),
+        "title": pc.coalesce(cells.column("title"), pc.binary_join_element_wise(canonical, iso, TITLE_JOIN)),
+        "summary": cells.column("summary"),
+        "confidence": conf.spread(confidences, pa.int16()),
+        "tlp": pc.fill_null(tlp.spread(tlps, pa.string()), n.default_tlp),
+        "source": pa.nulls(rows, pa.string()).fill_null(t.source),
+        "source_url": cells.column("source_url"),
+        "file": pa.nulls(rows, pa.string()).fill_null(t.file),
+        "ord": pa.array(np.arange(first_ord, first_ord + rows), pa.int64()),
+    }
+    return pa.table(staged, schema=STAGED_SCHEMA), rejections, galaxy_of
+
+
+def _incident_ids(prefix: str, own: pa.ChunkedArray, content: list | None) -> pa.Array:
+    """normalise.stable_id of every row: the source's own id, else a SHA-1 (by DuckDB) of the same text."""
+    ids = pc.binary_join_element_wise(pa.scalar(f"{prefix}:"), own.combine_chunks(), "")
+    if content is None:
+        return ids
+    missing = pc.is_null(ids)
+    rows = pa.array(np.flatnonzero(missing.to_numpy(zero_copy_only=False)))
+    text = pc.binary_join_element_wise(*(c.take(rows) for c in content), "|")
+    con = duckdb.connect()
+    try:
+        con.register("content", pa.table({"pos": pa.array(np.arange(len(rows)), pa.int64()), "content": text}))
+        digests = con.sql(sql.text("ingest_content_digest"), params={"chars": DIGEST_CHARS}).to_arrow_table()
+    finally:
+        con.close()
+    derived = pc.binary_join_element_wise(pa.scalar(f"{prefix}:sha1:"), digests.column("digest"), "")
+    return pc.replace_with_mask(ids, missing, derived.combine_chunks())
