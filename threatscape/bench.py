@@ -256,10 +256,10 @@ def _app_process(db: Path) -> dict:
 
 def database(n: int) -> tuple[Path, float | None]:
     """The demo database of n incidents (built once, then reused) and its build time if built now."""
-    from .store import _outdated_demo
+    from .store import outdated_demo
 
     path = BENCH_DIR / f"demo-{n}.duckdb"
-    if path.exists() and not _outdated_demo(path):
+    if path.exists() and not outdated_demo(path):
         return path, None
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

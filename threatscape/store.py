@@ -220,10 +220,10 @@ _build_lock = threading.Lock()
 def ensure_database(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
     """Build the demo database if the file is missing; return (path, whether it was built now)."""
     p = database_path(path)
-    if p.exists() and not _outdated_demo(p):
+    if p.exists() and not outdated_demo(p):
         return p, False
     with _build_lock:
-        if p.exists() and not _outdated_demo(p):
+        if p.exists() and not outdated_demo(p):
             return p, False
         from .demo import build_demo
 
@@ -234,7 +234,7 @@ def ensure_database(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
 _checked: dict[Path, tuple] = {}  # database path -> the file fingerprint last found up to date
 
 
-def _outdated_demo(p: Path) -> bool:
+def outdated_demo(p: Path) -> bool:
     """True for a demo database written by an older schema (rebuilt on start; ingested data never is)."""
     st = os.stat(p)
     fingerprint = (st.st_ino, st.st_mtime_ns, st.st_size)
