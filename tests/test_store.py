@@ -136,3 +136,33 @@ def test_a_duckdb_internal_error_reopens_the_database_and_the_query_still_answer
     broken.con = Failing()
     assert int(store.query("incident_count", Filters().params()).iloc[0, 0]) == want
     assert store.snapshot() is not broken
+
+
+def test_a_database_from_an_older_schema_is_rebuilt_if_demo_and_named_if_not(tmp_path, monkeypatch):
+    """Upgrading the app: the old demo file is rebuilt on start; an ingested one is never touched, and
+    opening it says what to do instead of failing on a missing table."""
+    import duckdb
+    import pytest
+
+    from fixture_db import write_fixture
+    from threatscape import store as store_mod
+
+    def age(path):
+        with duckdb.connect(str(path)) as con:
+            con.execute("UPDATE dataset SET schema_version = schema_version - 1")
+
+    demo = tmp_path / "demo.duckdb"
+    write_fixture(demo, kind="demo")
+    age(demo)
+    monkeypatch.setattr("threatscape.demo.build_demo", lambda p: write_fixture(p, kind="demo"))
+    path, built = store_mod.ensure_database(demo)
+    assert built and Store(path).dataset()["schema_version"] == store_mod.SCHEMA_VERSION
+
+    ingested = tmp_path / "ingested.duckdb"
+    write_fixture(ingested)
+    age(ingested)
+    before = ingested.read_bytes()
+    assert store_mod.ensure_database(ingested) == (ingested, False)
+    with pytest.raises(store_mod.OutdatedDatabase, match="schema version"):
+        Store(ingested).dataset()
+    assert ingested.read_bytes() == before
