@@ -18,7 +18,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -68,10 +68,11 @@ def _where(path: Path, header: list[str], mapping: dict[str, str]) -> list[int]:
     return [header.index(columns[f]) if columns[f] in header else -1 for f in COLUMNS]
 
 
-def _records(path: Path, text: str, mapping: dict[str, str]) -> Iterator[tuple[int, list[str | None] | Rejection]]:
+def _records(path: Path, lines: Iterable[str], mapping: dict[str, str]
+             ) -> Iterator[tuple[int, list[str | None] | Rejection]]:
     """(line number, the fields' stripped cells in COLUMNS order, None for empty or absent) per record,
     or (line number, Rejection) for a record with more cells than the header; the csv module reads."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(lines, strict=True)
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
@@ -91,7 +92,7 @@ def _records(path: Path, text: str, mapping: dict[str, str]) -> Iterator[tuple[i
 
 def _read_file(path: Path, source: str, mapping: dict[str, str]) -> Iterator[RawIncident | Rejection]:
     name = str(path)
-    for line, cells in _records(path, _decode(path), mapping):
+    for line, cells in _records(path, io.StringIO(_decode(path), newline=""), mapping):
         if isinstance(cells, Rejection):
             yield cells
             continue
@@ -131,7 +132,8 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
     try:
         text.cast(pa.large_string())  # validates UTF-8 (no copy)
     except pa.ArrowInvalid:
-        return _slow_table(path, source, mapping)  # which says where, in the row-by-row reader's words
+        _decode(path)  # raises, saying where, in the row-by-row reader's words
+        return _slow_table(path, source, mapping)  # (Python's decoder refuses what Arrow's does)
     if _plain_lines(data, start):
         multiline = False
     elif pc.match_substring_regex(text, _PLAIN)[0].as_py():
@@ -289,14 +291,17 @@ def _slow_table(path: Path, source: str, mapping: dict[str, str]) -> CsvTable:
             lines.clear()
             cells.clear()
 
-    for line, record in _records(path, _decode(path), mapping):
-        if isinstance(record, Rejection):
-            out.too_wide.append(record)
-            continue
-        lines.append(line)
-        cells.append(record)
-        if len(lines) >= _SLOW_BATCH:
-            flush()
+    # Valid UTF-8 (read_table checked): read as a file, whose lines end where StringIO(newline="")'s do,
+    # without holding the whole text (StringIO keeps 4 bytes a character).
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for line, record in _records(path, f, mapping):
+            if isinstance(record, Rejection):
+                out.too_wide.append(record)
+                continue
+            lines.append(line)
+            cells.append(record)
+            if len(lines) >= _SLOW_BATCH:
+                flush()
     flush()
     schema = pa.schema([("line", pa.int64())] + [(c, pa.string()) for c in COLUMNS])
     out.cells = pa.Table.from_batches(batches, schema)
