@@ -1,5 +1,5 @@
--- matching_campaign: each campaign whose span overlaps f_lo..f_hi (NULL: unbounded), where a campaign's span runs from its
--- first to its last incident that matches the filters (at any date; the date range does not cut spans).
+-- matching_campaign: each campaign whose span overlaps f_lo..f_hi (NULL: unbounded), where a campaign's span
+-- runs from its first to its last incident that matches the filters (at any date; the date range does not cut spans).
 -- Answered from the smallest source that is exact for the filters in use:
 --   no filters: the campaign table;
 --   only actor, sponsor or sector filters: campaign_part (each actor's part of each campaign against
@@ -11,7 +11,9 @@ CREATE MACRO matching_campaign(f_lo, f_hi, f_win_lo, f_win_hi, f_actor_ids, f_se
                                f_min_confidence, f_tlps, f_text) AS TABLE
 SELECT campaign, first_seen, last_seen
 FROM campaign
-WHERE f_actor_ids IS NULL AND NOT (f_sector_mask <> 0 OR len(f_countries) > 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')  -- conditions on constants: the planner drops the branches not taken
+-- conditions on constants: the planner drops the branches not taken
+WHERE f_actor_ids IS NULL
+  AND NOT (f_sector_mask <> 0 OR len(f_countries) > 0 OR f_min_confidence IS NOT NULL OR len(f_tlps) > 0 OR f_text <> '')
   AND first_seen <= coalesce(f_hi, DATE '9999-12-31') AND last_seen >= coalesce(f_lo, DATE '0001-01-01')
 UNION ALL
 SELECT c.campaign, min(c.first_seen), max(c.last_seen)

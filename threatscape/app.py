@@ -280,7 +280,7 @@ def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overvie
     st.download_button(
         "Data behind this chart", icon=":material/download:", type="tertiary", key=f"{key}_data",
         file_name=f"{name}.zip", mime="application/zip", on_click="ignore",
-        data=lambda: _export().chart_snapshot_zip(page.store, df, name=name, filters=page.filters, view=page.view,
-                                               page=page_name),
+        data=lambda: _export().chart_snapshot_zip(page.store, df, name=name, filters=page.filters,
+                                                  view=page.view, page=page_name),
         help="A zip with the chart's rows as CSV and a manifest (filters, link, data version, SHA-256).")
     return event if clickable else None

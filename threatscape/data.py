@@ -171,8 +171,9 @@ def incident_count(store: Store, f: Filters) -> int:
 def incident_page(store: Store, f: Filters, *, order_by: str = "newest", cursor: int | None = None,
                   backward: bool = False, page_size: int | None = PAGE_SIZE) -> pd.DataFrame:
     """One page of matching incidents after (or, backward, before) a keyset cursor, in display order."""
-    df = store.query("incident_page", _params(store, f) | {"order_by": order_by, "cursor": cursor, "backward": backward,
-                                                     "page_size": page_size, "seq_lo": None, "seq_hi": None})
+    df = store.query("incident_page", _params(store, f) | {"order_by": order_by, "cursor": cursor,
+                                                           "backward": backward, "page_size": page_size,
+                                                           "seq_lo": None, "seq_hi": None})
     return df.iloc[::-1].reset_index(drop=True) if backward else df
 
 

@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector",  # allow-list
-          "campaign", "campaign_part", "campaign_change", "campaign_actor_change", "actor_summary", "victim_country_summary",
-          "sector_mask_name", "incident_month", "incident_month_mask")
-MACROS = ("filtered_incident", "incident_group", "mask_group", "period_series", "incident_row", "matching_campaign",
-          "campaign_change_of")  # dependency order
+          # summaries (build.DERIVED)
+          "campaign", "campaign_part", "campaign_change", "campaign_actor_change", "actor_summary",
+          "victim_country_summary", "sector_mask_name", "incident_month", "incident_month_mask")
+MACROS = ("filtered_incident", "incident_group", "mask_group", "period_series", "incident_row",
+          "matching_campaign", "campaign_change_of")  # dependency order
 CACHE_ENTRIES = 512
 
 
