@@ -23,8 +23,9 @@ actor = f.actors[0]
 if len(f.actors) > 1:
     actor = st.segmented_control("Actor", f.actors, default=f.actors[0], key="profile_actor", format_func=md) \
         or f.actors[0]
-profile = data.actor_profile(store, actor)
 scoped = f.with_(actors=(actor,))
+data.prefetch_actor(store, scoped, page.view)  # the queries below, started at once on both cores
+profile = data.actor_profile(store, actor)
 
 st.title(md(actor))
 sponsor = countries.name(profile["sponsor_country"]) if isinstance(profile["sponsor_country"], str) else "unknown"
@@ -54,6 +55,8 @@ with right:
           key="actor_countries", page_name="actor")
 
 st.subheader("Campaigns", anchor=False)
+st.caption("Campaigns active in the period, as the overview counts them: most recently active first, each "
+           "with its whole span and incident count, not cut at the period's ends.")
 camp = data.campaigns(store, scoped)
 st.dataframe(tables.campaign_table(camp), hide_index=True)
 

@@ -12,6 +12,7 @@ from threatscape.safe import md
 page = setup("Explorer", extra={"sort": data.ORDERS})
 store, f = page.store, page.filters
 order_by = page.extra["sort"]
+data.prefetch_explorer(store, f)  # the count and facets, on both cores while the rows are read
 
 st.title("Incident explorer")
 total = data.incident_count(store, f)

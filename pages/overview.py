@@ -8,6 +8,7 @@ from threatscape.filters import drill_down
 
 page = setup("Overview", view_options=True)
 store, f, v = page.store, page.filters, page.view
+data.prefetch_overview(store, f, v)  # the queries below, started at once on both cores
 
 st.title("Threat landscape")
 prev = f.previous_period()

@@ -1,6 +1,20 @@
--- derive_incident_month: the monthly summary of incident (see schema.sql), in month order.
+-- derive_incident_month: the monthly summary of incident (see schema.sql) for every incident (sector_filter 0)
+-- and for each one-sector filter, in (sector_filter, month) order. Incidents are counted by sector combination
+-- first, so that only those groups, not every incident, are joined to the filters they match.
 INSERT INTO incident_month
-SELECT date_trunc('month', occurred_on)::DATE, actor_id, victim_country, date_precision, count(*), bit_or(sector_mask)
-FROM incident
+WITH cell AS (
+    SELECT date_trunc('month', occurred_on)::DATE AS month, actor_id, victim_country, date_precision, sector_mask,
+           count(*) AS incidents
+    FROM incident
+    GROUP BY ALL
+)
+SELECT 0::UBIGINT AS sector_filter, month, actor_id, victim_country, date_precision, sum(incidents),
+       bit_or(sector_mask)
+FROM cell
 GROUP BY ALL
-ORDER BY 1  -- month order: a date range reads only its blocks
+UNION ALL
+SELECT f.sector_filter, c.month, c.actor_id, c.victim_country, c.date_precision, sum(c.incidents),
+       bit_or(c.sector_mask)
+FROM cell AS c JOIN sector_mask_filter AS f USING (sector_mask)
+GROUP BY ALL
+ORDER BY 1, 2  -- a sector filter and a date range read only their blocks

@@ -4,7 +4,7 @@
 WITH matching AS (
     SELECT m.period, a.name AS actor, m.n
     FROM (SELECT date_trunc($grain, month)::DATE AS period, actor_id, sum(incidents) AS n
-          FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+          FROM actor_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
                               $countries::VARCHAR[],
                               $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
           GROUP BY ALL) AS m  -- by id, then named: integer keys group faster

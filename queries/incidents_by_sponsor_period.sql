@@ -3,7 +3,7 @@
 WITH matching AS (
     SELECT g.period, coalesce(a.sponsor_country, 'unknown') AS sponsor, sum(g.n) AS n
     FROM (SELECT date_trunc($grain, month)::DATE AS period, actor_id, sum(incidents) AS n
-          FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+          FROM actor_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
                               $countries::VARCHAR[],
                               $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
           GROUP BY ALL) AS g

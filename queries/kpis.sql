@@ -1,16 +1,16 @@
 -- kpis: incidents, active actors, sectors hit, countries hit and active campaigns in the selected
 -- period (since..until) and in the period before it (prev_since..prev_until), one row.
--- Counts come from incident_group (whole months from the monthly summary); a campaign is active in a period
--- when its span (first to last matching incident, at any date) overlaps it (campaign_change_of, with
+-- Counts come from actor_group (whole months from the monthly summary, victim countries as bits); a campaign
+-- is active in a period when its span (first to last matching incident, at any date) overlaps it (campaign_change_of, with
 -- window_since..window_until from campaign_window for prev_since..until).
 WITH grouped AS (
     SELECT TRUE AS current, *
-    FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+    FROM actor_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
                         $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     UNION ALL
     SELECT FALSE AS current, *
-    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+    FROM actor_group($prev_since::DATE, $prev_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
                         $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 ),
@@ -18,11 +18,11 @@ counts AS (
     SELECT coalesce(sum(incidents) FILTER (WHERE current), 0) AS incidents,
            count(DISTINCT actor_id) FILTER (WHERE current) AS actors,
            bit_count(coalesce(bit_or(sector_bits) FILTER (WHERE current), 0)) AS sectors,
-           count(DISTINCT victim_country) FILTER (WHERE current) AS countries,
+           coalesce(bit_count(bit_or(country_bits) FILTER (WHERE current)), 0) AS countries,
            coalesce(sum(incidents) FILTER (WHERE NOT current), 0) AS prev_incidents,
            count(DISTINCT actor_id) FILTER (WHERE NOT current) AS prev_actors,
            bit_count(coalesce(bit_or(sector_bits) FILTER (WHERE NOT current), 0)) AS prev_sectors,
-           count(DISTINCT victim_country) FILTER (WHERE NOT current) AS prev_countries
+           coalesce(bit_count(bit_or(country_bits) FILTER (WHERE NOT current)), 0) AS prev_countries
     FROM grouped
 ),
 campaigns AS (

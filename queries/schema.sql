@@ -78,10 +78,12 @@ CREATE TABLE campaign (
 );
 
 CREATE TABLE campaign_part (
-    -- one row per campaign, actor and sector combination: the span of those incidents of the campaign
-    campaign    VARCHAR NOT NULL,
-    actor_id    INTEGER NOT NULL,
-    sector_mask UBIGINT NOT NULL,
+    -- one row per campaign, actor, sector combination and victim country: the span and size of those
+    -- incidents of the campaign
+    campaign       VARCHAR NOT NULL,
+    actor_id       INTEGER NOT NULL,
+    sector_mask    UBIGINT NOT NULL,
+    victim_country VARCHAR,
     first_seen DATE NOT NULL,
     last_seen  DATE NOT NULL,
     incidents  BIGINT NOT NULL
@@ -108,15 +110,57 @@ CREATE TABLE sector_mask_name (
     sectors     VARCHAR NOT NULL
 );
 
+CREATE TABLE sector_mask_filter (
+    -- for each sector combination in incident.sector_mask, every one-sector filter it matches: the
+    -- rollup_mask of each sector it hits, or lies below (energy for 'oil and gas')
+    sector_mask   UBIGINT NOT NULL,
+    sector_filter UBIGINT NOT NULL
+);
+
 CREATE TABLE incident_month (
     -- incidents counted by month, actor, victim country and date precision, with every sector they hit
-    -- (bit_or of sector_mask): whole months of the overview's counts come from here, not from incident
+    -- (bit_or of sector_mask): whole months of the overview's counts come from here, not from incident.
+    -- Once for all incidents (sector_filter 0) and once for each one-sector filter (sector_mask_filter),
+    -- counting only the incidents that hit that sector or one below it.
+    sector_filter  UBIGINT NOT NULL,
     month          DATE NOT NULL,     -- first day of the month of occurred_on
     actor_id       INTEGER NOT NULL,
     victim_country VARCHAR,
     date_precision VARCHAR NOT NULL,
     incidents      BIGINT NOT NULL,
     sector_bits    UBIGINT NOT NULL
+);
+
+CREATE TABLE incident_day (
+    -- incidents counted by day, actor, victim country and date precision, with every sector they hit: the
+    -- days at either end of a date range (before its first whole month, after its last) come from here
+    day            DATE NOT NULL,     -- occurred_on
+    actor_id       INTEGER NOT NULL,
+    victim_country VARCHAR,
+    date_precision VARCHAR NOT NULL,
+    incidents      BIGINT NOT NULL,
+    sector_bits    UBIGINT NOT NULL
+);
+
+CREATE TABLE actor_day (
+    -- incident_day by day and actor, with the victim countries as bits (as in actor_month)
+    day          DATE NOT NULL,
+    actor_id     INTEGER NOT NULL,
+    incidents    BIGINT NOT NULL,
+    sector_bits  UBIGINT NOT NULL,
+    country_bits BIT
+);
+
+CREATE TABLE actor_month (
+    -- incident_month without country and precision: incidents by sector filter, month and actor, with
+    -- the sectors hit and the victim countries hit (bit (first letter - 'A') * 26 + (second - 'A') set
+    -- for each country's ISO code; NULL when none is known)
+    sector_filter UBIGINT NOT NULL,
+    month         DATE NOT NULL,
+    actor_id      INTEGER NOT NULL,
+    incidents     BIGINT NOT NULL,
+    sector_bits   UBIGINT NOT NULL,
+    country_bits  BIT
 );
 
 CREATE TABLE campaign_actor_change (
@@ -128,7 +172,9 @@ CREATE TABLE campaign_actor_change (
 );
 
 CREATE TABLE campaign_change (
-    -- one row per day on which a campaign (campaign table: its whole span) starts or ends
+    -- one row per day on which a campaign starts or ends: its whole span (campaign table) under
+    -- sector_filter 0, and the span of its incidents that match the filter under each one-sector filter
+    sector_filter UBIGINT NOT NULL,
     day     DATE NOT NULL,
     started BIGINT NOT NULL,   -- campaigns whose first incident is on this day
     ended   BIGINT NOT NULL    -- campaigns whose last incident is on this day

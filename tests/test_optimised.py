@@ -24,12 +24,14 @@ from threatscape.store import Store
 REFERENCE = Path(__file__).resolve().parent / "reference"
 PARAM = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)")
 
-# Beyond the fixture: a campaign two actors share, low confidence, a RED incident, a long campaign
+# Beyond the fixture: a campaign two actors share, low confidence, a RED incident, a long campaign, an
+# incident with no known sector
 EXTRA = [
     ("x01", D(2023, 6, 1), "day", 3, "Seedworm", ["government"], "UA", "C-Gamma", "Shared op", None, 30, "RED"),
     ("x02", D(2021, 3, 1), "day", 2, "Shuckworm", ["finance"], "PL", "C-Long", "Long one", "bank", 60),
     ("x03", D(2024, 2, 1), "day", 2, "Shuckworm", ["energy"], "PL", "C-Long", "Long two", None, 90, "AMBER"),
     ("x04", D(2023, 3, 3), "day", 1, "Kimsuky", ["finance"], None, "C-Beta", "No country", "bank", None),
+    ("x05", D(2023, 2, 2), "day", 1, "Kimsuky", [], "KR", "C-Beta", "No sector known", None, 50),
 ]
 
 
@@ -81,6 +83,8 @@ def db(request, tmp_path_factory) -> tuple[Store, list[Filters]]:
         base.with_(since=since + dt.timedelta(days=17), countries=(country,)),
         base.with_(since=D(1999, 1, 1), until=D(1999, 12, 31)),  # no incidents at all
         base.with_(actors=("no such actor",)),
+        base.with_(sectors=("oil and gas",)),  # a sector with no sector below it
+        base.with_(sectors=("energy",), countries=(country,), since=since + dt.timedelta(days=17)),
     ]
     return store, cases
 
@@ -166,8 +170,17 @@ def test_overview_and_facet_queries_equal_the_straightforward_query(db, name, ex
         assert_frame_equal(store.query(name, p), reference(store, name, p), check_dtype=False, obj=f"{name} {f}")
 
 
-def test_campaign_list_equals_the_straightforward_query(db):
+def test_campaign_list_holds_the_campaigns_the_kpi_counts(db):
+    """The actor profile's campaign list and the overview's "Active campaigns" count the same campaigns."""
     store, cases = db
     for f in cases:
+        listed = data.campaigns(store, f, limit=10**9)
+        assert len(listed) == int(data.kpis(store, f)["campaigns"]), f
+
+
+def test_campaign_list_equals_the_straightforward_query(db):
+    store, cases = db
+    for f in cases + [Filters()]:
         p = f.params() | {"limit": 20}
-        assert_frame_equal(store.query("campaigns", p), reference(store, "campaigns", p), check_dtype=False, obj=str(f))
+        assert_frame_equal(data.campaigns(store, f, limit=20), reference(store, "campaigns", p),
+                           check_dtype=False, obj=str(f))

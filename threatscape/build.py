@@ -10,7 +10,8 @@ import duckdb
 
 from . import __version__, sql, taxonomy
 
-SCHEMA_VERSION = 2  # 2: the summary tables (DERIVED below); incident_sector became a view
+SCHEMA_VERSION = 3  # 2: the summary tables (DERIVED below); incident_sector became a view
+                    # 3: summaries per one-sector filter (sector_mask_filter), by actor, by day
 
 
 @contextlib.contextmanager
@@ -39,9 +40,10 @@ def new_database(path: str | os.PathLike):
 
 
 # Derived from incident on every write, in dependency order: the summary tables.
-DERIVED = ("derive_sector_mask_name", "derive_campaign_part", "derive_campaign", "derive_campaign_change",
-           "derive_campaign_actor_change", "derive_actor_summary", "derive_victim_country_summary",
-           "derive_incident_month", "derive_incident_month_mask")
+DERIVED = ("derive_sector_mask_name", "derive_sector_mask_filter", "derive_campaign_part", "derive_campaign",
+           "derive_campaign_change", "derive_campaign_actor_change", "derive_actor_summary",
+           "derive_victim_country_summary", "derive_incident_month", "derive_actor_month", "derive_incident_day",
+           "derive_actor_day", "derive_incident_month_mask")
 
 
 def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:

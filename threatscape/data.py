@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 
+from . import plans
 from .actors import alias_key
 from .filters import ORDERS, Filters, View, period_bounds  # noqa: F401 (ORDERS: data.ORDERS for the pages)
 from .store import Store
@@ -34,8 +37,8 @@ def _with_previous(store: Store, f: Filters) -> dict:
 def _campaign_window(store: Store, since, until, f: Filters) -> dict:
     """window_since/window_until: the days holding every incident of any campaign that may be active
     between since and until (an empty window when no campaign's span overlaps them). Only spans under a
-    country, confidence, TLP or text filter are counted from incident within it; otherwise it is not needed."""
-    if not (f.countries or f.min_confidence is not None or f.tlps or f.text.strip()):
+    confidence, TLP or text filter are counted from incident within it; otherwise it is not needed."""
+    if not plans.needs_incident_spans(f.params()):
         return {"window_since": None, "window_until": None}
     w = store.query("campaign_window", {"since": since, "until": until}).iloc[0]
     if pd.isna(w["window_since"]):
@@ -77,6 +80,34 @@ def date_precision(store: Store, f: Filters) -> dict[str, int]:
     """Matching incidents by how precisely their date is known: {'day': n, 'month': n, 'year': n}."""
     df = store.query("date_precision_counts", _params(store, f))
     return {p: int(df.loc[df["date_precision"] == p, "incident_count"].sum()) for p in ("day", "month", "year")}
+
+
+# Two query threads: DuckDB plans each query on one core, and a page's queries are many small ones, so a page
+# that starts them all at once (prefetch) finishes them on both cores. Their results go to the store's cache,
+# where the page's own calls, in drawing order, find them or wait for them (Store.query runs none twice).
+_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="threatscape-query")
+
+
+def prefetch(*calls) -> list[Future]:
+    """Start these data calls (functools.partial of the page's own calls) on the query threads, slowest
+    first, and return at once. An error is not lost: the page's own call of the same function raises it."""
+    return [_threads.submit(call) for call in calls]
+
+
+def prefetch_overview(store: Store, f: Filters, v: View) -> list[Future]:
+    return prefetch(partial(kpis, store, f), partial(victim_countries, store, f), partial(actor_sector, store, f, v),
+             partial(campaign_concurrency, store, f, v), partial(actor_period, store, f, v),
+             partial(sponsor_period, store, f, v), partial(date_precision, store, f))
+
+
+def prefetch_explorer(store: Store, f: Filters) -> list[Future]:
+    """The count and facets, while the page reads its rows (which depend on the paging position)."""
+    return prefetch(partial(facets, store, f), partial(incident_count, store, f))
+
+
+def prefetch_actor(store: Store, f: Filters, v: View) -> list[Future]:
+    return prefetch(partial(campaigns, store, f), partial(victim_countries, store, f), partial(sector_period, store, f, v),
+             partial(incident_page, store, f, page_size=10))
 
 
 def actor_colours_source(store: Store) -> pd.DataFrame:
@@ -199,4 +230,6 @@ def sector_period(store: Store, f: Filters, v: View) -> pd.DataFrame:
 
 
 def campaigns(store: Store, f: Filters, limit: int = 50) -> pd.DataFrame:
-    return store.query("campaigns", _params(store, f) | {"limit": limit})
+    """The campaigns active in the period (kpis counts them), most recently active first, with whole spans."""
+    return store.query("campaigns", _params(store, f) | {"limit": limit}
+                       | _campaign_window(store, f.since, f.until, f))

@@ -27,3 +27,8 @@ def params(name: str) -> frozenset[str]:
 def names() -> list[str]:
     """Every query that the app may run (schema and macros excluded)."""
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "schema")
+
+
+def plan_macros(schema: str) -> list[str]:
+    """The macro variants in queries/plans/<schema>/, as names for text()."""
+    return sorted(f"plans/{schema}/{p.stem}" for p in (QUERIES_DIR / "plans" / schema).glob("*.sql"))

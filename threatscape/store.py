@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from . import sql
+from . import plans, sql
 from .build import SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pandas is loaded by DuckDB's .df() when a query runs; ingest never needs it
@@ -26,9 +27,9 @@ DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector",  # allow-list
           # summaries (build.DERIVED)
           "campaign", "campaign_part", "campaign_change", "campaign_actor_change", "actor_summary",
-          "victim_country_summary", "sector_mask_name", "incident_month", "incident_month_mask")
-MACROS = ("filtered_incident", "incident_group", "mask_group", "period_series", "incident_row",
-          "matching_campaign", "campaign_change_of")  # dependency order
+          "victim_country_summary", "sector_mask_name", "sector_mask_filter", "incident_month", "actor_month",
+          "incident_day", "actor_day", "incident_month_mask")
+MACROS = ("filtered_incident", "period_series", "incident_row")
 CACHE_ENTRIES = 512
 
 
@@ -60,6 +61,7 @@ class _Snapshot:
     con: duckdb.DuckDBPyConnection
     fingerprint: tuple
     version: str
+    one_sector_filters: frozenset  # each sector's rollup_mask (plans.search_path)
 
 
 def _freeze(value):
@@ -76,6 +78,7 @@ class Store:
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
         self._cache: collections.OrderedDict = collections.OrderedDict()
+        self._running: dict[tuple, concurrent.futures.Future] = {}  # key -> the result another thread is computing
         self.timings: collections.deque[Timing] = collections.deque(maxlen=2000)
 
     def _fingerprint(self) -> tuple:
@@ -97,8 +100,17 @@ class Store:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM ts.main.{table}")
         for macro in MACROS:
             con.execute(sql.text(macro))
+        # The variants of the summary macros, one schema per source (threatscape/plans.py). A macro's body
+        # names the macros it calls, which must exist when it is created: a full search path is set first.
+        for schema in plans.SCHEMAS:
+            con.execute(f"CREATE SCHEMA {schema}")  # schema names: the allow-list plans.SCHEMAS
+        con.execute(f"SET search_path = '{plans.search_path({})}'")
+        for schema in plans.SCHEMAS:
+            for name in sql.plan_macros(schema):
+                con.execute(sql.text(name))
         version = con.execute("SELECT content_version FROM dataset").fetchone()[0]
-        return _Snapshot(con, fingerprint, version)
+        masks = frozenset(m for (m,) in con.execute("SELECT rollup_mask FROM sector").fetchall())
+        return _Snapshot(con, fingerprint, version, masks)
 
     def snapshot(self) -> _Snapshot:
         """The open database, reopened first if the file was replaced since."""
@@ -120,7 +132,8 @@ class Store:
         return self.snapshot().version
 
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
-        """Run queries/<name>.sql with the $parameters it uses; cached by data version. Do not mutate."""
+        """Run queries/<name>.sql with the $parameters it uses; cached by data version. Do not mutate.
+        A query that another thread is already running (data.prefetch) is waited for, not run twice."""
         bound = self._bind(name, params or {})
         snap = self.snapshot()
         key = (snap.version, name, tuple((k, _freeze(v)) for k, v in bound.items()))
@@ -129,22 +142,38 @@ class Store:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
+            else:
+                running = self._running.get(key)
+                owner = running is None
+                if owner:
+                    running = self._running[key] = concurrent.futures.Future()
+        if hit is None and not owner:
+            hit = running.result()  # or the error it raised
         if hit is not None:
             self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(hit), True))
             return hit
-        frame = self._run(snap, name, bound)
+        try:
+            frame = self._run(snap, name, bound)
+        except BaseException as exc:
+            with self._lock:
+                del self._running[key]
+            running.set_exception(exc)
+            raise
         frame.attrs["query"] = name  # so a download of this frame can say which query made it
         self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(frame), False))
         with self._lock:
             self._cache[key] = frame
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
+            del self._running[key]
+        running.set_result(frame)
         return frame
 
     def _run(self, snap: _Snapshot, name: str, bound: dict) -> pd.DataFrame:
         for attempt in (1, 2):
             cursor = snap.con.cursor()
             try:
+                self._choose_plan(cursor, snap, bound)
                 return cursor.execute(sql.text(name), bound).df()
             except (duckdb.FatalException, duckdb.InternalException):
                 # DuckDB invalidates the whole database instance after an internal error (2.0 has one in
@@ -158,6 +187,12 @@ class Store:
                 cursor.close()
         raise AssertionError("unreachable")
 
+    @staticmethod
+    def _choose_plan(cursor: duckdb.DuckDBPyConnection, snap: _Snapshot, bound: dict) -> None:
+        """Set the cursor's search path to the macro variants that answer these parameters (plans.py)."""
+        path = plans.search_path(bound, snap.one_sector_filters)
+        cursor.execute(f"SET search_path = '{path}'")  # schema names from plans.SCHEMAS
+
     def _reopen(self, broken: _Snapshot) -> _Snapshot:
         with self._lock:
             if self._snapshot is broken:
@@ -168,9 +203,11 @@ class Store:
     def stream(self, name: str, params: dict, batch_rows: int = 65_536):
         """Run a query uncached and yield an Arrow RecordBatchReader over its rows (for large exports)."""
         bound = self._bind(name, params)
-        cursor = self.snapshot().con.cursor()
+        snap = self.snapshot()
+        cursor = snap.con.cursor()
         t0 = time.perf_counter()
         try:
+            self._choose_plan(cursor, snap, bound)
             yield cursor.sql(sql.text(name), params=bound).to_arrow_reader(batch_rows)
         finally:
             cursor.close()

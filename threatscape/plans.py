@@ -1,0 +1,61 @@
+"""Which variant of each summary macro answers a query, chosen from the filters in use.
+
+The macros that read the summary tables have variants in queries/plans/<schema>/, each exact for some
+filters and cheapest among those that are:
+
+    incident_group     ig_month   no sector, confidence, TLP or text filter: incident_month + incident_day
+                       ig_sector  a one-sector filter: incident_month's rows for it + a scan of the end days
+                       ig_scan    anything else: every matching incident
+    actor_group        ag_month / ag_sector / ag_fine: as above, from actor_month + actor_day, but a country
+                       filter goes to ag_fine (regrouped from incident_group)
+    mask_group         mg_month (incident_month_mask) unless a country, confidence, TLP or text filter: mg_scan
+    matching_campaign  mc_all (no filter), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
+    campaign_member    cm_part or cm_scan, as matching_campaign
+    campaign_change_of cc_sector (no filter, or one sector), cc_actor (actor or sponsor only), cc_span (else)
+
+Choosing here, rather than in SQL with conditions on the parameters, means DuckDB binds and optimises only
+the variant taken, which at 10 million incidents was half of an interaction's time. The store sets each
+cursor's search_path to the chosen schemas (names from SCHEMAS only) before it runs a query; the query
+text never changes. tests/test_optimised.py checks every variant against the straightforward queries.
+"""
+from __future__ import annotations
+
+SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "mg_month", "mg_scan",
+           "mc_all", "mc_part", "mc_scan", "cm_part", "cm_scan", "cc_sector", "cc_actor", "cc_span")
+
+
+def in_use(params: dict) -> tuple[bool, bool, bool, bool]:
+    """(actor, sector, country, other): which kinds of filter the query parameters set. Actor covers
+    the sponsor filter (both become actor_ids); other is confidence, TLP or text."""
+    # Exactly the values that filtered_incident reads as "any"; anything else goes to the incidents.
+    actor = params.get("actor_ids") is not None
+    sector = params.get("sector_mask", 0) != 0
+    countries, tlps = params.get("countries", []), params.get("tlps", [])
+    country = countries is None or len(countries) > 0
+    other = (params.get("min_confidence") is not None or tlps is None or len(tlps) > 0
+             or params.get("text", "") != "")
+    return actor, sector, country, other
+
+
+def needs_incident_spans(params: dict) -> bool:
+    """Whether campaign spans must be read from the incidents (the mc_scan and cm_scan variants), in the
+    window that queries/campaign_window.sql gives: confidence, TLP and text are in no summary."""
+    return in_use(params)[3]
+
+
+def search_path(params: dict, one_sector_filters=frozenset()) -> str:
+    """The schemas, in order, whose macros answer a query with these parameters. one_sector_filters: the
+    rollup masks of single sectors (the sector table's), under which the summaries are kept too."""
+    actor, sector, country, other = in_use(params)
+    one_sector = sector and params.get("sector_mask") in one_sector_filters
+    summarised = not sector or one_sector  # incident_month, actor_month and campaign_change hold it
+    path = [
+        "ig_scan" if other or not summarised else "ig_sector" if sector else "ig_month",
+        "ag_fine" if country or other or not summarised else "ag_sector" if sector else "ag_month",
+        "mg_scan" if country or other else "mg_month",
+        "mc_scan" if other else "mc_part" if actor or sector or country else "mc_all",
+        "cm_scan" if other else "cm_part",
+        "cc_span" if country or other or (sector and (actor or not one_sector))
+        else "cc_actor" if actor else "cc_sector",
+    ]
+    return ",".join(path + ["main"])
