@@ -89,6 +89,15 @@ CREATE TABLE campaign_part (
     incidents  BIGINT NOT NULL
 );
 
+CREATE TABLE shared_campaign_part (
+    -- the rows of campaign_part for the campaigns that several actors share (campaign.actor_id NULL)
+    campaign    VARCHAR NOT NULL,
+    actor_id    INTEGER NOT NULL,
+    first_seen  DATE NOT NULL,
+    last_seen   DATE NOT NULL,
+    incidents   BIGINT NOT NULL
+);
+
 CREATE TABLE actor_summary (
     -- one row per actor with incidents: its whole history
     actor_id   INTEGER NOT NULL,

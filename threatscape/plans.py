@@ -9,7 +9,8 @@ filters and cheapest among those that are:
     actor_group        ag_month / ag_sector / ag_fine: as above, from actor_month + actor_day, but a country
                        filter goes to ag_fine (regrouped from incident_group)
     mask_group         mg_month (incident_month_mask) unless a country, confidence, TLP or text filter: mg_scan
-    matching_campaign  mc_all (no filter), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
+    matching_campaign  mc_all (no filter), mc_actor (actor or sponsor only: campaign, and campaign_part for
+                       shared campaigns), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
     campaign_member    cm_part or cm_scan, as matching_campaign
     campaign_change_of cc_sector (no filter, or one sector), cc_actor (actor or sponsor only), cc_span (else)
 
@@ -21,7 +22,7 @@ text never changes. tests/test_optimised.py checks every variant against the str
 from __future__ import annotations
 
 SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "mg_month", "mg_scan",
-           "mc_all", "mc_part", "mc_scan", "cm_part", "cm_scan", "cc_sector", "cc_actor", "cc_span")
+           "mc_all", "mc_actor", "mc_part", "mc_scan", "cm_part", "cm_scan", "cc_sector", "cc_actor", "cc_span")
 
 
 def in_use(params: dict) -> tuple[bool, bool, bool, bool]:
@@ -53,7 +54,7 @@ def search_path(params: dict, one_sector_filters=frozenset()) -> str:
         "ig_scan" if other or not summarised else "ig_sector" if sector else "ig_month",
         "ag_fine" if country or other or not summarised else "ag_sector" if sector else "ag_month",
         "mg_scan" if country or other else "mg_month",
-        "mc_scan" if other else "mc_part" if actor or sector or country else "mc_all",
+        "mc_scan" if other else "mc_part" if sector or country else "mc_actor" if actor else "mc_all",
         "cm_scan" if other else "cm_part",
         "cc_span" if country or other or (sector and (actor or not one_sector))
         else "cc_actor" if actor else "cc_sector",

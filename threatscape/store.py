@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector",  # allow-list
-          # summaries (build.DERIVED)
-          "campaign", "campaign_part", "campaign_change", "campaign_actor_change", "actor_summary",
+          # summaries (build.FIRST and build.DERIVED)
+          "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_actor_change", "actor_summary",
           "victim_country_summary", "sector_mask_name", "sector_mask_filter", "incident_month", "actor_month",
           "incident_day", "actor_day", "incident_month_mask")
 MACROS = ("filtered_incident", "period_series", "incident_row")

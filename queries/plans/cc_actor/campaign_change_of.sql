@@ -1,12 +1,12 @@
 -- campaign_change_of (threatscape/plans.py) with only actor or sponsor filters: campaign_actor_change
 -- for the campaigns of one actor, plus the spans of the selected actors' parts of campaigns that several
--- actors share (campaign.actor_id NULL).
+-- actors share (shared_campaign_part).
 CREATE MACRO cc_actor.campaign_change_of(f_lo, f_hi, f_win_lo, f_win_hi, f_actor_ids, f_sector_mask, f_countries,
                                          f_min_confidence, f_tlps, f_text) AS TABLE
 WITH span AS (
     SELECT min(p.first_seen) AS first_seen, max(p.last_seen) AS last_seen
-    FROM campaign_part AS p JOIN campaign AS c USING (campaign)
-    WHERE c.actor_id IS NULL AND list_contains(f_actor_ids, p.actor_id)
+    FROM shared_campaign_part AS p
+    WHERE list_contains(f_actor_ids, p.actor_id)
     GROUP BY p.campaign
 )
 SELECT day, started, ended

@@ -1,0 +1,7 @@
+-- derive_shared_campaign_part: each actor's part of each campaign that several actors share.
+INSERT INTO shared_campaign_part
+SELECT p.campaign, p.actor_id, min(p.first_seen), max(p.last_seen), sum(p.incidents)
+FROM campaign_part AS p JOIN campaign AS c USING (campaign)
+WHERE c.actor_id IS NULL
+GROUP BY p.campaign, p.actor_id
+ORDER BY p.actor_id
