@@ -12,7 +12,7 @@ from threatscape.safe import md
 page = setup("Explorer", extra={"sort": data.ORDERS})
 store, f = page.store, page.filters
 order_by = page.extra["sort"]
-data.prefetch_explorer(store, f)  # the count and facets, on both cores while the rows are read
+data.prefetch_explorer(store, f)  # the facets, on the other core while the rows are counted and read
 
 st.title("Incident explorer")
 total = data.incident_count(store, f)

@@ -101,8 +101,8 @@ def prefetch_overview(store: Store, f: Filters, v: View) -> list[Future]:
 
 
 def prefetch_explorer(store: Store, f: Filters) -> list[Future]:
-    """The count and facets, while the page reads its rows (which depend on the paging position)."""
-    return prefetch(partial(facets, store, f), partial(incident_count, store, f))
+    """The facets, while the page counts and reads its rows (which depend on the paging position)."""
+    return prefetch(partial(facets, store, f))
 
 
 def prefetch_actor(store: Store, f: Filters, v: View) -> list[Future]:
