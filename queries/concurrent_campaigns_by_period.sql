@@ -17,18 +17,15 @@ cumulative AS (
            sum(ended) OVER (ORDER BY day) AS ended_through
     FROM change
 ),
-periods AS (SELECT *, p_start - 1 AS day_before FROM period_series($grain, $since::DATE, $until::DATE)),
-started_by_start AS (
-    SELECT p.period, coalesce(c.started_through, 0) AS n
-    FROM periods AS p ASOF LEFT JOIN cumulative AS c ON p.p_start >= c.day
-),
-started_by_end AS (
-    SELECT p.period, coalesce(c.started_through, 0) AS n
-    FROM periods AS p ASOF LEFT JOIN cumulative AS c ON p.p_end >= c.day
-),
-ended_before AS (
-    SELECT p.period, coalesce(c.ended_through, 0) AS n
-    FROM periods AS p ASOF LEFT JOIN cumulative AS c ON p.day_before >= c.day
+periods AS (SELECT * FROM period_series($grain, $since::DATE, $until::DATE)),
+at_edges AS (
+    -- per period: campaigns started by its first day and by its last, and ended before its first
+    SELECT p.period,
+           coalesce(sum(c.started) FILTER (WHERE c.day <= p.p_start), 0) AS started_by_start,
+           coalesce(sum(c.started) FILTER (WHERE c.day <= p.p_end), 0) AS started_by_end,
+           coalesce(sum(c.ended) FILTER (WHERE c.day < p.p_start), 0) AS ended_before
+    FROM periods AS p CROSS JOIN change AS c
+    GROUP BY p.period
 ),
 start_days AS (
     -- running on a day some campaign starts, for each such day inside a period (after its first day)
@@ -37,11 +34,9 @@ start_days AS (
     GROUP BY p.period
 )
 SELECT p.period,
-       greatest(s.n - e.n, coalesce(d.running, 0))::BIGINT AS peak_campaigns,
-       (se.n - e.n)::BIGINT AS active_campaigns
+       greatest(coalesce(e.started_by_start - e.ended_before, 0), coalesce(d.running, 0))::BIGINT AS peak_campaigns,
+       coalesce(e.started_by_end - e.ended_before, 0)::BIGINT AS active_campaigns
 FROM periods AS p
-JOIN started_by_start AS s USING (period)
-JOIN started_by_end AS se USING (period)
-JOIN ended_before AS e USING (period)
+LEFT JOIN at_edges AS e USING (period)
 LEFT JOIN start_days AS d USING (period)
 ORDER BY p.period

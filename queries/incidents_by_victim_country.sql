@@ -2,7 +2,7 @@
 -- period's count for the same filters (prev_since..prev_until) beside it.
 WITH cur AS (
     SELECT victim_country, sum(incidents) AS incident_count
-    FROM incident_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+    FROM country_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
                         $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL
@@ -10,7 +10,7 @@ WITH cur AS (
 ),
 prev AS (
     SELECT victim_country, sum(incidents) AS prev_incident_count
-    FROM incident_group($prev_since::DATE, $prev_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
+    FROM country_group($prev_since::DATE, $prev_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
                         $countries::VARCHAR[],
                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL

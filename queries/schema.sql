@@ -140,6 +140,14 @@ CREATE TABLE incident_month (
     sector_bits    UBIGINT NOT NULL
 );
 
+CREATE TABLE country_month (
+    -- incident_month without actor and precision: incidents by sector filter, month and victim country
+    sector_filter  UBIGINT NOT NULL,
+    month          DATE NOT NULL,
+    victim_country VARCHAR,
+    incidents      BIGINT NOT NULL
+);
+
 CREATE TABLE incident_day (
     -- incidents counted by day, actor, victim country and date precision, with every sector they hit: the
     -- days at either end of a date range (before its first whole month, after its last) come from here
@@ -151,23 +159,34 @@ CREATE TABLE incident_day (
     sector_bits    UBIGINT NOT NULL
 );
 
+CREATE TABLE country_day (
+    -- incident_day by day and victim country
+    day            DATE NOT NULL,
+    victim_country VARCHAR,
+    incidents      BIGINT NOT NULL
+);
+
 CREATE TABLE actor_day (
     -- incident_day by day and actor, with the victim countries as bits (as in actor_month)
     day          DATE NOT NULL,
     actor_id     INTEGER NOT NULL,
     incidents    BIGINT NOT NULL,
+    month_dated  BIGINT NOT NULL,
+    year_dated   BIGINT NOT NULL,
     sector_bits  UBIGINT NOT NULL,
     country_bits BIT
 );
 
 CREATE TABLE actor_month (
     -- incident_month without country and precision: incidents by sector filter, month and actor, with
-    -- the sectors hit and the victim countries hit (bit (first letter - 'A') * 26 + (second - 'A') set
-    -- for each country's ISO code; NULL when none is known)
+    -- how many are dated only to the month or to the year, the sectors hit and the victim countries hit
+    -- (bit (first letter - 'A') * 26 + (second - 'A') set for each country's ISO code; NULL when none is known)
     sector_filter UBIGINT NOT NULL,
     month         DATE NOT NULL,
     actor_id      INTEGER NOT NULL,
     incidents     BIGINT NOT NULL,
+    month_dated   BIGINT NOT NULL,
+    year_dated    BIGINT NOT NULL,
     sector_bits   UBIGINT NOT NULL,
     country_bits  BIT
 );

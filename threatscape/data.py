@@ -77,9 +77,11 @@ def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
 
 
 def date_precision(store: Store, f: Filters) -> dict[str, int]:
-    """Matching incidents by how precisely their date is known: {'day': n, 'month': n, 'year': n}."""
-    df = store.query("date_precision_counts", _params(store, f))
-    return {p: int(df.loc[df["date_precision"] == p, "incident_count"].sum()) for p in ("day", "month", "year")}
+    """Matching incidents by how precisely their date is known: {'day': n, 'month': n, 'year': n} (from the
+    kpis row, which the overview has already asked for)."""
+    k = kpis(store, f)
+    month, year = int(k["month_dated"]), int(k["year_dated"])
+    return {"day": int(k["incidents"]) - month - year, "month": month, "year": year}
 
 
 # Two query threads: DuckDB plans each query on one core, and a page's queries are many small ones, so a page
@@ -97,7 +99,7 @@ def prefetch(*calls) -> list[Future]:
 def prefetch_overview(store: Store, f: Filters, v: View) -> list[Future]:
     return prefetch(partial(kpis, store, f), partial(victim_countries, store, f), partial(actor_sector, store, f, v),
              partial(campaign_concurrency, store, f, v), partial(actor_period, store, f, v),
-             partial(sponsor_period, store, f, v), partial(date_precision, store, f))
+             partial(sponsor_period, store, f, v))
 
 
 def prefetch_explorer(store: Store, f: Filters) -> list[Future]:

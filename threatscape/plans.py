@@ -8,6 +8,8 @@ filters and cheapest among those that are:
                        ig_scan    anything else: every matching incident
     actor_group        ag_month / ag_sector / ag_fine: as above, from actor_month + actor_day, but a country
                        filter goes to ag_fine (regrouped from incident_group)
+    country_group      cg_month / cg_sector / cg_fine: as above, from country_month + country_day, but an
+                       actor or sponsor filter goes to cg_fine
     mask_group         mg_month (incident_month_mask) unless a country, confidence, TLP or text filter: mg_scan
     matching_campaign  mc_all (no filter), mc_actor (actor or sponsor only: campaign, and campaign_part for
                        shared campaigns), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
@@ -21,8 +23,9 @@ text never changes. tests/test_optimised.py checks every variant against the str
 """
 from __future__ import annotations
 
-SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "mg_month", "mg_scan",
-           "mc_all", "mc_actor", "mc_part", "mc_scan", "cm_part", "cm_scan", "cc_sector", "cc_actor", "cc_span")
+SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "cg_month", "cg_sector",
+           "cg_fine", "mg_month", "mg_scan", "mc_all", "mc_actor", "mc_part", "mc_scan", "cm_part", "cm_scan",
+           "cc_sector", "cc_actor", "cc_span")
 
 
 def in_use(params: dict) -> tuple[bool, bool, bool, bool]:
@@ -53,6 +56,7 @@ def search_path(params: dict, one_sector_filters=frozenset()) -> str:
     path = [
         "ig_scan" if other or not summarised else "ig_sector" if sector else "ig_month",
         "ag_fine" if country or other or not summarised else "ag_sector" if sector else "ag_month",
+        "cg_fine" if actor or other or not summarised else "cg_sector" if sector else "cg_month",
         "mg_scan" if country or other else "mg_month",
         "mc_scan" if other else "mc_part" if sector or country else "mc_actor" if actor else "mc_all",
         "cm_scan" if other else "cm_part",

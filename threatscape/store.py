@@ -28,7 +28,7 @@ TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sec
           # summaries (build.FIRST and build.DERIVED)
           "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_actor_change", "actor_summary",
           "victim_country_summary", "sector_mask_name", "sector_mask_filter", "incident_month", "actor_month",
-          "incident_day", "actor_day", "incident_month_mask")
+          "country_month", "incident_day", "actor_day", "country_day", "incident_month_mask")
 MACROS = ("filtered_incident", "period_series", "incident_row")
 CACHE_ENTRIES = 512
 

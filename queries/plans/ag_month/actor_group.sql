@@ -1,10 +1,11 @@
 -- actor_group: the matching incidents from f_since to f_until counted by (month, actor_id), with incidents,
--- sector_bits (every sector any of them hit) and country_bits (every victim country, as in actor_month).
+-- month_dated and year_dated (how many of them are dated only to the month, to the year), sector_bits (every
+-- sector any of them hit) and country_bits (every victim country, as in actor_month).
 -- This variant (threatscape/plans.py), when only date, actor and sponsor filters are in use: the whole months
 -- inside the range come from actor_month, the days at either end from actor_day.
 CREATE MACRO ag_month.actor_group(f_since, f_until, f_actor_ids, f_sector_mask, f_countries,
                                   f_min_confidence, f_tlps, f_text) AS TABLE
-SELECT m.month, m.actor_id, m.incidents, m.sector_bits, m.country_bits
+SELECT m.month, m.actor_id, m.incidents, m.month_dated, m.year_dated, m.sector_bits, m.country_bits
 FROM actor_month AS m
 WHERE m.sector_filter = 0
   AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
@@ -12,7 +13,8 @@ WHERE m.sector_filter = 0
   AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, m.actor_id))
 UNION ALL
-SELECT date_trunc('month', d.day)::DATE, d.actor_id, sum(d.incidents), bit_or(d.sector_bits), bit_or(d.country_bits)
+SELECT date_trunc('month', d.day)::DATE, d.actor_id, sum(d.incidents), sum(d.month_dated), sum(d.year_dated),
+       bit_or(d.sector_bits), bit_or(d.country_bits)
 FROM actor_day AS d
 WHERE (f_since IS NULL OR d.day >= f_since) AND (f_until IS NULL OR d.day <= f_until)
   AND (d.day < CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since

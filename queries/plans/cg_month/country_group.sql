@@ -1,0 +1,21 @@
+-- country_group: the matching incidents from f_since to f_until counted by (month, victim_country).
+-- This variant (threatscape/plans.py), when only date and country filters are in use: the whole months
+-- inside the range come from country_month, the days at either end from country_day.
+CREATE MACRO cg_month.country_group(f_since, f_until, f_actor_ids, f_sector_mask, f_countries,
+                                    f_min_confidence, f_tlps, f_text) AS TABLE
+SELECT m.month, m.victim_country, m.incidents
+FROM country_month AS m
+WHERE m.sector_filter = 0
+  AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
+                      ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
+  AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+  AND (len(f_countries) = 0 OR list_contains(f_countries, m.victim_country))
+UNION ALL
+SELECT date_trunc('month', d.day)::DATE, d.victim_country, sum(d.incidents)
+FROM country_day AS d
+WHERE (f_since IS NULL OR d.day >= f_since) AND (f_until IS NULL OR d.day <= f_until)
+  AND (d.day < CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
+                    ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
+       OR d.day >= CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END)
+  AND (len(f_countries) = 0 OR list_contains(f_countries, d.victim_country))
+GROUP BY ALL
