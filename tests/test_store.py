@@ -59,6 +59,50 @@ def test_queries_run_from_many_threads_at_once(store):
     assert dict(results) == {("KR",): 4, ("UA",): 2, ("US",): 2, ("TR",): 1}
 
 
+def test_a_question_several_threads_ask_at_once_runs_once(fixture_path):
+    """A page starts its queries on the query threads and then asks for them itself (data.prefetch_*):
+    each must run once, and every asker gets its answer, or its error."""
+    import time
+
+    s = Store(fixture_path)
+    f = ALL.with_(countries=("KR",))
+    s.query("date_bounds"), s.actor_ids([], [])
+    start = threading.Barrier(6)
+    answers, errors = [], []
+
+    def ask():
+        start.wait()
+        try:
+            answers.append(int(data.kpis(s, f)["incidents"]))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    def run_in_threads():
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    run_slowly = s._run
+    s._run = lambda *a: (time.sleep(0.2), run_slowly(*a))[1]  # long enough for all six to ask meanwhile
+    run_in_threads()
+    assert answers == [4] * 6 and not errors
+    assert len([t for t in s.timings if t.query == "kpis" and not t.cached]) == 1
+
+    def fail(*a):
+        time.sleep(0.2)
+        raise duckdb.IOException("disk went away")
+
+    s.clear_cache()
+    answers.clear()
+    s._run = fail
+    run_in_threads()
+    assert not answers and len(errors) == 6 and all("disk went away" in str(e) for e in errors)
+    s._run = run_slowly  # a failure is not cached: asked again, the question runs again
+    assert int(data.kpis(s, f)["incidents"]) == 4
+
+
 def test_repeated_questions_are_answered_from_the_cache(store):
     store.clear_cache()
     data.kpis(store, ALL)
@@ -73,7 +117,14 @@ def test_a_query_missing_a_parameter_names_it(store):
 
 
 def test_every_query_uses_only_named_parameters():
-    for name in sql.names():
+    from threatscape import plans
+
+    variants = [name for schema in plans.SCHEMAS for name in sql.plan_macros(schema)]
+    assert len(variants) >= len(plans.SCHEMAS)
+    for name in variants:  # queries/plans/<schema>/<macro>.sql defines <schema>.<macro>, nothing else
+        schema, macro = name.split("/")[1:]
+        assert f"CREATE MACRO {schema}.{macro}(" in sql.text(name), name
+    for name in sql.names() + variants:
         text = sql.text(name)
         assert text.lstrip().startswith("--"), f"{name}.sql should start with a one-line description"
         assert "{" not in text.replace("{'", "").replace("'}", ""), f"{name}.sql looks like a template"
