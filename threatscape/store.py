@@ -26,9 +26,10 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector",  # allow-list
           # summaries (build.FIRST and build.DERIVED)
-          "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_actor_change", "actor_summary",
-          "victim_country_summary", "sector_mask_name", "sector_mask_filter", "incident_month", "actor_month",
-          "country_month", "incident_day", "actor_day", "country_day", "incident_month_mask")
+          "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_actor_change",
+          "actor_summary", "victim_country_summary", "sector_mask_name", "sector_mask_filter",
+          "incident_month", "actor_month", "country_month", "incident_day", "actor_day", "country_day",
+          "incident_month_mask")
 MACROS = ("filtered_incident", "period_series", "incident_row")
 CACHE_ENTRIES = 512
 
@@ -78,7 +79,7 @@ class Store:
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
         self._cache: collections.OrderedDict = collections.OrderedDict()
-        self._running: dict[tuple, concurrent.futures.Future] = {}  # key -> the result another thread is computing
+        self._running: dict[tuple, concurrent.futures.Future] = {}  # key -> a result a thread is computing
         self.timings: collections.deque[Timing] = collections.deque(maxlen=2000)
 
     def _fingerprint(self) -> tuple:
