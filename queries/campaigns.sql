@@ -14,10 +14,10 @@ WITH listed AS (
 named AS (
     SELECT m.campaign, string_agg(DISTINCT a.name, '; ' ORDER BY a.name) AS actors,
            string_agg(DISTINCT m.victim_country, '; ' ORDER BY m.victim_country) AS victim_countries
-    FROM campaign_member($window_since::DATE, $window_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
-                         $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR) AS m
+    FROM campaign_member((SELECT list(campaign) FROM listed), $window_since::DATE, $window_until::DATE,
+                         $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
+                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR) AS m
     JOIN actor AS a USING (actor_id)
-    WHERE m.campaign IN (SELECT campaign FROM listed)
     GROUP BY m.campaign
 )
 SELECT l.campaign, n.actors, l.first_seen, l.last_seen, l.incidents::BIGINT AS incident_count, n.victim_countries

@@ -74,7 +74,8 @@ CREATE TABLE campaign (
     actor_id   INTEGER,           -- its actor; NULL for a campaign that several actors share
     first_seen DATE NOT NULL,
     last_seen  DATE NOT NULL,
-    incidents  BIGINT NOT NULL
+    incidents  BIGINT NOT NULL,
+    victim_countries VARCHAR[]    -- the victim countries of its incidents, sorted (NULL: none known)
 );
 
 CREATE TABLE campaign_part (
@@ -90,9 +91,11 @@ CREATE TABLE campaign_part (
 );
 
 CREATE TABLE shared_campaign_part (
-    -- the rows of campaign_part for the campaigns that several actors share (campaign.actor_id NULL)
+    -- campaign_part by campaign, actor and victim country, for the campaigns that several actors share
+    -- (campaign.actor_id NULL)
     campaign    VARCHAR NOT NULL,
     actor_id    INTEGER NOT NULL,
+    victim_country VARCHAR,
     first_seen  DATE NOT NULL,
     last_seen   DATE NOT NULL,
     incidents   BIGINT NOT NULL

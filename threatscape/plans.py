@@ -15,7 +15,8 @@ filters and cheapest among those that are:
                        country, confidence, TLP or text filter; hc_mask (mask_group) otherwise
     matching_campaign  mc_all (no filter), mc_actor (actor or sponsor only: campaign, and campaign_part for
                        shared campaigns), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
-    campaign_member    cm_part or cm_scan, as matching_campaign
+    campaign_member    cm_whole (campaign and shared_campaign_part, no sector or country filter), cm_part,
+                       cm_scan, as matching_campaign
     campaign_change_of cc_sector (no filter, or one sector), cc_actor (actor or sponsor only), cc_span (else)
 
 Choosing here, rather than in SQL with conditions on the parameters, means DuckDB binds and optimises only
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "cg_month", "cg_sector",
            "cg_fine", "mg_month", "mg_scan", "hc_node", "hc_mask", "mc_all", "mc_actor", "mc_part", "mc_scan",
-           "cm_part", "cm_scan", "cc_sector", "cc_actor", "cc_span")
+           "cm_whole", "cm_part", "cm_scan", "cc_sector", "cc_actor", "cc_span")
 
 
 def in_use(params: dict) -> tuple[bool, bool, bool, bool]:
@@ -62,7 +63,7 @@ def search_path(params: dict, one_sector_filters=frozenset()) -> str:
         "mg_scan" if country or other else "mg_month",
         "hc_node" if params.get("level") == "top" and summarised and not (country or other) else "hc_mask",
         "mc_scan" if other else "mc_part" if sector or country else "mc_actor" if actor else "mc_all",
-        "cm_scan" if other else "cm_part",
+        "cm_scan" if other else "cm_part" if sector or country else "cm_whole",
         "cc_span" if country or other or (sector and (actor or not one_sector))
         else "cc_actor" if actor else "cc_sector",
     ]
