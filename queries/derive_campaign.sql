@@ -6,3 +6,4 @@ SELECT campaign, CASE WHEN min(actor_id) = max(actor_id) THEN min(actor_id) END,
        list(DISTINCT victim_country ORDER BY victim_country) FILTER (WHERE victim_country IS NOT NULL)
 FROM campaign_part
 GROUP BY campaign
+ORDER BY 2, 4  -- by actor: an actor filter reads only its blocks

@@ -1,6 +1,6 @@
 -- campaign_member: (campaign, actor_id, victim_country) for the incidents of each campaign in f_campaigns
--- that match the filters, at any date (repeats possible). This variant (threatscape/plans.py), when a sector or country but
--- no confidence, TLP or text filter is in use: from campaign_part.
+-- that match the filters, at any date (repeats possible). This variant (threatscape/plans.py), when a
+-- sector or country filter but no confidence, TLP or text filter is in use: from campaign_part.
 CREATE MACRO cm_part.campaign_member(f_campaigns, f_win_lo, f_win_hi, f_actor_ids, f_sector_mask, f_countries,
                                      f_min_confidence, f_tlps, f_text) AS TABLE
 SELECT c.campaign, c.actor_id, c.victim_country
