@@ -5,16 +5,14 @@ CREATE MACRO ag_sector.actor_group(f_since, f_until, f_actor_ids, f_sector_mask,
 SELECT m.month, m.actor_id, m.incidents, m.month_dated, m.year_dated, m.sector_bits, m.country_bits
 FROM actor_month AS m
 WHERE m.sector_filter = f_sector_mask
-  AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                      ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-  AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+  AND m.month >= first_whole_month(f_since)
+  AND m.month < after_whole_months(f_until)
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, m.actor_id))
 UNION ALL
 SELECT date_trunc('month', occurred_on)::DATE, actor_id, count(*), count(*) FILTER (WHERE date_precision = 'month'),
        count(*) FILTER (WHERE date_precision = 'year'), bit_or(sector_mask),
        bitstring_agg((ascii(victim_country[1]) - 65) * 26 + ascii(victim_country[2]) - 65, 0, 675)
 FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
-WHERE occurred_on < CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                         ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-   OR occurred_on >= CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+WHERE occurred_on < first_whole_month(f_since)
+   OR occurred_on >= after_whole_months(f_until)
 GROUP BY ALL

@@ -6,16 +6,13 @@ CREATE MACRO cg_month.country_group(f_since, f_until, f_actor_ids, f_sector_mask
 SELECT m.month, m.victim_country, m.incidents
 FROM country_month AS m
 WHERE m.sector_filter = 0
-  AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                      ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-  AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+  AND m.month >= first_whole_month(f_since)
+  AND m.month < after_whole_months(f_until)
   AND (len(f_countries) = 0 OR list_contains(f_countries, m.victim_country))
 UNION ALL
 SELECT date_trunc('month', d.day)::DATE, d.victim_country, sum(d.incidents)
 FROM country_day AS d
 WHERE (f_since IS NULL OR d.day >= f_since) AND (f_until IS NULL OR d.day <= f_until)
-  AND (d.day < CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                    ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-       OR d.day >= CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END)
+  AND (d.day < first_whole_month(f_since) OR d.day >= after_whole_months(f_until))
   AND (len(f_countries) = 0 OR list_contains(f_countries, d.victim_country))
 GROUP BY ALL

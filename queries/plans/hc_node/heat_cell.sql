@@ -12,15 +12,13 @@ WITH column_sector AS (
 SELECT m.actor_id, c.sector_id, m.incidents
 FROM actor_month AS m JOIN column_sector AS c ON m.sector_filter = c.bits
 WHERE c.bits <> 0
-  AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                      ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-  AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+  AND m.month >= first_whole_month(f_since)
+  AND m.month < after_whole_months(f_until)
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, m.actor_id))
 UNION ALL
 SELECT i.actor_id, c.sector_id, count(*)
 FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
      AS i JOIN column_sector AS c ON c.bits <> 0 AND i.sector_mask & c.bits <> 0
-WHERE i.occurred_on < CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                           ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-   OR i.occurred_on >= CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+WHERE i.occurred_on < first_whole_month(f_since)
+   OR i.occurred_on >= after_whole_months(f_until)
 GROUP BY ALL

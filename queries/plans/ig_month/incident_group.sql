@@ -8,9 +8,8 @@ CREATE MACRO ig_month.incident_group(f_since, f_until, f_actor_ids, f_sector_mas
 SELECT m.month, m.actor_id, m.victim_country, m.date_precision, m.incidents, m.sector_bits
 FROM incident_month AS m
 WHERE m.sector_filter = 0
-  AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                      ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-  AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+  AND m.month >= first_whole_month(f_since)
+  AND m.month < after_whole_months(f_until)
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, m.actor_id))
   AND (len(f_countries) = 0 OR list_contains(f_countries, m.victim_country))
 UNION ALL
@@ -18,9 +17,7 @@ SELECT date_trunc('month', d.day)::DATE, d.actor_id, d.victim_country, d.date_pr
        bit_or(d.sector_bits)
 FROM incident_day AS d
 WHERE (f_since IS NULL OR d.day >= f_since) AND (f_until IS NULL OR d.day <= f_until)
-  AND (d.day < CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                    ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-       OR d.day >= CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END)
+  AND (d.day < first_whole_month(f_since) OR d.day >= after_whole_months(f_until))
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, d.actor_id))
   AND (len(f_countries) = 0 OR list_contains(f_countries, d.victim_country))
 GROUP BY ALL

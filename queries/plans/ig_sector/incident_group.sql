@@ -6,15 +6,13 @@ CREATE MACRO ig_sector.incident_group(f_since, f_until, f_actor_ids, f_sector_ma
 SELECT m.month, m.actor_id, m.victim_country, m.date_precision, m.incidents, m.sector_bits
 FROM incident_month AS m
 WHERE m.sector_filter = f_sector_mask
-  AND m.month >= CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                      ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-  AND m.month < CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+  AND m.month >= first_whole_month(f_since)
+  AND m.month < after_whole_months(f_until)
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, m.actor_id))
   AND (len(f_countries) = 0 OR list_contains(f_countries, m.victim_country))
 UNION ALL
 SELECT date_trunc('month', occurred_on)::DATE, actor_id, victim_country, date_precision, count(*), bit_or(sector_mask)
 FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
-WHERE occurred_on < CASE WHEN f_since IS NULL THEN DATE '0001-01-01' WHEN day(f_since) = 1 THEN f_since
-                         ELSE (date_trunc('month', f_since) + INTERVAL 1 MONTH)::DATE END
-   OR occurred_on >= CASE WHEN f_until IS NULL THEN DATE '9999-12-01' ELSE date_trunc('month', f_until + 1)::DATE END
+WHERE occurred_on < first_whole_month(f_since)
+   OR occurred_on >= after_whole_months(f_until)
 GROUP BY ALL
