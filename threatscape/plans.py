@@ -13,8 +13,8 @@ filters and cheapest among those that are:
     mask_group         mg_month (incident_month_mask) unless a country, confidence, TLP or text filter: mg_scan
     heat_cell          hc_node (actor_month per top-level sector) at level 'top' with no or one-sector, no
                        country, confidence, TLP or text filter; hc_mask (mask_group) otherwise
-    matching_campaign  mc_all (no filter), mc_actor (actor or sponsor only: campaign, and campaign_part for
-                       shared campaigns), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
+    matching_campaign  mc_all (no filter), mc_actor (actor or sponsor only: campaign, and shared_campaign_part
+                       for shared campaigns), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
     campaign_member    cm_whole (campaign and shared_campaign_part, no sector or country filter), cm_part,
                        cm_scan, as matching_campaign
     campaign_change_of cc_sector (no filter, or one sector), cc_actor (actor or sponsor only), cc_span (else)
@@ -26,6 +26,7 @@ text never changes. tests/test_optimised.py checks every variant against the str
 """
 from __future__ import annotations
 
+# Created in this order, each macro after those it calls (incident_group before actor_group's ag_fine, ...).
 SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "cg_month", "cg_sector",
            "cg_fine", "mg_month", "mg_scan", "hc_node", "hc_mask", "mc_all", "mc_actor", "mc_part", "mc_scan",
            "cm_whole", "cm_part", "cm_scan", "cc_sector", "cc_actor", "cc_span")
