@@ -1,21 +1,7 @@
--- ingest_insert_incidents: every incident of the new database, in (occurred_on, incident_id) order and numbered
--- in that order (seq): the stored ones that this input does not update, and the added and updated staged ones.
--- One sort: a window with an empty OVER keeps the order of its input (DuckDB's order preservation rules).
+-- ingest_insert_incidents: the new database's incidents (new_incident), in (occurred_on, incident_id) order and
+-- numbered in that order (seq). One sort: a window with an empty OVER keeps the order of its input (DuckDB's
+-- order preservation rules).
 INSERT INTO incident
 SELECT incident_id, occurred_on, date_precision, actor_id, actor_as_reported, sector_mask, victim_country, campaign,
        title, summary, confidence, tlp, source, source_url, row_number() OVER () AS seq, actor_match
-FROM (
-    SELECT i.incident_id, i.occurred_on, i.date_precision, i.actor_id, i.actor_as_reported, i.sector_mask,
-           i.victim_country, i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source, i.source_url,
-           i.actor_match
-    FROM stored AS i
-    WHERE i.incident_id NOT IN (SELECT incident_id FROM staged_class WHERE outcome = 'updated')
-    UNION ALL
-    SELECT s.incident_id, s.occurred_on, s.date_precision, a.actor_id, s.actor_as_reported, s.sector_mask::UBIGINT,
-           s.victim_country, s.campaign, s.title, s.summary, s.confidence::UTINYINT, s.tlp, s.source, s.source_url,
-           s.actor_match
-    FROM staged AS s
-    JOIN actor AS a ON a.name = s.actor
-    WHERE s.ord NOT IN (SELECT ord FROM staged_class WHERE outcome = 'duplicate')
-    ORDER BY occurred_on, incident_id
-)
+FROM (SELECT * FROM new_incident ORDER BY occurred_on, incident_id)

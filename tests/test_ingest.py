@@ -201,3 +201,45 @@ def test_a_name_of_two_galaxy_actors_is_ambiguous_not_merged():
     assert shared, "the galaxy has names shared by several actors"
     name = amap._by_key[shared[0]][0][1]
     assert amap.resolve(name).status == "ambiguous"
+
+
+def _summaries_rederived(path, tmp_path) -> dict[str, tuple[list, list]]:
+    """For each summary table of the database at path: (its rows, the rows a fresh derivation from its incident
+    table gives), both sorted."""
+    import shutil
+
+    from threatscape import build
+
+    copy = tmp_path / f"rederived-{path.name}"
+    shutil.copy(path, copy)
+    con = duckdb.connect(str(copy))
+    tables = [name.removeprefix("derive_") for name in build.FIRST + sum(build.DERIVED, ())]
+    stored = {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    for t in tables:
+        con.execute(f"DELETE FROM {t}")
+    build._derive(con)  # from the incident table itself, one statement at a time per chain
+    again = {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    con.close()
+    return {t: (stored[t], again[t]) for t in tables}
+
+
+def test_summaries_written_during_an_ingest_equal_those_of_its_incidents(tmp_path, demo_path):
+    """An ingest derives the summaries from the rows it is writing, while it writes them: they must be exactly
+    what its stored incidents give, for a new database and for one merged onto a previous one (updates and
+    additions)."""
+    from threatscape.export import write_incidents
+    from threatscape.filters import Filters
+
+    demo = Store(demo_path)
+    first, _ = write_incidents(demo, Filters(until=dt.date(2025, 12, 31)), tmp_path, name="first")
+    second, _ = write_incidents(demo, Filters(since=dt.date(2025, 7, 1)), tmp_path, name="second")
+    text = second.read_text(encoding="utf-8").splitlines(keepends=True)
+    second.write_text("".join(text[:1] + [line.replace(',"CLEAR",', ',"RED",') for line in text[1:]]),
+                      encoding="utf-8")  # the months in both come back changed: updates
+    db = tmp_path / "ingested.duckdb"
+    for step, csv_file in enumerate((first, second)):
+        report = ingest([csv_file], db, fmt="csv", source="demo export")  # one source: the same ids
+        assert report.totals()["added"] > 0 and (step == 0 or report.totals()["updated"] > 0)
+        for table, (stored, derived) in _summaries_rederived(db, tmp_path).items():
+            assert stored or table == "shared_campaign_part", table  # the demo shares no campaign
+            assert stored == derived, table

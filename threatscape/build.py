@@ -52,26 +52,43 @@ DERIVED = (
 )
 
 
-def _derive(con: duckdb.DuckDBPyConnection) -> None:
-    for name in FIRST:
-        con.execute(sql.text(name))
+def _derive(con: duckdb.DuckDBPyConnection, *, facts=None, alongside: str | None = None) -> None:
+    """The summaries: FIRST, then the chains of DERIVED at once, each on its own cursor.
 
-    def chain(names):
-        cursor = con.cursor()
-        try:
-            for name in names:
-                cursor.execute(sql.text(name))
-        finally:
+    facts (an Arrow table of the columns the summaries read) stands in for the incident table, and the statement
+    `alongside` (the incident table's write) runs on con meanwhile: a sorted write uses one core, the summaries
+    the other."""
+    cursors = [con.cursor() for _ in DERIVED]  # before con is busy with `alongside`
+    try:
+        if facts is not None:
+            for cursor in cursors:
+                cursor.register("incident", facts)  # shadows the table for this cursor's statements only
+        with ThreadPoolExecutor(len(DERIVED) + 1) as pool:
+            jobs = [pool.submit(con.execute, alongside)] if alongside is not None else []
+            jobs.append(pool.submit(_chain, cursors[0], FIRST))  # sector_mask_filter, before the chains read it
+            jobs[-1].result()
+            jobs += [pool.submit(_chain, cursor, names) for cursor, names in zip(cursors, DERIVED)]
+            for job in jobs:
+                job.result()  # the first error, if any, fails the write (after every job has ended)
+    finally:
+        for cursor in cursors:
             cursor.close()
 
-    with ThreadPoolExecutor(len(DERIVED)) as pool:
-        for done in [pool.submit(chain, names) for names in DERIVED]:
-            done.result()  # the first error, if any, fails the write
+
+def _chain(cursor: duckdb.DuckDBPyConnection, names) -> None:
+    for name in names:
+        cursor.execute(sql.text(name))
 
 
-def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str) -> str:
-    """Check ids, derive the summaries, stamp the dataset row with a content version;
-    return that version."""
+def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str,
+           insert: str | None = None, facts=None) -> str:
+    """Check ids, derive the summaries, stamp the dataset row with a content version; return that version.
+
+    insert: a statement that writes the incident table, with facts the columns the summaries read of the rows
+    it writes (an Arrow table, any order): the summaries are then derived while it runs. Without it, the
+    incident table is already written."""
+    if insert is not None:
+        _derive(con, facts=facts, alongside=insert)
     # Sorting 64-bit hashes of the ids is much cheaper than grouping the ids; only equal hashes
     # (a duplicate, or in rare cases a collision) need the exact count.
     hashes = con.execute(sql.text("incident_id_hashes")).fetchnumpy()["h"]
@@ -84,7 +101,8 @@ def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias
     del hashes
     if con.execute("SELECT count(*) FROM incident WHERE seq IS NULL").fetchone()[0]:
         con.execute(sql.text("assign_seq"))
-    _derive(con)
+    if insert is None:
+        _derive(con)
     version = con.execute(sql.text("content_version")).fetchone()[0]
     con.execute(
         "INSERT INTO dataset VALUES ($kind, $description, $built_at, $content_version, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import importlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,7 +19,7 @@ from . import columnar
 from .columnar import STAGED_SCHEMA
 from .csvfile import CONTIGUOUS_BYTES
 from .model import Rejection, Skipped, UnreadableFile
-from .normalise import Normaliser
+from .normalise import AliasMap, Normaliser
 
 FORMATS = ("eurepoc", "misp", "stix", "csv")  # detection order: the most specific first
 MODULES = {"eurepoc": "eurepoc", "misp": "misp", "stix": "stix", "csv": "csvfile"}
@@ -165,50 +166,64 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
                 progress(mark)
         seen += count
 
-    report.normaliser = normaliser = Normaliser()
-    for kind, files in grouped.items():
-        module = _reader(kind)
-        normaliser.use_format(default_tlp=default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER"),
-                              extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}))
-        for f in files:
-            report.files.setdefault(str(f), FileCount(kind))
-        kwargs = {"mapping": mapping} if kind == "csv" else {}
-        if kind in COLUMNAR:  # the same rows, rejections and counts as record by record below
+    with ThreadPoolExecutor(1) as pool:
+        # The galaxy's alias map loads while the first file is read (Arrow's CSV reader runs without the GIL).
+        aliases = pool.submit(AliasMap)
+
+        def normaliser_for(kind: str, module) -> Normaliser:
+            """The normaliser, set up for reading this format."""
+            if report.normaliser is None:
+                report.normaliser = Normaliser(aliases=aliases.result())
+            report.normaliser.use_format(
+                default_tlp=default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER"),
+                extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}))
+            return report.normaliser
+
+        for kind, files in grouped.items():
+            module = _reader(kind)
             for f in files:
-                cells = module.read_table(f, source=source, **kwargs)
-                table, rejections, galaxies = columnar.normalise(normaliser, cells, n_staged)
-                count = report.files[str(f)]
-                count.read += cells.records
-                count.rejected += len(rejections)
-                report.rejections.extend(rejections)
-                galaxy_of.update(galaxies)
-                tables.append(table)
-                n_staged += table.num_rows
-                advance(cells.records)
-                del cells, table
-            continue
-        # Readers may name a file by its path or its name; the report keys files by path.
-        key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
-        for item in module.read(files, source=source, **kwargs):
-            if isinstance(item, Skipped):
-                report.skipped_objects[item.kind] += 1
+                report.files.setdefault(str(f), FileCount(kind))
+            kwargs = {"mapping": mapping} if kind == "csv" else {}
+            if kind in COLUMNAR:  # the same rows, rejections and counts as record by record below
+                for i, f in enumerate(files):
+                    cells = module.read_table(f, source=source, **kwargs)
+                    normaliser = normaliser_for(kind, module) if i == 0 else report.normaliser
+                    table, rejections, galaxies = columnar.normalise(normaliser, cells, n_staged)
+                    count = report.files[str(f)]
+                    count.read += cells.records
+                    count.rejected += len(rejections)
+                    report.rejections.extend(rejections)
+                    galaxy_of.update(galaxies)
+                    tables.append(table)
+                    n_staged += table.num_rows
+                    advance(cells.records)
+                    del cells, table
                 continue
-            item_file = key_of.get(item.file, item.file)
-            count = report.files.setdefault(item_file, FileCount(kind))
-            count.read += 1
-            advance(1)
-            row = item if isinstance(item, Rejection) else normaliser.row(item)
-            if isinstance(row, Rejection):
-                report.rejections.append(row)
-                count.rejected += 1
-                continue
-            row["file"] = item_file
-            if (g := row.pop("galaxy")) is not None:
-                galaxy_of[row["actor"]] = g
-            for k, v in row.items():
-                rows[k].append(v)
-            rows["ord"].append(n_staged)
-            n_staged += 1
+            normaliser = normaliser_for(kind, module)
+            # Readers may name a file by its path or its name; the report keys files by path.
+            key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
+            for item in module.read(files, source=source, **kwargs):
+                if isinstance(item, Skipped):
+                    report.skipped_objects[item.kind] += 1
+                    continue
+                item_file = key_of.get(item.file, item.file)
+                count = report.files.setdefault(item_file, FileCount(kind))
+                count.read += 1
+                advance(1)
+                row = item if isinstance(item, Rejection) else normaliser.row(item)
+                if isinstance(row, Rejection):
+                    report.rejections.append(row)
+                    count.rejected += 1
+                    continue
+                row["file"] = item_file
+                if (g := row.pop("galaxy")) is not None:
+                    galaxy_of[row["actor"]] = g
+                for k, v in row.items():
+                    rows[k].append(v)
+                rows["ord"].append(n_staged)
+                n_staged += 1
+        if report.normaliser is None:  # no file to read
+            report.normaliser = Normaliser(aliases=aliases.result())
     if strict and report.rejections:
         report.seconds = time.perf_counter() - t0
         raise IngestFailed(report)
@@ -260,13 +275,16 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report) -> None:
                         getattr(count, {"duplicate": "duplicates"}.get(outcome, outcome)) + n)
             if report.dry_run:
                 raise _DryRun
-            con.execute(sql.text("ingest_insert_incidents"))
+            con.execute(sql.text("ingest_new_incident"))
+            facts = con.sql(sql.text("ingest_new_incident_facts")).to_arrow_table()
+            sources = sorted(str(s) for s in pc.unique(staged.column("source")).to_pylist())
+            build.finish(con, kind="sources", alias_map_version=version, insert=sql.text("ingest_insert_incidents"),
+                         facts=facts,
+                         description="Ingested sources: " + ", ".join(sources) if sources else "Ingested sources")
+            con.execute("DROP VIEW new_incident")
             con.execute("DROP VIEW stored")
             if previous is not None:
                 con.execute("DETACH previous")
-            sources = sorted(str(s) for s in pc.unique(staged.column("source")).to_pylist())
-            build.finish(con, kind="sources", alias_map_version=version,
-                         description="Ingested sources: " + ", ".join(sources) if sources else "Ingested sources")
     except _DryRun:
         pass
 
