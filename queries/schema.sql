@@ -211,6 +211,17 @@ CREATE TABLE campaign_change (
     ended   BIGINT NOT NULL    -- campaigns whose last incident is on this day
 );
 
+CREATE TABLE campaign_country_change (
+    -- campaign_change within one victim country: one row per country, filter and day on which a campaign's
+    -- span in that country starts or ends, for all its incidents there (sector_filter 0) and for those that
+    -- match each one-sector filter (a one-country filter's active and concurrent campaigns)
+    victim_country VARCHAR NOT NULL,
+    sector_filter  UBIGINT NOT NULL,
+    day            DATE NOT NULL,
+    started        BIGINT NOT NULL,
+    ended          BIGINT NOT NULL
+);
+
 CREATE TABLE incident_month_mask (
     -- incidents counted by month, actor and sector combination: whole months of the sector counts
     -- (heatmap, sector facets, sectors over time) come from here, not from incident

@@ -187,3 +187,26 @@ def test_campaign_list_equals_the_straightforward_query(db):
         p = f.params() | {"limit": 20}
         assert_frame_equal(data.campaigns(store, f, limit=20), reference(store, "campaigns", p),
                            check_dtype=False, obj=str(f))
+
+
+def test_the_cases_take_every_plan_variant(db, monkeypatch):
+    """The equivalence tests above prove only the variants their cases take: every one must be taken."""
+    from threatscape import plans
+
+    store, cases = db
+    taken: set[str] = set()
+    chosen = plans.search_path
+
+    def recording(params, one_sector_filters=frozenset()):
+        path = chosen(params, one_sector_filters)
+        taken.update(path.split(","))
+        return path
+
+    monkeypatch.setattr(plans, "search_path", recording)
+    store.clear_cache()
+    for f in cases:
+        data.kpis(store, f), data.campaign_concurrency(store, f, View()), data.victim_countries(store, f)
+        data.actor_period(store, f, View()), data.sponsor_period(store, f, View()), data.sector_period(store, f, View())
+        data.actor_sector(store, f, View(level="top")), data.actor_sector(store, f, View(level="detail"))
+        data.facets(store, f), data.campaigns(store, f)
+    assert set(plans.SCHEMAS) - taken == set()

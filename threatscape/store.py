@@ -26,7 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector",  # allow-list
           # summaries (build.FIRST and build.DERIVED)
-          "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_actor_change",
+          "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_country_change",
+          "campaign_actor_change",
           "actor_summary", "victim_country_summary", "sector_mask_name", "sector_mask_filter",
           "incident_month", "actor_month", "country_month", "incident_day", "actor_day", "country_day",
           "incident_month_mask")
