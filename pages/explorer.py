@@ -9,10 +9,10 @@ from threatscape.app import link, setup
 from threatscape.paging import Position
 from threatscape.safe import md
 
-page = setup("Explorer", extra={"sort": data.ORDERS})
+# The facets start on the other core as soon as the filters are known, while the rows are counted and read.
+page = setup("Explorer", extra={"sort": data.ORDERS}, prefetch=lambda store, f, v: data.prefetch_explorer(store, f))
 store, f = page.store, page.filters
 order_by = page.extra["sort"]
-data.prefetch_explorer(store, f)  # the facets, on the other core while the rows are counted and read
 
 st.title("Incident explorer")
 total = data.incident_count(store, f)

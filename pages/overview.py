@@ -6,9 +6,9 @@ from threatscape.app import chart, figure, go, link, setup
 from threatscape.safe import md
 from threatscape.filters import drill_down
 
-page = setup("Overview", view_options=True)
+# The queries below start at once on both cores, as soon as the filters are known (before the sidebar is drawn).
+page = setup("Overview", view_options=True, prefetch=data.prefetch_overview)
 store, f, v = page.store, page.filters, page.view
-data.prefetch_overview(store, f, v)  # the queries below, started at once on both cores
 
 st.title("Threat landscape")
 prev = f.previous_period()

@@ -9,6 +9,7 @@ import collections
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -105,12 +106,15 @@ def _reset(first_day: dt.date, last_day: dt.date, extra_defaults: dict) -> None:
     _seed_widgets(default_filters(first_day, last_day), View(), extra_defaults)
 
 
-def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str, ...]] | None = None) -> Page:
+def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str, ...]] | None = None,
+          prefetch: Callable[[Store, Filters, View], object] | None = None) -> Page:
     """Configure the page, open the data, draw the shared filters and sync them with the URL.
 
     view_options: draw the overview's time grain / sector level / actors shown.
     extra: the page's own URL parameters and their allowed values (first = default); the page draws
     their widgets with those keys.
+    prefetch: starts the page's queries for the filters and view (data.prefetch_*) as soon as they are known,
+    before the sidebar's widgets are drawn (the widgets' values are in the session state already).
     """
     st.set_page_config(page_title=f"{title} · Threatscape", page_icon="🛰️", layout="wide")
     with st.spinner("Preparing the incident database…"):
@@ -150,6 +154,18 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     s["_data_version"] = dataset["content_version"]
 
     options = data.filter_options(store)
+    since, until = s.get("since") or first_day, s.get("until") or last_day
+    if since > until:
+        problems.append("The start date was after the end date; they were swapped.")
+        since, until = until, since
+    actors = tuple(dict.fromkeys(options.actor_of.get(a, a) for a in s.get("actor") or ()))
+    filters = Filters(since=since, until=until, actors=actors, sectors=tuple(s.get("sector") or ()),
+                      countries=tuple(s.get("country") or ()), sponsors=tuple(s.get("sponsor") or ()),
+                      min_confidence=s.get("confidence") or None, tlps=tuple(s.get("tlp") or ()),
+                      text=(s.get("q") or "").strip())
+    view = View(grain=s.get("grain") or "month", level=s.get("level") or "top", top=s.get("top") or 8)
+    if prefetch is not None:  # the page's queries start on the query threads while the sidebar is drawn
+        prefetch(store, filters, view)
     with st.sidebar:
         # Our own links, not Streamlit's automatic list: the same in every mode (including a deep link
         # served before any session called st.navigation), and the filters travel with them.
@@ -185,16 +201,6 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         st.button("Reset filters", on_click=_reset, width="stretch",
                   args=(first_day, last_day, {k: allowed[0] for k, allowed in extra.items()}))
 
-    since, until = s.get("since") or first_day, s.get("until") or last_day
-    if since > until:
-        problems.append("The start date was after the end date; they were swapped.")
-        since, until = until, since
-    actors = tuple(dict.fromkeys(options.actor_of.get(a, a) for a in s.get("actor") or ()))
-    filters = Filters(since=since, until=until, actors=actors, sectors=tuple(s.get("sector") or ()),
-                      countries=tuple(s.get("country") or ()), sponsors=tuple(s.get("sponsor") or ()),
-                      min_confidence=s.get("confidence") or None, tlps=tuple(s.get("tlp") or ()),
-                      text=(s.get("q") or "").strip())
-    view = View(grain=s.get("grain") or "month", level=s.get("level") or "top", top=s.get("top") or 8)
     page_values = {key: s.get(key) or allowed[0] for key, allowed in extra.items()}
 
     new_query = filters.to_query() | (view.to_query() if view_options else {}) | {

@@ -229,6 +229,8 @@ class Store:
     def actor_ids(self, actors, sponsors) -> list[int] | None:
         """The ids of the actors both filters allow (canonical names; sponsor states or 'unknown');
         None when neither filter is set."""
+        if not actors and not sponsors:
+            return None  # what the query says, without a query: every filter change starts with this call
         ids = self.query("actor_ids", {"actors": list(actors), "sponsors": list(sponsors)}).iloc[0, 0]
         return None if ids is None or not hasattr(ids, "__len__") else [int(i) for i in ids]  # NULL reads as NA
 
