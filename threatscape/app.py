@@ -116,7 +116,7 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     prefetch: starts the page's queries for the filters and view (data.prefetch_*) as soon as they are known,
     before the sidebar's widgets are drawn (the widgets' values are in the session state already).
     """
-    st.set_page_config(page_title=f"{title} · Threatscape", page_icon=":material/satellite_alt:", layout="wide")
+    st.set_page_config(page_title=f"{title} · Threatscape", page_icon="🛰️", layout="wide")
     with st.spinner("Preparing the incident database…"):
         store = _open_store()
     try:
