@@ -12,7 +12,8 @@ filters and cheapest among those that are:
                        actor or sponsor filter goes to cg_fine
     mask_group         mg_month (incident_month_mask) unless a country, confidence, TLP or text filter: mg_scan
     heat_cell          hc_node (actor_month per top-level sector) at level 'top' with no or one-sector, no
-                       country, confidence, TLP or text filter; hc_mask (mask_group) otherwise
+                       country, confidence, TLP or text filter; hc_country (incident_month per top-level
+                       sector) the same with a country filter; hc_mask (mask_group) otherwise
     matching_campaign  mc_all (no filter), mc_actor (actor or sponsor only: campaign, and shared_campaign_part
                        for shared campaigns), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
     campaign_member    cm_whole (campaign and shared_campaign_part, no sector or country filter), cm_part,
@@ -29,8 +30,8 @@ from __future__ import annotations
 
 # Created in this order, each macro after those it calls (incident_group before actor_group's ag_fine, ...).
 SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "cg_month", "cg_sector",
-           "cg_fine", "mg_month", "mg_scan", "hc_node", "hc_mask", "mc_all", "mc_actor", "mc_part", "mc_scan",
-           "cm_whole", "cm_part", "cm_scan", "cc_sector", "cc_country", "cc_actor", "cc_span")
+           "cg_fine", "mg_month", "mg_scan", "hc_node", "hc_country", "hc_mask", "mc_all", "mc_actor", "mc_part",
+           "mc_scan", "cm_whole", "cm_part", "cm_scan", "cc_sector", "cc_country", "cc_actor", "cc_span")
 
 
 def in_use(params: dict) -> tuple[bool, bool, bool, bool]:
@@ -65,7 +66,8 @@ def search_path(params: dict, one_sector_filters=frozenset()) -> str:
         "ag_fine" if country or other or not summarised else "ag_sector" if sector else "ag_month",
         "cg_fine" if actor or other or not summarised else "cg_sector" if sector else "cg_month",
         "mg_scan" if country or other else "mg_month",
-        "hc_node" if params.get("level") == "top" and summarised and not (country or other) else "hc_mask",
+        "hc_mask" if params.get("level") != "top" or not summarised or other or countries is None
+        else "hc_country" if country else "hc_node",
         "mc_scan" if other else "mc_part" if sector or country else "mc_actor" if actor else "mc_all",
         "cm_scan" if other else "cm_part" if sector or country else "cm_whole",
         "cc_span" if other or (sector and not one_sector) or (actor and (sector or country))
