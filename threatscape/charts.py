@@ -49,9 +49,9 @@ def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
 def _figure(traces: list[dict], title: str, subtitle: str, *, height: int = 420, xaxis: dict | None = None,
             yaxis: dict | None = None, annotations: list[dict] | None = None, **layout) -> go.Figure:
     """The figure, from plain trace and layout dicts written in the form plotly's validation gives (colour scales
-    as lists, titles as {"text": ...}, no None values). Plotly's per-property validation is skipped: it was a
-    third of a filter change's Python time, and tests/test_charts.py checks that every chart is sent exactly
-    as validation would send it."""
+    as lists, titles as {"text": ...}, no None values). Plotly's per-property validation is skipped (its
+    `_validate` flag, not part of its public API): it was a third of a filter change's Python time, and
+    tests/test_charts.py checks that every chart is sent exactly as validation would send it."""
     spec = {
         "title": {"text": title, "subtitle": {"text": subtitle}, "x": 0, "xanchor": "left"},
         "template": TEMPLATE, "height": height, "margin": {"l": 10, "r": 10, "t": 100, "b": 10},
