@@ -265,6 +265,9 @@ def test_overview_draws(browser_page, streamlit_app):
     expect(page.get_by_test_id("stMetricValue")).to_have_text([re.compile(r"^\d[\d,]*$")] * len(KPI_LABELS))
     expect(page.get_by_test_id("stAlert").filter(has_text="Demo data")).to_be_visible()
     expect(page.get_by_text("From the link:")).to_have_count(0)
+    # The tab's icon is the app's own satellite, inline: no request to a font or emoji server.
+    icon = page.locator("link[rel~='icon']").first.get_attribute("href")
+    assert icon.startswith("data:image/svg+xml;base64,"), icon[:80]
     check_clean(session, app)
 
 

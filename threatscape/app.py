@@ -9,23 +9,32 @@ import collections
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
+import streamlit.delta_generator
 from streamlit.errors import StreamlitPageNotFoundError
 
 from . import countries, data
+from .launch import PAGES
 from .safe import md
-from .filters import GRAINS, LEVELS, TLPS, Filters, View
+from .filters import GRAINS, LEVELS, TLPS, Filters, View, default_filters
 from .store import Store, database_path, ensure_database, get_store
 
-DEFAULT_MONTHS = 12
-# The app's pages (file stem, title), in navigation order; dashboard.py registers the same list.
-PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"), ("ingest", "Ingest"))
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
 LAST = "_threatscape_last"  # the filters and view this session last used (widget state can be dropped)
 FILTER_KEYS = tuple(Filters.URL_KEYS.values())
+# A satellite drawn in SVG, served inline (a data: URL): no request to anyone else's server. A Path, not a
+# string: Streamlit tests a string icon for an emoji first, which loads its 3,700-emoji table (90 ms at start).
+FAVICON = Path(__file__).with_name("favicon.svg")
+# On the first element a process draws, Streamlit checks once whether it runs in a Python REPL, to print
+# "use streamlit run": inspect.stack() reads the source of every frame and scans every loaded module
+# (0.1-0.2 s of the first page's draw, measured). This app always runs under `streamlit run` (or AppTest),
+# where that message never applies: mark it shown. A private flag: if Streamlit renamed it, this line would
+# only set an unused attribute and the check would cost its time again.
+streamlit.delta_generator._use_warning_has_been_displayed = True
 
 
 @dataclass(frozen=True)
@@ -58,13 +67,6 @@ def _open_store() -> Store:
     if built:
         st.toast("Built the demo database on first start.")
     return get_store(path)
-
-
-def default_filters(first_day: dt.date, last_day: dt.date) -> Filters:
-    """No filters over the last DEFAULT_MONTHS whole months of data (the current month included)."""
-    month = last_day.year * 12 + last_day.month - 1 - (DEFAULT_MONTHS - 1)
-    since = dt.date(month // 12, month % 12 + 1, 1)
-    return Filters(since=max(first_day, since), until=last_day)
 
 
 def _seed_widgets(f: Filters, view: View, extra: dict) -> None:
@@ -116,19 +118,18 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     prefetch: starts the page's queries for the filters and view (data.prefetch_*) as soon as they are known,
     before the sidebar's widgets are drawn (the widgets' values are in the session state already).
     """
-    st.set_page_config(page_title=f"{title} · Threatscape", page_icon="🛰️", layout="wide")
+    st.set_page_config(page_title=f"{title} · Threatscape", page_icon=FAVICON, layout="wide")
     with st.spinner("Preparing the incident database…"):
         store = _open_store()
     try:
         dataset = store.dataset()
-        bounds = store.query("date_bounds").iloc[0]
+        first_day, last_day = store.date_bounds()
     except Exception as exc:  # noqa: BLE001
         st.error(f"The incident database at {store.path} could not be read: {exc}")
         st.stop()
-    if bounds["first_day"] is None or str(bounds["first_day"]) == "NaT":
+    if first_day is None:
         st.info("The database holds no incidents yet.")
         st.stop()
-    first_day, last_day = bounds["first_day"].date(), bounds["last_day"].date()
     extra = extra or {}
     url_keys = FILTER_KEYS + (View.URL_KEYS if view_options else ()) + tuple(extra)
 

@@ -5,13 +5,15 @@ import datetime as dt
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import plans
 from .actors import alias_key
 from .filters import ORDERS, Filters, View, period_bounds  # noqa: F401 (ORDERS: data.ORDERS for the pages)
 from .store import Store
+
+if TYPE_CHECKING:  # results are DuckDB's .df(); without pandas here, a query can start before it is loaded
+    import pandas as pd
 
 
 def _params(store: Store, f: Filters) -> dict:
@@ -20,11 +22,11 @@ def _params(store: Store, f: Filters) -> dict:
     the start of since's month). The same incidents and the same periods, but whole months, which
     incident_group reads from the monthly summary instead of counting the ragged days from incident."""
     p = f.params()
-    bounds = store.query("date_bounds").iloc[0]
-    if not pd.isna(bounds["last_day"]):
-        if p["until"] is not None and p["until"] >= bounds["last_day"].date():
+    first_day, last_day = store.date_bounds()
+    if last_day is not None:
+        if p["until"] is not None and p["until"] >= last_day:
             p["until"] = period_bounds(p["until"].replace(day=1), "month")[1]
-        if p["since"] is not None and p["since"] <= bounds["first_day"].date():
+        if p["since"] is not None and p["since"] <= first_day:
             p["since"] = p["since"].replace(day=1)
     return p
 
@@ -40,6 +42,8 @@ def _campaign_window(store: Store, since, until, f: Filters) -> dict:
     confidence, TLP or text filter are counted from incident within it; otherwise it is not needed."""
     if not plans.needs_incident_spans(f.params()):
         return {"window_since": None, "window_until": None}
+    import pandas as pd  # loaded already: the query's result is a DataFrame
+
     w = store.query("campaign_window", {"since": since, "until": until}).iloc[0]
     if pd.isna(w["window_since"]):
         return {"window_since": EMPTY_WINDOW[0], "window_until": EMPTY_WINDOW[1]}

@@ -13,6 +13,7 @@ ORDERS = ("newest", "oldest", "confidence")  # the explorer's and the export's i
 MAX_TEXT = 200
 LEVELS = ("top", "detail")
 UNKNOWN_SPONSOR = "unknown"
+DEFAULT_MONTHS = 12
 
 
 class FilterError(ValueError):
@@ -215,3 +216,11 @@ def drill_down(f: Filters, point: Mapping, *, chart: str, grain: str = "month") 
         actors = f.actors if actor in (None, "Other actors") else (str(actor),)
         return f.with_(since=since, until=until, actors=actors)
     return None
+
+
+def default_filters(first_day: dt.date, last_day: dt.date) -> Filters:
+    """No filters over the last DEFAULT_MONTHS whole months of data (the current month included): what the
+    overview shows a new visitor."""
+    month = last_day.year * 12 + last_day.month - 1 - (DEFAULT_MONTHS - 1)
+    since = dt.date(month // 12, month % 12 + 1, 1)
+    return Filters(since=max(first_day, since), until=last_day)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import datetime as dt
+import functools
 import logging
 import os
 import threading
@@ -64,12 +66,28 @@ class _Snapshot:
     fingerprint: tuple
     version: str
     one_sector_filters: frozenset  # each sector's rollup_mask (plans.search_path)
+    date_bounds: tuple  # (first day, last day) of the data as dates; (None, None) when it holds no incident
 
 
 def _freeze(value):
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(value)
     return value
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog_script() -> str:
+    """The views and macros every snapshot's catalog holds, as one script: run in one call, DuckDB takes
+    Python's lock once for all of it, not once per statement (a thread opening the database while the page
+    imports pandas waited 5 ms for the lock at each of 60 statements; launch.warm)."""
+    statements = [f"CREATE VIEW {table} AS SELECT * FROM ts.main.{table}" for table in TABLES]  # allow-list
+    statements += [sql.text(macro) for macro in MACROS]
+    # The variants of the summary macros, one schema per source (threatscape/plans.py). A macro's body
+    # names the macros it calls, which must exist when it is created: a full search path is set first.
+    statements += [f"CREATE SCHEMA {schema}" for schema in plans.SCHEMAS]  # names: the allow-list plans.SCHEMAS
+    statements.append(f"SET search_path = '{plans.search_path({})}'")
+    statements += [sql.text(name) for schema in plans.SCHEMAS for name in sql.plan_macros(schema)]
+    return "\n;\n".join(statements)  # on a line of its own: a file may end in a -- comment
 
 
 class Store:
@@ -98,21 +116,11 @@ class Store:
             raise OutdatedDatabase(f"{self.path} has schema version {found}; this Threatscape needs "
                                    f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {self.path} "
                                    "(demo data) or ingest its sources again into a new file.")
-        for table in TABLES:
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM ts.main.{table}")
-        for macro in MACROS:
-            con.execute(sql.text(macro))
-        # The variants of the summary macros, one schema per source (threatscape/plans.py). A macro's body
-        # names the macros it calls, which must exist when it is created: a full search path is set first.
-        for schema in plans.SCHEMAS:
-            con.execute(f"CREATE SCHEMA {schema}")  # schema names: the allow-list plans.SCHEMAS
-        con.execute(f"SET search_path = '{plans.search_path({})}'")
-        for schema in plans.SCHEMAS:
-            for name in sql.plan_macros(schema):
-                con.execute(sql.text(name))
+        con.execute(_catalog_script())
         version = con.execute("SELECT content_version FROM dataset").fetchone()[0]
         masks = frozenset(m for (m,) in con.execute("SELECT rollup_mask FROM sector").fetchall())
-        return _Snapshot(con, fingerprint, version, masks)
+        bounds = con.execute(sql.text("date_bounds")).fetchone()
+        return _Snapshot(con, fingerprint, version, masks, tuple(bounds))
 
     def snapshot(self) -> _Snapshot:
         """The open database, reopened first if the file was replaced since."""
@@ -132,6 +140,11 @@ class Store:
     def version(self) -> str:
         """The content version of the data now being served."""
         return self.snapshot().version
+
+    def date_bounds(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day of the data being served (queries/date_bounds.sql, read at open, as
+        Python dates: every page and most queries' parameters need them, before pandas is loaded)."""
+        return self.snapshot().date_bounds
 
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run queries/<name>.sql with the $parameters it uses; cached by data version. Do not mutate.

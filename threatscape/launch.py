@@ -1,0 +1,56 @@
+"""What dashboard.py needs before a page runs: the list of pages, and the warm start of a process.
+
+The first page a process draws imports pandas and plotly's figure code (0.6 s and more), and until now
+nothing else happened meanwhile. warm() opens the database on a thread at that moment and, for a visitor
+who lands on the overview without parameters, starts the overview's queries for the default filters.
+DuckDB runs them on the other core while the page imports; the page's own calls then find their results
+in the store, or wait for the one still running (Store.query runs none twice). Nothing here imports pandas:
+a result is converted to a DataFrame after its query has run, once the page has loaded it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import wait
+
+from . import data
+from .filters import View, default_filters
+from .store import database_path, get_store, outdated_demo
+
+log = logging.getLogger(__name__)
+
+# The app's pages (file stem, title), in navigation order; dashboard.py registers them, app.setup links them.
+PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"), ("ingest", "Ingest"))
+
+_warmed: set = set()  # database paths this process has warmed
+_lock = threading.Lock()
+
+
+def warm(*, default_overview: bool) -> threading.Thread | None:
+    """Once per process and database: open it on a thread, and with default_overview (the overview, no URL
+    parameters) start the overview's queries for the default filters. Returns at once: the thread, or None
+    when this database was warmed already."""
+    path = database_path()
+    with _lock:
+        if path in _warmed:
+            return None
+        _warmed.add(path)
+    thread = threading.Thread(target=_warm, args=(path, default_overview), name="threatscape-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm(path, default_overview: bool) -> None:
+    try:
+        if not path.exists() or outdated_demo(path):
+            return  # the page builds the demo database, and says so
+        store = get_store(path)
+        first_day, last_day = store.date_bounds()  # opens the database
+        started = []
+        if default_overview and last_day is not None:
+            started = data.prefetch_overview(store, default_filters(first_day, last_day), View())
+        store.dataset()
+        data.filter_options(store)
+        wait(started)  # so that the thread, when joined, is done
+    except Exception:  # noqa: BLE001 - the page's own calls run again, meet the same error and show it
+        log.debug("warm start of %s failed", path, exc_info=True)
