@@ -19,7 +19,10 @@ def _values(trace_array):
 def _json_is_int(fig, key="y", trace=0):
     """Integers must reach plotly.js as integers: a typed int array or a list of ints."""
     sent = json.loads(fig.to_json())["data"][trace][key]
-    return sent["dtype"][0] in "iu" if isinstance(sent, dict) else all(isinstance(v, int) for v in sent)
+    if isinstance(sent, dict):
+        return sent["dtype"][0] in "iu"
+    flat = [v for row in sent for v in row] if sent and isinstance(sent[0], list) else sent  # z: rows of cells
+    return all(isinstance(v, int) for v in flat)
 
 
 def test_heatmap_rows_columns_and_counts(store):

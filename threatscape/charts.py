@@ -64,7 +64,24 @@ def _figure(traces: list[dict], title: str, subtitle: str, *, height: int = 420,
             spec[name] = axis
     if annotations:
         spec["annotations"] = annotations
-    return go.Figure({"data": traces, "layout": spec}, _validate=False)
+    return go.Figure({"data": [_lists(t) for t in traces], "layout": spec}, _validate=False)
+
+
+def _lists(trace: dict) -> dict:
+    """The trace with its NumPy arrays as the lists plotly would send. Streamlit sends a figure through plotly's
+    to_dict(), which copies each array and packs the numeric ones as base64 (52 arrays in the overview: 9 ms
+    of every rerun); it passes lists as they are, and counts this small are as short written out."""
+    return {k: _list(v) if isinstance(v, np.ndarray) else _lists(v) if isinstance(v, dict) else v
+            for k, v in trace.items()}
+
+
+def _list(values: np.ndarray):
+    if values.dtype.kind == "M":  # periods: whole days, as plotly writes a date ("2025-12-01T00:00:00")
+        seconds = values.astype("datetime64[s]")
+        if np.isnat(values).any() or (seconds != values).any():
+            return values  # (none of ours) left to plotly
+        return np.datetime_as_string(seconds).tolist()
+    return values.tolist()  # numbers, strings, objects: the same values in the JSON
 
 
 def _empty(title: str, message: str = "No incidents match the filters.") -> go.Figure:
