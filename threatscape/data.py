@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -95,16 +95,16 @@ def date_precision(store: Store, f: Filters) -> dict[str, int]:
 _threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="threatscape-query")
 
 
-def prefetch(*calls) -> list[Future]:
+def prefetch(*calls, threads: Executor = _threads) -> list[Future]:
     """Start these data calls (functools.partial of the page's own calls) on the query threads, slowest
     first, and return at once. An error is not lost: the page's own call of the same function raises it."""
-    return [_threads.submit(call) for call in calls]
+    return [threads.submit(call) for call in calls]
 
 
-def prefetch_overview(store: Store, f: Filters, v: View) -> list[Future]:
+def prefetch_overview(store: Store, f: Filters, v: View, *, threads: Executor = _threads) -> list[Future]:
     return prefetch(partial(kpis, store, f), partial(victim_countries, store, f),
                     partial(actor_sector, store, f, v), partial(campaign_concurrency, store, f, v),
-                    partial(actor_period, store, f, v), partial(sponsor_period, store, f, v))
+                    partial(actor_period, store, f, v), partial(sponsor_period, store, f, v), threads=threads)
 
 
 def prefetch_explorer(store: Store, f: Filters) -> list[Future]:
@@ -147,6 +147,9 @@ def filter_options(store: Store) -> FilterOptions:
         _options.clear()  # one version at a time: a new ingest replaces the old options
         _options[key] = _filter_options(store)
     return _options[key]
+
+
+OPTION_QUERIES = ("sector_options", "actor_options", "actor_alias_list", "victim_country_options", "sponsor_options")
 
 
 def _filter_options(store: Store) -> FilterOptions:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import wait
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from . import data
 from .filters import View, default_filters
@@ -46,11 +46,15 @@ def _warm(path, default_overview: bool) -> None:
             return  # the page builds the demo database, and says so
         store = get_store(path)
         first_day, last_day = store.date_bounds()  # opens the database
-        started = []
-        if default_overview and last_day is not None:
-            started = data.prefetch_overview(store, default_filters(first_day, last_day), View())
-        store.dataset()
-        data.filter_options(store)
-        wait(started)  # so that the thread, when joined, is done
+        # Every query at once, each on a thread of its own: each runs in DuckDB and then waits for pandas to
+        # turn its result into a DataFrame. On the page's two query threads, four of them would wait their
+        # turn behind two that wait for pandas.
+        with ThreadPoolExecutor(16, thread_name_prefix="threatscape-warm") as threads:
+            started = [threads.submit(store.query, name) for name in ("dataset_info", *data.OPTION_QUERIES)]
+            if default_overview and last_day is not None:
+                started += data.prefetch_overview(store, default_filters(first_day, last_day), View(),
+                                                  threads=threads)
+            wait(started)
+        data.filter_options(store)  # from those results
     except Exception:  # noqa: BLE001 - the page's own calls run again, meet the same error and show it
         log.debug("warm start of %s failed", path, exc_info=True)
