@@ -322,7 +322,7 @@ def _print(r: dict) -> None:
         print(f"  {name:<30} median {t['median_ms']:>8.1f} ms   p95 {t['p95_ms']:>8.1f} ms")
     print(f"  all interactions: median {r['interaction_ms_median']} ms, p95 {r['interaction_ms_p95']} ms; "
           f"slowest query {r['slowest_query']} ({r['slowest_query_ms']} ms)")
-    print(f"  with the per-version state cold too (dataset row, date bounds, filter options): median "
+    print(f"  with the per-version state cold too (dataset row, filter options): median "
           f"{r['interaction_all_cold_ms_median']} ms, p95 {r['interaction_all_cold_ms_p95']} ms")
     print(f"  explorer: slowest page {r['explorer_page_ms_max']} ms, slowest count {r['explorer_count_ms_max']} ms")
     print("  queries (median / max ms): " + ", ".join(
