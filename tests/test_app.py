@@ -122,6 +122,19 @@ def test_first_start_builds_the_demo_database_and_says_it_is_demo(tmp_path, monk
     assert int(metrics(at)["Incidents"][0].replace(",", "")) > 1000
 
 
+def test_a_database_without_incidents_says_so(tmp_path, monkeypatch):
+    from threatscape import build
+
+    db = tmp_path / "empty.duckdb"
+    with build.new_database(db) as con:
+        build.finish(con, kind="sources", description="Ingested sources", alias_map_version="test")
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    for script in ("dashboard.py", "pages/explorer.py", "pages/actor.py"):
+        at = run(script)
+        assert [i.value for i in at.info] == ["The database holds no incidents yet."], script
+        assert not at.error, script
+
+
 def test_real_data_shows_no_demo_notice(on_fixture):
     at = run("dashboard.py", H1)
     assert not any("Demo data" in w.value for w in at.warning)
