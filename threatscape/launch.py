@@ -56,5 +56,5 @@ def _warm(path, default_overview: bool) -> None:
                                                   threads=threads)
             wait(started)
         data.filter_options(store)  # from those results
-    except Exception:  # noqa: BLE001 - the page's own calls run again, meet the same error and show it
+    except Exception:  # any: the page's own calls run again, meet the same error and show it
         log.debug("warm start of %s failed", path, exc_info=True)
