@@ -143,10 +143,12 @@ _options: dict[tuple, FilterOptions] = {}  # (database path, content version) ->
 def filter_options(store: Store) -> FilterOptions:
     """The values each sidebar filter offers (_filter_options), built once per data version."""
     key = (store.path, store.version)
-    if key not in _options:
+    options = _options.get(key)
+    if options is None:  # two threads may both build them (launch.warm and the page): the same value
+        options = _filter_options(store)
         _options.clear()  # one version at a time: a new ingest replaces the old options
-        _options[key] = _filter_options(store)
-    return _options[key]
+        _options[key] = options
+    return options
 
 
 OPTION_QUERIES = ("sector_options", "actor_options", "actor_alias_list", "victim_country_options", "sponsor_options")
