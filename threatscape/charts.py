@@ -69,7 +69,7 @@ def _figure(traces: list[dict], title: str, subtitle: str, *, height: int = 420,
 
 def _lists(trace: dict) -> dict:
     """The trace with its NumPy arrays as the lists plotly would send. Streamlit sends a figure through plotly's
-    to_dict(), which copies each array and packs the numeric ones as base64 (52 arrays in the overview: 9 ms
+    to_dict(), which copies each array and packs the numeric ones as base64 (52 arrays in the overview: 10 ms
     of every rerun); it passes lists as they are, and counts this small are as short written out."""
     return {k: _list(v) if isinstance(v, np.ndarray) else _lists(v) if isinstance(v, dict) else v
             for k, v in trace.items()}

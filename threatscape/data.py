@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -138,16 +139,18 @@ class FilterOptions:
 
 
 _options: dict[tuple, FilterOptions] = {}  # (database path, content version) -> its options
+_options_lock = threading.Lock()
 
 
 def filter_options(store: Store) -> FilterOptions:
     """The values each sidebar filter offers (_filter_options), built once per data version."""
     key = (store.path, store.version)
-    options = _options.get(key)
-    if options is None:  # two threads may both build them (launch.warm and the page): the same value
-        options = _filter_options(store)
-        _options.clear()  # one version at a time: a new ingest replaces the old options
-        _options[key] = options
+    with _options_lock:  # the page's call waits for launch.warm's rather than building them again
+        options = _options.get(key)
+        if options is None:
+            options = _filter_options(store)
+            _options.clear()  # one version at a time: a new ingest replaces the old options
+            _options[key] = options
     return options
 
 
