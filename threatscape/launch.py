@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from . import data
 from .filters import View, default_filters
-from .store import database_path, get_store, outdated_demo
+from .store import database_path, get_store
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,12 @@ def warm(*, default_overview: bool) -> threading.Thread | None:
 
 def _warm(path, default_overview: bool) -> None:
     try:
-        if not path.exists() or outdated_demo(path):
+        if not path.exists():
             return  # the page builds the demo database, and says so
         store = get_store(path)
-        first_day, last_day = store.date_bounds()  # opens the database
+        # Opens the database. It raises OutdatedDatabase for an older schema (the page rebuilds a demo database,
+        # or says what to do); opening it first to ask outdated_demo would cost as much again.
+        first_day, last_day = store.date_bounds()
         # Every query at once, each on a thread of its own: each runs in DuckDB and then waits for pandas to
         # turn its result into a DataFrame. On the page's two query threads, four of them would wait their
         # turn behind two that wait for pandas.

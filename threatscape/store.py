@@ -117,6 +117,7 @@ class Store:
             raise OutdatedDatabase(f"{self.path} has schema version {found}; this Threatscape needs "
                                    f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {self.path} "
                                    "(demo data) or ingest its sources again into a new file.")
+        _checked[self.path.resolve()] = fingerprint  # up to date: outdated_demo need not open it again
         con.execute(_catalog_script())
         version = con.execute("SELECT content_version FROM dataset").fetchone()[0]
         masks = frozenset(m for (m,) in con.execute("SELECT rollup_mask FROM sector").fetchall())
@@ -287,13 +288,14 @@ def ensure_database(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
         return p, True
 
 
-_checked: dict[Path, tuple] = {}  # database path -> the file fingerprint last found up to date
+_checked: dict[Path, tuple] = {}  # resolved database path -> the file fingerprint last found up to date
 
 
 def outdated_demo(p: Path) -> bool:
     """True for a demo database written by an older schema (rebuilt on start; ingested data never is)."""
     st = os.stat(p)
     fingerprint = (st.st_ino, st.st_mtime_ns, st.st_size)
+    p = p.resolve()
     if _checked.get(p) == fingerprint:
         return False
     with duckdb.connect(":memory:") as con:
