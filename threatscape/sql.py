@@ -8,6 +8,7 @@ from pathlib import Path
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _PARAM = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)", re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")
+_CAST = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)(::)?", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=None)
@@ -22,6 +23,14 @@ def text(name: str) -> str:
 def params(name: str) -> frozenset[str]:
     """The $named parameters that queries/<name>.sql uses."""
     return frozenset(_PARAM.findall(_COMMENT.sub("", text(name))))
+
+
+@functools.lru_cache(maxsize=None)
+def cast_params(name: str) -> frozenset[str]:
+    """The $parameters that queries/<name>.sql casts wherever it uses them ($since::DATE): DuckDB may receive
+    them as text, which the cast reads as it would the value itself."""
+    uses = _CAST.findall(_COMMENT.sub("", text(name)))
+    return frozenset(p for p, _ in uses) - {p for p, cast in uses if not cast}
 
 
 def names() -> list[str]:
