@@ -104,6 +104,73 @@ def test_a_question_several_threads_ask_at_once_runs_once(fixture_path):
     assert int(data.kpis(s, f)["incidents"]) == 4
 
 
+def test_while_one_at_a_time_is_held_queries_execute_in_turn_and_answer_the_same(fixture_path):
+    """launch.warm starts a dozen queries while the first page imports pandas; Store.one_at_a_time has DuckDB run
+    them one after another (on one core), so that they leave the other core to the import."""
+    import time
+
+    s = Store(fixture_path)
+    s.query("date_bounds"), s.actor_ids([], [])
+    snap = s.snapshot()
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    class Cursor:  # counts the queries inside DuckDB at any moment
+        def __init__(self, cursor):
+            self.cursor = cursor
+
+        def execute(self, query, params=None):
+            if query.startswith("SET "):
+                return self.cursor.execute(query, params)
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)
+            try:
+                return self.cursor.execute(query, params)
+            finally:
+                with lock:
+                    running[0] -= 1
+
+        def close(self):
+            self.cursor.close()
+
+    class Connection:
+        def __init__(self, con):
+            self.con = con
+
+        def cursor(self):
+            return Cursor(self.con.cursor())
+
+        def execute(self, *a):
+            return self.con.execute(*a)
+
+    real = snap.con
+    snap.con = Connection(real)
+    countries = ["KR", "UA", "US", "TR"]
+
+    def ask_all():
+        s.clear_cache()
+        answers = {}
+        threads = [threading.Thread(target=lambda c=c: answers.__setitem__(
+            c, int(data.kpis(s, ALL.with_(countries=(c,)))["incidents"]))) for c in countries]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return answers
+
+    try:
+        assert ask_all() == {"KR": 4, "UA": 2, "US": 2, "TR": 1}
+        assert most[0] > 1  # without it, they run at once
+        most[0] = 0
+        with s.one_at_a_time():
+            assert ask_all() == {"KR": 4, "UA": 2, "US": 2, "TR": 1}
+        assert most[0] == 1
+    finally:
+        snap.con = real
+
+
 def test_repeated_questions_are_answered_from_the_cache(store):
     store.clear_cache()
     data.kpis(store, ALL)

@@ -48,10 +48,11 @@ def _warm(path, default_overview: bool) -> None:
         # Opens the database. It raises OutdatedDatabase for an older schema (the page rebuilds a demo database,
         # or says what to do); opening it first to ask outdated_demo would cost as much again.
         first_day, last_day = store.date_bounds()
-        # Every query at once, each on a thread of its own: each runs in DuckDB and then waits for pandas to
-        # turn its result into a DataFrame. On the page's two query threads, four of them would wait their
-        # turn behind two that wait for pandas.
-        with ThreadPoolExecutor(16, thread_name_prefix="threatscape-warm") as threads:
+        # Each query on a thread of its own: each runs in DuckDB and then waits for pandas to turn its result
+        # into a DataFrame. On the page's two query threads, four of them would wait their turn behind two that
+        # wait for pandas. They run in DuckDB one at a time (Store.one_at_a_time), on one core: the import of
+        # pandas has the other.
+        with store.one_at_a_time(), ThreadPoolExecutor(16, thread_name_prefix="threatscape-warm") as threads:
             started = [threads.submit(store.query, name) for name in ("dataset_info", *data.OPTION_QUERIES)]
             if default_overview and last_day is not None:
                 started += data.prefetch_overview(store, default_filters(first_day, last_day), View(),
