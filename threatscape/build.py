@@ -4,7 +4,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -16,29 +18,54 @@ SCHEMA_VERSION = 4  # 2: the summary tables (FIRST and DERIVED below); incident_
                     # 4: campaign_country_change
 
 
-@contextlib.contextmanager
-def new_database(path: str | os.PathLike):
-    """Yield a connection to a fresh database that replaces `path` only if the block succeeds."""
+@dataclass
+class Fresh:
+    """A new database file beside its target, with the schema and the sectors, not yet in place."""
+    target: Path
+    tmp: Path
+    con: duckdb.DuckDBPyConnection
+
+    def discard(self) -> None:
+        self.con.close()
+        self.tmp.unlink(missing_ok=True)
+        Path(f"{self.tmp}.wal").unlink(missing_ok=True)
+
+
+def create(path: str | os.PathLike) -> Fresh:
+    """Start a new database for `path` (new_database puts it in place). It takes a new DuckDB instance and the
+    schema, about 0.07 s: ingest starts it on a thread while it reads its files."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    fresh = Fresh(path, tmp, duckdb.connect(str(tmp)))
     try:
-        con.execute(sql.text("schema"))
         sectors = taxonomy.sectors()
-        con.execute(sql.text("insert_sectors"), {
+        fresh.con.begin()  # one commit for all of it
+        fresh.con.execute(sql.text("schema"))
+        fresh.con.execute(sql.text("insert_sectors"), {
             "sector_ids": [s.sector_id for s in sectors], "names": [s.name for s in sectors],
             "parents": [s.parent for s in sectors], "tops": [s.top for s in sectors],
             "rollup_masks": [taxonomy.rollup_mask(s.name) for s in sectors]})
-        yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(tmp, path)  # atomic on POSIX: readers see the old file or the new one
+        fresh.con.commit()
     except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        fresh.discard()
+        raise
+    return fresh
+
+
+@contextlib.contextmanager
+def new_database(path: str | os.PathLike, fresh: Fresh | None = None):
+    """Yield a connection to a fresh database (`fresh`, from create(path), or one made now) that replaces
+    `path` only if the block succeeds; otherwise the new file is deleted."""
+    fresh = fresh or create(path)
+    try:
+        yield fresh.con
+        fresh.con.execute("CHECKPOINT")
+        fresh.con.close()
+        os.replace(fresh.tmp, fresh.target)  # atomic on POSIX: readers see the old file or the new one
+    except BaseException:
+        fresh.discard()
         raise
 
 

@@ -134,7 +134,8 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
     except pa.ArrowInvalid:
         _decode(path)  # raises, saying where, in the row-by-row reader's words
         return _slow_table(path, source, mapping)  # (Python's decoder refuses what Arrow's does)
-    if _plain_lines(data, start):
+    newlines = _plain_lines(data, start)
+    if newlines is not None:
         multiline = False
     elif pc.match_substring_regex(text, _PLAIN)[0].as_py():
         multiline = True
@@ -175,14 +176,13 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
             breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
         lines = np.cumsum(breaks + 1)
     else:
-        view = np.frombuffer(data, dtype=np.uint8)
-        newlines = sum(int(np.count_nonzero(view[i:i + _COUNT_CHUNK] == _LF))
-                       for i in range(start, len(view), _COUNT_CHUNK))
         if table.num_rows != newlines + (len(data) > start and data[-1:] != b"\n"):
             return _slow_table(path, source, mapping)
         lines = np.arange(1, table.num_rows + 1)
     body = table.slice(1)
-    return CsvTable(str(path), source, _columns(lines[1:], {i: _strip(body.column(f"c{i}")) for i in used}, where))
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy and Arrow work on a column without the GIL
+        stripped = dict(zip(used, pool.map(lambda i: _strip(body.column(f"c{i}")), used)))
+    return CsvTable(str(path), source, _columns(lines[1:], stripped, where))
 
 
 # Plain RFC 4180, as regular expressions over the whole file: a field is unquoted without quotes, CR or LF, or
@@ -199,10 +199,10 @@ CONTIGUOUS_BYTES = 1 << 30  # a string column up to this size goes into one chun
 _PARALLEL_MATCH = 1 << 24  # bytes from which the one-line match runs in pieces, one per core
 
 
-def _plain_lines(data: bytes | mmap.mmap, start: int) -> bool:
-    """Whether data[start:] matches _PLAIN_ONE_LINE. Every line break of such a file ends a record, so the file
-    matches exactly when pieces of it cut after line breaks all do: pieces are matched in parallel (RE2 runs
-    without the GIL)."""
+def _plain_lines(data: bytes | mmap.mmap, start: int) -> int | None:
+    """The number of line breaks in data[start:] when it matches _PLAIN_ONE_LINE, else None. Every line break of
+    such a file ends a record, so the file matches exactly when pieces of it cut after line breaks all do: pieces
+    are matched, and their line breaks counted, in parallel (RE2 and numpy run without the GIL)."""
     pieces = (os.cpu_count() or 1) if len(data) - start > _PARALLEL_MATCH else 1
     cuts = [start]
     for k in range(1, pieces):
@@ -212,11 +212,19 @@ def _plain_lines(data: bytes | mmap.mmap, start: int) -> bool:
     cuts.append(len(data))
     offsets = pa.py_buffer(np.array(cuts, np.int64))
     text = pa.Array.from_buffers(pa.large_binary(), len(cuts) - 1, [None, offsets, pa.py_buffer(data)])
+    view = np.frombuffer(data, dtype=np.uint8)
+
+    def piece(i: int) -> int | None:
+        if not pc.match_substring_regex(text.slice(i, 1), _PLAIN_ONE_LINE)[0].as_py():
+            return None
+        return sum(int(np.count_nonzero(view[j:min(j + _COUNT_CHUNK, cuts[i + 1])] == _LF))
+                   for j in range(cuts[i], cuts[i + 1], _COUNT_CHUNK))
+
     if len(text) == 1:
-        return pc.match_substring_regex(text, _PLAIN_ONE_LINE)[0].as_py()
+        return piece(0)
     with ThreadPoolExecutor(len(text)) as pool:
-        return all(pool.map(lambda i: pc.match_substring_regex(text.slice(i, 1), _PLAIN_ONE_LINE)[0].as_py(),
-                            range(len(text))))
+        counts = list(pool.map(piece, range(len(text))))
+    return None if None in counts else sum(counts)
 
 
 def _short_lines(data: bytes | mmap.mmap, start: int, limit: int) -> bool:

@@ -166,10 +166,13 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
                 progress(mark)
         seen += count
 
-    with ThreadPoolExecutor(1) as pool:
-        # The galaxy's alias map loads while the first file is read (Arrow's CSV reader runs without the GIL).
-        aliases = pool.submit(AliasMap)
-
+    # While the first file is read (Arrow's CSV reader runs without the GIL), a thread loads the galaxy's alias
+    # map and starts the new database file (build.create).
+    pool = ThreadPoolExecutor(1)
+    aliases = pool.submit(AliasMap)
+    fresh = pool.submit(build.create, db)
+    pool.shutdown(wait=False)
+    try:
         def normaliser_for(kind: str, module) -> Normaliser:
             """The normaliser, set up for reading this format."""
             if report.normaliser is None:
@@ -224,14 +227,19 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
                 n_staged += 1
         if report.normaliser is None:  # no file to read
             report.normaliser = Normaliser(aliases=aliases.result())
-    if strict and report.rejections:
-        report.seconds = time.perf_counter() - t0
-        raise IngestFailed(report)
-    tables.append(pa.table({c: rows.pop(c, []) for c in STAGED_SCHEMA.names}, schema=STAGED_SCHEMA))
-    staged_rows = _contiguous(pa.concat_tables(tables))
-    tables.clear()
-    pa.default_memory_pool().release_unused()  # give the file's bytes and cells back before DuckDB sorts
-    _merge(db, staged_rows, galaxy_of, report)
+        if strict and report.rejections:
+            report.seconds = time.perf_counter() - t0
+            raise IngestFailed(report)
+        if rows or not tables:  # an empty table would add a chunk to every column, and _contiguous a copy of each
+            tables.append(pa.table({c: rows.pop(c, []) for c in STAGED_SCHEMA.names}, schema=STAGED_SCHEMA))
+        staged_rows = _contiguous(pa.concat_tables(tables))
+        tables.clear()
+        pa.default_memory_pool().release_unused()  # give the file's bytes and cells back before DuckDB sorts
+        _merge(db, staged_rows, galaxy_of, report, fresh.result())
+    except BaseException:
+        if fresh.exception() is None:  # (waits for it) the new file, unless it is in place already
+            fresh.result().discard()
+        raise
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -246,7 +254,7 @@ class _DryRun(Exception):
     pass
 
 
-def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report) -> None:
+def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: build.Fresh) -> None:
     previous = None
     if db.exists():
         kind = Store(db).dataset()["kind"]
@@ -257,7 +265,7 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report) -> None:
     version = report.normaliser.aliases.version
     actors, aliases = _actor_frames(staged, galaxy_of, version)
     try:
-        with build.new_database(db) as con:
+        with build.new_database(db, fresh) as con:
             if previous is not None:
                 con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
                 for name in ("ingest_keep_actor", "ingest_keep_actor_alias", "ingest_stored_previous"):
