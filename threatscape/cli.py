@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
     p.add_argument("--app-worker", metavar="DB", help=argparse.SUPPRESS)  # the app under AppTest, its own process
     p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
+    p.add_argument("--cold-only", action="store_true", help=argparse.SUPPRESS)  # that process: the cold start only
 
     p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
     p.add_argument("name")
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         from . import bench
 
         if args.app_worker:
-            print(json.dumps(bench.app(Path(args.app_worker), args.launched)))
+            print(json.dumps(bench.app(Path(args.app_worker), args.launched, cold_only=args.cold_only)))
             return 0
         if args.worker:
             print(json.dumps(bench.measure(Path(args.worker), baseline=args.baseline)))
