@@ -142,9 +142,6 @@ def test_while_one_at_a_time_is_held_queries_execute_in_turn_and_answer_the_same
         def cursor(self):
             return Cursor(self.con.cursor())
 
-        def execute(self, *a):
-            return self.con.execute(*a)
-
     real = snap.con
     snap.con = Connection(real)
     countries = ["KR", "UA", "US", "TR"]
