@@ -36,3 +36,12 @@ def test_bench_reports_the_median_of_several_cold_starts(fixture_path, monkeypat
     assert len(runs) == 3 and all(r > 0 for r in runs)
     assert result["cold_start_s"] == sorted(runs)[1]
     assert "apptest_filter_change_ms_median" in result and result["app_peak_rss_mb"] > 0
+
+
+def test_bench_says_which_python_ran_it(monkeypatch):
+    """A Python built without optimisations starts the app slower: the report names the interpreter."""
+    monkeypatch.setattr(bench.sys, "base_prefix", "/usr")
+    monkeypatch.setattr(bench.sys, "prefix", "/srv/threatscape/.venv")
+    assert bench.interpreter()["base"] == "/usr" and bench.interpreter()["venv"] == "/srv/threatscape/.venv"
+    monkeypatch.setattr(bench.sys, "prefix", "/usr")
+    assert bench.interpreter()["venv"] is None

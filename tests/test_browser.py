@@ -56,7 +56,7 @@ def browser_unavailable(chromium: str | None = None) -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError as exc:
         return (f"the playwright package cannot be imported ({exc}); "
-                "install it with: python -m pip install -r requirements.txt")
+                "install it with: .venv/bin/python -m pip install -r requirements.txt")
     if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
         return f"no Chromium at {chromium}; install Debian's package: apt-get install chromium"
     return None

@@ -9,6 +9,7 @@ import compileall
 import datetime as dt
 import json
 import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -323,7 +324,16 @@ def database(n: int) -> tuple[Path, float | None]:
     return path, round(time.perf_counter() - t0, 1)
 
 
+def interpreter() -> dict:
+    """The Python running the benchmark: its build moves every figure that Python computes (imports above all)."""
+    return {"version": platform.python_version(), "base": sys.base_prefix,
+            "venv": sys.prefix if sys.prefix != sys.base_prefix else None}
+
+
 def main(sizes: list[int], *, baseline: bool, json_path: str | None) -> int:
+    python = interpreter()
+    print(f"Python {python['version']} from {python['base']}"
+          + (f", in the virtual environment {python['venv']}" if python["venv"] else ", no virtual environment"))
     results = []
     for n in sizes:
         path, built = database(n)
@@ -334,6 +344,7 @@ def main(sizes: list[int], *, baseline: bool, json_path: str | None) -> int:
             return worker.returncode
         r = json.loads(worker.stdout)
         r["demo_build_s"] = built
+        r["python"] = python
         r |= _app_process(path)
         results.append(r)
         _print(r)
