@@ -9,7 +9,7 @@ from threatscape.app import link, setup
 from threatscape.paging import Position
 from threatscape.safe import md
 
-# The facets start on the other core as soon as the filters are known, while the rows are counted and read.
+# The count starts on a query thread as soon as the filters are known; the facets once the rows are read.
 page = setup("Explorer", extra={"sort": data.ORDERS}, prefetch=lambda store, f, v: data.prefetch_explorer(store, f))
 store, f = page.store, page.filters
 order_by = page.extra["sort"]
@@ -25,6 +25,7 @@ if st.session_state.get("_explorer_signature") != signature:
 pos = st.session_state["_explorer_pos"]
 rows = data.incident_page(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
 pos = st.session_state["_explorer_pos"] = pos.settle(len(rows), total)
+data.prefetch_facets(store, f)  # while the rows are drawn
 keys = {"first_key": int(rows["sort_key"].iloc[0]) if len(rows) else None,
         "last_key": int(rows["sort_key"].iloc[-1]) if len(rows) else None,
         "shown": len(rows), "total": total, "page_size": data.PAGE_SIZE}

@@ -109,7 +109,13 @@ def prefetch_overview(store: Store, f: Filters, v: View, *, threads: Executor = 
 
 
 def prefetch_explorer(store: Store, f: Filters) -> list[Future]:
-    """The facets, while the page counts and reads its rows (which depend on the paging position)."""
+    """The count, while the sidebar is drawn. The rows depend on the paging position, and the facets wait for
+    them (prefetch_facets): beside the facets, the rows took up to twice as long (81 ms at 10M)."""
+    return prefetch(partial(incident_count, store, f))
+
+
+def prefetch_facets(store: Store, f: Filters) -> list[Future]:
+    """The facets, once the rows are read: on the query threads while the page draws the rows."""
     return prefetch(partial(facets, store, f))
 
 
