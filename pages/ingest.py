@@ -10,7 +10,7 @@ from threatscape.ingest.model import UnreadableFile
 from threatscape.ingest.run import IngestFailed, ingest
 from threatscape.safe import md
 
-page = setup("Ingest")
+page = setup("Ingest", without_incidents=True)  # the way to fill an empty database
 st.title("Ingest incidents")
 st.markdown("Load CSV (Threatscape columns), STIX 2.0/2.1 bundles, MISP event JSON or the EuRepoC Global "
             "Database CSV. Actors, sectors and countries are normalised; every record is counted as added, "

@@ -133,6 +133,23 @@ def test_a_database_without_incidents_says_so(tmp_path, monkeypatch):
         at = run(script)
         assert [i.value for i in at.info] == ["The database holds no incidents yet."], script
         assert not at.error, script
+        label = "Load incidents on the Ingest page"  # a page link; on a page run on its own, a Markdown link
+        assert label in [e.value for e in at.main.get("page_link")] or any(
+            f"[{label}](/ingest" in m.value for m in at.main.markdown), script
+
+
+def test_the_ingest_page_fills_a_database_without_incidents(tmp_path, monkeypatch):
+    """An ingest whose every record was rejected leaves a database with no incidents: the Ingest page must still
+    open on it, or the app offers no way to load any."""
+    from threatscape import build
+
+    db = tmp_path / "empty.duckdb"
+    with build.new_database(db) as con:
+        build.finish(con, kind="sources", description="Ingested sources", alias_map_version="test")
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("pages/ingest.py")
+    assert at.title[0].value == "Ingest incidents" and not at.info and not at.error
+    assert at.button[0].label == "Ingest"
 
 
 def test_real_data_shows_no_demo_notice(on_fixture):

@@ -45,8 +45,8 @@ class Page:
     filters: Filters
     view: View
     dataset: dict
-    first_day: dt.date
-    last_day: dt.date
+    first_day: dt.date | None  # None: the database holds no incidents (setup's without_incidents)
+    last_day: dt.date | None
     extra: dict  # the page's own URL parameters (e.g. the explorer's sort order), as strings
 
 
@@ -109,7 +109,7 @@ def _reset(first_day: dt.date, last_day: dt.date, extra_defaults: dict) -> None:
 
 
 def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str, ...]] | None = None,
-          prefetch: Callable[[Store, Filters, View], object] | None = None) -> Page:
+          prefetch: Callable[[Store, Filters, View], object] | None = None, without_incidents: bool = False) -> Page:
     """Configure the page, open the data, draw the shared filters and sync them with the URL.
 
     view_options: draw the overview's time grain / sector level / actors shown.
@@ -117,6 +117,8 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     their widgets with those keys.
     prefetch: starts the page's queries for the filters and view (data.prefetch_*) as soon as they are known,
     before the sidebar's widgets are drawn (the widgets' values are in the session state already).
+    without_incidents: the page also works on a database that holds no incidents (the Ingest page, which fills
+    it): there it gets no filters (the default Filters, no dates) and the sidebar has only the page links.
     """
     st.set_page_config(page_title=f"{title} · Threatscape", page_icon=FAVICON, layout="wide")
     with st.spinner("Preparing the incident database…"):
@@ -128,7 +130,13 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         st.error(f"The incident database at {store.path} could not be read: {exc}")
         st.stop()
     if first_day is None:
+        with st.sidebar:
+            for stem, label in PAGES:
+                link(stem, label, {})
+        if without_incidents:
+            return Page(store, Filters(), View(), dataset, None, None, {})
         st.info("The database holds no incidents yet.")
+        link("ingest", "Load incidents on the Ingest page", {}, icon=":material/upload:")
         st.stop()
     extra = extra or {}
     url_keys = FILTER_KEYS + (View.URL_KEYS if view_options else ()) + tuple(extra)
