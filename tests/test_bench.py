@@ -2,7 +2,7 @@
 from threatscape import bench
 
 KEYS = {"incidents", "interaction_ms_median", "interaction_ms_p95", "slowest_query", "peak_rss_mb", "db_mb",
-        "explorer_page_ms_max", "explorer_count_ms_max", "interaction_all_cold_ms_median",
+        "explorer_page_ms_max", "explorer_count_ms_max", "explorer_page_kind_ms_max", "interaction_all_cold_ms_median",
         "export_mb_per_s", "ingest_rows_per_s", "baseline_interaction_ms_median", "speedup_vs_baseline"}
 
 
@@ -14,6 +14,8 @@ def test_bench_measures_one_database(fixture_path, monkeypatch):
     assert len(result["ingest_rows_per_s_runs"]) == bench.INGESTS  # the first in this process, then by the CLI
     assert result["ingest_rows_per_s"] == sorted(result["ingest_rows_per_s_runs"])[bench.INGESTS // 2] > 0
     assert len(result["interactions"]) == len(bench._interactions(bench.Store(fixture_path)))
+    # Every order's first page, and a page deep down read both ways: "any page of results" is a target.
+    assert len(result["explorer_pages"]) == 9 and result["explorer_page_kind_ms_max"] <= result["explorer_page_ms_max"]
 
 
 def test_bench_measures_the_app_process(fixture_path, monkeypatch):

@@ -9,6 +9,7 @@ many filter combinations.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def test_every_explorer_page_equals_the_straightforward_query(db, order_by):
     store, cases = db
     for f in cases[:4] + cases[6:8] + cases[-2:]:
         base = f.params() | {"order_by": order_by, "cursor": None, "backward": False, "page_size": 50,
-                             "seq_lo": None, "seq_hi": None}
+                             "seq_lo": None, "seq_hi": None, "level": None}
         first = store.query("incident_page", base)
         assert_frame_equal(first, reference(store, "incident_page", base), obj=f"{f} first page")
         whole = reference(store, "incident_page", base | {"page_size": None})
@@ -132,6 +133,16 @@ def test_every_explorer_page_equals_the_straightforward_query(db, order_by):
                 p = base | {"cursor": deep, "backward": backward}
                 assert_frame_equal(store.query("incident_page", p), reference(store, "incident_page", p),
                                    obj=f"{f} after {deep} backward={backward}")
+        # The explorer's own call, which in confidence order tries one confidence level first (data.incident_page):
+        # the first and last pages, and the pages either side of cursors at several depths, of sizes that a
+        # level fills and that it does not.
+        cursors = [None] + [int(whole["sort_key"].iloc[len(whole) * k // 10]) for k in (1, 5, 9) if len(whole) > 3]
+        for cursor, backward, size in itertools.product(cursors, (False, True), (3, 50)):
+            p = base | {"cursor": cursor, "backward": backward, "page_size": size}
+            want = reference(store, "incident_page", p)
+            got = data.incident_page(store, f, order_by=order_by, cursor=cursor, backward=backward, page_size=size)
+            assert_frame_equal(got, want.iloc[::-1].reset_index(drop=True) if backward else want,
+                               obj=f"{f} explorer page after {cursor} backward={backward} size {size}")
         top = int(store.query("seq_bounds", {"since": None, "until": None}).iloc[0]["max_seq"])
         for lo, hi in ((1, top // 3), (top // 3 + 1, top)):
             p = base | {"page_size": None, "seq_lo": lo, "seq_hi": hi}
@@ -209,4 +220,7 @@ def test_the_cases_take_every_plan_variant(db, monkeypatch):
         data.actor_period(store, f, View()), data.sponsor_period(store, f, View()), data.sector_period(store, f, View())
         data.actor_sector(store, f, View(level="top")), data.actor_sector(store, f, View(level="detail"))
         data.facets(store, f), data.campaigns(store, f)
+        for order_by, backward in itertools.product(data.ORDERS, (False, True)):
+            data.incident_page(store, f, order_by=order_by, backward=backward)
+            data.incident_page(store, f, order_by=order_by, backward=backward, page_size=10**9)  # no level fills it
     assert set(plans.SCHEMAS) - taken == set()

@@ -97,6 +97,30 @@ def _replay(store: Store, script, deep_cursor: int, *, keep_version_state: bool)
     return per, timings
 
 
+def _page_sweep(store: Store, n: int) -> dict[str, list[float]]:
+    """The explorer's page query alone, REPEAT times each with cold caches, for every order: the first page, and a
+    page deep down read forward ("Next") and backward ("Previous"): {kind: [ms, ...]}."""
+    f = Filters()
+    # Deep cursors: 90% of the way down newest first; 10% of the way down oldest first (90% of the seq range
+    # up); the middle of the lowest confidence level (from the smallest sort_key: untimed).
+    lowest = store.query("incident_page", data._params(store, f) | {
+        "order_by": "confidence", "cursor": -1, "backward": True, "page_size": 1, "seq_lo": None, "seq_hi": None,
+        "level": None})
+    cursors = {"newest": max(1, n // 10), "oldest": -(n - n // 10),
+               "confidence": int(lowest["sort_key"].iloc[0]) + n // 2 if len(lowest) else None}
+    out = {}
+    for order_by, deep in cursors.items():
+        for kind, cursor, backward in (("first page", None, False), ("deep, next", deep, False),
+                                       ("deep, previous", deep, True)):
+            out[f"{order_by}: {kind}"] = times = []
+            for _ in range(REPEAT):
+                forget(store, keep_version_state=True)
+                t0 = time.perf_counter()
+                data.incident_page(store, f, order_by=order_by, cursor=cursor, backward=backward)
+                times.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
 def measure(db: Path, *, baseline: bool) -> dict:
     """Everything for one database, measured in this process."""
     store = Store(db)
@@ -111,6 +135,8 @@ def measure(db: Path, *, baseline: bool) -> dict:
         queries.setdefault(t.query, []).append(t.ms)
         if page.startswith("explorer") and t.query in explorer:
             explorer[t.query].append(t.ms)
+    pages = _page_sweep(store, n)
+    explorer["incident_page"] += [t for ts in pages.values() for t in ts]
     every = [t for ts in per.values() for t in ts]
     every_cold = [t for ts in all_cold.values() for t in ts]
     out = {
@@ -126,6 +152,8 @@ def measure(db: Path, *, baseline: bool) -> dict:
         "queries": {k: {"median_ms": round(statistics.median(v), 1), "max_ms": round(max(v), 1)}
                     for k, v in sorted(queries.items(), key=lambda kv: -statistics.median(kv[1]))},
         "explorer_page_ms_max": round(max(explorer["incident_page"]), 1),
+        "explorer_pages": {k: round(statistics.median(v), 1) for k, v in pages.items()},
+        "explorer_page_kind_ms_max": round(max(statistics.median(v) for v in pages.values()), 1),
         "explorer_count_ms_max": round(max(explorer["incident_count"]), 1),
         "db_mb": round(db.stat().st_size / 2**20, 1),
     }
@@ -143,7 +171,8 @@ def _export(store: Store, n: int) -> dict:
     since = None
     if n > rows:  # the newest million incidents
         since = store.query("incident_page", Filters().params() | {"order_by": "newest", "cursor": None,
-                            "backward": False, "page_size": None, "seq_lo": n - rows + 1, "seq_hi": n - rows + 1}
+                            "backward": False, "page_size": None, "seq_lo": n - rows + 1, "seq_hi": n - rows + 1,
+                            "level": None}
                             ).iloc[0]["occurred_on"].date()
     with tempfile.TemporaryDirectory() as work:
         t0 = time.perf_counter()
@@ -364,7 +393,9 @@ def _print(r: dict) -> None:
           f"slowest query {r['slowest_query']} ({r['slowest_query_ms']} ms)")
     print(f"  with the per-version state cold too (dataset row, filter options): median "
           f"{r['interaction_all_cold_ms_median']} ms, p95 {r['interaction_all_cold_ms_p95']} ms")
-    print(f"  explorer: slowest page {r['explorer_page_ms_max']} ms, slowest count {r['explorer_count_ms_max']} ms")
+    print(f"  explorer: slowest page {r['explorer_page_ms_max']} ms, slowest count {r['explorer_count_ms_max']} ms; "
+          f"slowest kind of page {r['explorer_page_kind_ms_max']} ms (median of {REPEAT}): " + ", ".join(
+              f"{k} {v:.0f}" for k, v in r["explorer_pages"].items()))
     print("  queries (median / max ms): " + ", ".join(
         f"{k} {v['median_ms']:.0f}/{v['max_ms']:.0f}" for k, v in list(r["queries"].items())[:8]))
     print(f"  app under AppTest: cold start to first overview {r['cold_start_s']} s (median of "

@@ -128,7 +128,7 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
     name = name or f"incidents-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
     csv_path, manifest_path = out_dir / f"{name}.csv", out_dir / f"{name}.manifest.json"
     params = filters.params() | {"order_by": order_by, "cursor": None, "backward": False, "page_size": None,
-                                 "seq_lo": None, "seq_hi": None}
+                                 "seq_lo": None, "seq_hi": None, "level": None}
     state = {}
 
     def batches():

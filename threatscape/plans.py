@@ -20,6 +20,9 @@ filters and cheapest among those that are:
                        cm_scan, as matching_campaign
     campaign_change_of cc_sector (no filter, or one sector), cc_country (one victim country, with no filter or
                        one sector besides), cc_actor (actor or sponsor only), cc_span (else)
+    page_keys          by the explorer's order and direction (order_by, backward): pk_seq_desc (newest first, or
+                       back in oldest first), pk_seq_asc (the other two), pk_conf_desc / pk_conf_asc (confidence),
+                       pk_level_desc / pk_level_asc (confidence, within one level: the level parameter is set)
 
 Choosing here, rather than in SQL with conditions on the parameters, means DuckDB binds and optimises only
 the variant taken, which at 10 million incidents was half of an interaction's time. The store sets each
@@ -31,7 +34,8 @@ from __future__ import annotations
 # Created in this order, each macro after those it calls (incident_group before actor_group's ag_fine, ...).
 SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "cg_month", "cg_sector",
            "cg_fine", "mg_month", "mg_scan", "hc_node", "hc_country", "hc_mask", "mc_all", "mc_actor", "mc_part",
-           "mc_scan", "cm_whole", "cm_part", "cm_scan", "cc_sector", "cc_country", "cc_actor", "cc_span")
+           "mc_scan", "cm_whole", "cm_part", "cm_scan", "cc_sector", "cc_country", "cc_actor", "cc_span",
+           "pk_seq_desc", "pk_seq_asc", "pk_conf_desc", "pk_conf_asc", "pk_level_desc", "pk_level_asc")
 
 
 def in_use(params: dict) -> tuple[bool, bool, bool, bool]:
@@ -73,5 +77,17 @@ def search_path(params: dict, one_sector_filters=frozenset()) -> str:
         "cc_span" if other or (sector and not one_sector) or (actor and (sector or country))
         or (country and not one_country)
         else "cc_country" if country else "cc_actor" if actor else "cc_sector",
+        page_keys(params.get("order_by"), bool(params.get("backward")), params.get("level")),
     ]
     return ",".join(path + ["main"])
+
+
+def page_keys(order_by: str | None, backward: bool, level: int | None = None) -> str:
+    """The page_keys variant that walks the store in the direction the page is read: the display order of
+    order_by ('newest' when None), or its reverse going backward; in confidence order, within one level when
+    level is set."""
+    if order_by == "confidence":
+        if level is not None:
+            return "pk_level_asc" if backward else "pk_level_desc"
+        return "pk_conf_asc" if backward else "pk_conf_desc"
+    return "pk_seq_asc" if (order_by == "oldest") != backward else "pk_seq_desc"
