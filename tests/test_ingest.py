@@ -203,6 +203,29 @@ def test_a_name_of_two_galaxy_actors_is_ambiguous_not_merged():
     assert amap.resolve(name).status == "ambiguous"
 
 
+def test_the_galaxy_is_read_as_pymispgalaxies_reads_it():
+    """actors.galaxy reads the cluster file that pymispgalaxies ships without importing the package (its import
+    cost ingest 0.15 s): every actor, alias, sponsor and motivation must be what the package's own Cluster gives."""
+    from pymispgalaxies import Cluster
+
+    from threatscape import countries
+    from threatscape.actors import galaxy
+
+    cluster = Cluster("threat-actor")
+    version, actors = galaxy()
+    assert version == f"misp-galaxy threat-actor v{cluster.version}"
+    want = []
+    for v in cluster.values():
+        extra = v.meta.additional_properties if v.meta else {}
+        motivation = extra.get("cfr-type-of-incident") or (v.meta.motive if v.meta else None)
+        want.append((v.value, v.uuid, tuple(sorted(v.meta.synonyms)) if v.meta else (),
+                     (v.meta.country if v.meta else None)
+                     or countries.to_alpha2(str(extra.get("cfr-suspected-state-sponsor") or "")),
+                     ", ".join(motivation) if isinstance(motivation, list) else motivation))
+    assert [(a.name, a.uuid, a.synonyms, a.sponsor_country, a.motivation) for a in actors] == want
+    assert len(actors) > 800 and sum(bool(a.synonyms) for a in actors) > 300
+
+
 def _summaries_rederived(path, tmp_path) -> dict[str, tuple[list, list]]:
     """For each summary table of the database at path: (its rows, the rows a fresh derivation from its incident
     table gives), both sorted."""
