@@ -9,23 +9,35 @@ from threatscape.app import link, setup
 from threatscape.paging import Position
 from threatscape.safe import md
 
-# The count starts on a query thread as soon as the filters are known; the facets once the rows are read.
-page = setup("Explorer", extra={"sort": data.ORDERS}, prefetch=lambda store, f, v: data.prefetch_explorer(store, f))
+
+
+def position(f, order_by: str) -> Position:
+    """Keyset paging: the position is kept per (filters, order); any change starts again at page 1."""
+    if st.session_state.get("_explorer_signature") != (f, order_by):
+        return Position()
+    return st.session_state["_explorer_pos"]
+
+
+def prefetch(store, f, view):
+    """The rows on screen start on a query thread as soon as the filters are known (the sort order's widget
+    state is seeded by then); the count and the facets once the rows are read."""
+    order_by = st.session_state.get("sort") or data.ORDERS[0]
+    pos = position(f, order_by)
+    return data.prefetch_explorer(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
+
+
+page = setup("Explorer", extra={"sort": data.ORDERS}, prefetch=prefetch)
 store, f = page.store, page.filters
 order_by = page.extra["sort"]
 
 st.title("Incident explorer")
+pos = position(f, order_by)
+st.session_state["_explorer_signature"], st.session_state["_explorer_pos"] = (f, order_by), pos
+rows = data.incident_page(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
+data.prefetch_totals(store, f)
 total = data.incident_count(store, f)
 st.markdown(f"**{total:,}** incidents match, {f.since:%d %b %Y} to {f.until:%d %b %Y}.")
-
-# Keyset paging: the position is kept per (filters, order); any change starts again at page 1.
-signature = (f, order_by)
-if st.session_state.get("_explorer_signature") != signature:
-    st.session_state["_explorer_signature"], st.session_state["_explorer_pos"] = signature, Position()
-pos = st.session_state["_explorer_pos"]
-rows = data.incident_page(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
 pos = st.session_state["_explorer_pos"] = pos.settle(len(rows), total)
-data.prefetch_facets(store, f)  # while the rows are drawn
 keys = {"first_key": int(rows["sort_key"].iloc[0]) if len(rows) else None,
         "last_key": int(rows["sort_key"].iloc[-1]) if len(rows) else None,
         "shown": len(rows), "total": total, "page_size": data.PAGE_SIZE}

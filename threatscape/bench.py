@@ -57,10 +57,10 @@ def _run_page(store: Store, page: str, f: Filters, deep_cursor: int) -> None:
         data.victim_countries(store, f), data.sponsor_period(store, f, v), data.campaign_concurrency(store, f, v)
         data.date_precision(store, f), data.filter_options(store)
     elif page == "explorer":
-        started = data.prefetch_explorer(store, f)
-        data.incident_count(store, f), data.incident_page(store, f)
-        started += data.prefetch_facets(store, f)
-        data.facets(store, f)
+        started = data.prefetch_explorer(store, f, order_by="newest", cursor=None, backward=False)
+        data.incident_page(store, f)
+        started += data.prefetch_totals(store, f)
+        data.incident_count(store, f), data.facets(store, f)
     elif page == "explorer-deep":
         data.incident_page(store, f, cursor=deep_cursor)
     elif page == "actor":
