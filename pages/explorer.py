@@ -10,7 +10,6 @@ from threatscape.paging import Position
 from threatscape.safe import md
 
 
-
 def position(f, order_by: str) -> Position:
     """Keyset paging: the position is kept per (filters, order); any change starts again at page 1."""
     if st.session_state.get("_explorer_signature") != (f, order_by):

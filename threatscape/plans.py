@@ -1,7 +1,7 @@
 """Which variant of each summary macro answers a query, chosen from the filters in use.
 
-The macros that read the summary tables have variants in queries/plans/<schema>/, each exact for some
-filters and cheapest among those that are:
+The macros that read the summary tables, and the explorer's page_keys, have variants in
+queries/plans/<schema>/, each exact for some parameters and cheapest among those that are:
 
     incident_group     ig_month   no sector, confidence, TLP or text filter: incident_month + incident_day
                        ig_sector  a one-sector filter: incident_month's rows for it + a scan of the end days
