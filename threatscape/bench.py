@@ -101,8 +101,9 @@ def _page_sweep(store: Store, n: int) -> dict[str, list[float]]:
     """The explorer's page query alone, REPEAT times each with cold caches, for every order: the first page, and a
     page deep down read forward ("Next") and backward ("Previous"): {kind: [ms, ...]}."""
     f = Filters()
-    # Deep cursors: 90% of the way down newest first; 10% of the way down oldest first (90% of the seq range
-    # up); the middle of the lowest confidence level (from the smallest sort_key: untimed).
+    # Deep cursors, each about 90% of the way down its order: newest first, below seq n/10; oldest first, above
+    # seq 0.9n; highest confidence first, in the lowest confidence level (found untimed: the smallest sort_key,
+    # the first row going backward from before everything) halfway up the seq range.
     lowest = store.query("incident_page", data._params(store, f) | {
         "order_by": "confidence", "cursor": -1, "backward": True, "page_size": 1, "seq_lo": None, "seq_hi": None,
         "level": None})
