@@ -3,13 +3,16 @@ from threatscape import bench
 
 KEYS = {"incidents", "interaction_ms_median", "interaction_ms_p95", "slowest_query", "peak_rss_mb", "db_mb",
         "explorer_page_ms_max", "explorer_count_ms_max", "explorer_page_kind_ms_max", "interaction_all_cold_ms_median",
-        "export_mb_per_s", "ingest_rows_per_s", "baseline_interaction_ms_median", "speedup_vs_baseline"}
+        "export_mb_per_s", "ingest_rows_per_s", "baseline_interaction_ms_median", "speedup_vs_baseline", "speed_check_s"}
 
 
 def test_bench_measures_one_database(fixture_path, monkeypatch):
     monkeypatch.setattr(bench, "REPEAT", 1)
+    monkeypatch.setattr(bench, "LOOP_ADDITIONS", 200_000)
     result = bench.measure(fixture_path, baseline=True)
     assert KEYS <= set(result)
+    # The machine's speed around the measurements, so that a run on a slow VM can be told from a slow change
+    assert len(result["speed_check_s"]) == 2 and all(0 < s < 60 for s in result["speed_check_s"])
     assert result["incidents"] == 10 and result["export_rows"] == 10
     assert len(result["ingest_rows_per_s_runs"]) == bench.INGESTS  # the first in this process, then by the CLI
     assert result["ingest_rows_per_s"] == sorted(result["ingest_rows_per_s_runs"])[bench.INGESTS // 2] > 0

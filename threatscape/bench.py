@@ -27,6 +27,7 @@ BENCH_DIR = REPO / "data" / "bench"
 REPEAT = 5
 COLD_STARTS = 5  # app processes started per size; one number from one start would be mostly the VM's noise
 INGESTS = 3      # ingests of the same file, each the first in its process
+LOOP_ADDITIONS = 10_000_000  # the speed check: a pure-Python loop of this many additions
 UNTIL = dt.date(2026, 11, 28)
 
 
@@ -122,8 +123,20 @@ def _page_sweep(store: Store, n: int) -> dict[str, list[float]]:
     return out
 
 
+def speed_check() -> float:
+    """Seconds for a pure-Python loop of LOOP_ADDITIONS additions: how fast the machine is running just now.
+    A shared VM's speed drifts (this one's took 0.9 to 2.2 s for the same loop within hours), and every figure
+    here drifts with it; the check before and after a size's measurements says which conditions they met."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(LOOP_ADDITIONS):
+        total += i
+    return round(time.perf_counter() - t0, 2)
+
+
 def measure(db: Path, *, baseline: bool) -> dict:
     """Everything for one database, measured in this process."""
+    before = speed_check()
     store = Store(db)
     n = int(store.query("incident_count", Filters().params()).iloc[0, 0])
     deep_cursor = max(1, n // 10)  # a page 90% of the way down the newest-first list
@@ -162,6 +175,7 @@ def measure(db: Path, *, baseline: bool) -> dict:
     if baseline:
         out |= _baseline(db, script, deep_cursor, out["interaction_ms_median"])
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["speed_check_s"] = [before, speed_check()]
     return out
 
 
@@ -388,6 +402,8 @@ def main(sizes: list[int], *, baseline: bool, json_path: str | None) -> int:
 def _print(r: dict) -> None:
     print(f"\n== {r['incidents']:,} incidents (database {r['db_mb']} MB"
           + (f", built in {r['demo_build_s']} s" if r.get("demo_build_s") else "") + ")")
+    print(f"  speed check: {LOOP_ADDITIONS:,} additions in Python took {r['speed_check_s'][0]} s before and "
+          f"{r['speed_check_s'][1]} s after the queries, export and ingest (lower is a faster machine)")
     for name, t in r["interactions"].items():
         print(f"  {name:<30} median {t['median_ms']:>8.1f} ms   p95 {t['p95_ms']:>8.1f} ms")
     print(f"  all interactions: median {r['interaction_ms_median']} ms, p95 {r['interaction_ms_p95']} ms; "
