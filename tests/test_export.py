@@ -134,6 +134,23 @@ def test_chart_download_is_the_charts_query_with_a_manifest(store):
     assert m["query"] == "incidents_by_actor_sector"  # the very query the chart drew
 
 
+def test_time_series_downloads_hold_their_own_series_and_say_where_they_come_from(store):
+    """The actor and sponsor time series are two kinds of rows of one query: each chart's download holds its
+    own rows and columns only, and its manifest names the query and the kind."""
+    import zipfile
+
+    f, v = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30)), View(grain="quarter")
+    for df, name, column, kind in ((data.actor_period(store, f, v), "actors", "actor", "actor"),
+                                   (data.sponsor_period(store, f, v), "sponsors", "sponsor_country", "sponsor")):
+        z = zipfile.ZipFile(io.BytesIO(export.chart_snapshot_zip(store, df, name=name, filters=f, view=v,
+                                                                 page="overview")))
+        rows = list(csv.reader(io.StringIO(z.read(f"{name}.csv").decode(), newline="")))
+        assert rows[0] == ["period", column, "series_rank", "incident_count"] and len(rows) == len(df) + 1 > 1
+        assert json.loads(z.read(f"{name}.manifest.json"))["query"] == f"incidents_by_period (its rows of kind '{kind}')"
+    sponsors = {r[1] for r in rows[1:]}
+    assert sponsors and "Other actors" not in sponsors and sponsors <= {"RU", "KP", "IR", "CN", "other", "unknown"}
+
+
 def test_cli_export_writes_both_files_and_prints_their_paths(fixture_path, tmp_path, capsys):
     code = main(["export", "--db", str(fixture_path), "--actor", "Thallium", "--sector", "energy",
                  "--country", "South Korea", "--since", "2023-01-01", "--out", str(tmp_path), "--name", "k"])

@@ -176,9 +176,22 @@ def test_repeated_questions_are_answered_from_the_cache(store):
     assert [t.cached for t in mine] == [False, True]
 
 
+def test_the_overview_time_series_are_one_query(store):
+    """The actor and the sponsor series over time come from one run of one query, and asking again for the same
+    series gives the same frame (so a rerun that changed nothing finds its chart already built)."""
+    from threatscape.filters import View
+
+    store.clear_cache()
+    mark = len(store.timings)
+    actors, sponsors = data.actor_period(store, ALL, View()), data.sponsor_period(store, ALL, View())
+    ran = [t.query for t in list(store.timings)[mark:] if not t.cached]
+    assert ran == ["incidents_by_period"] and not actors.empty and not sponsors.empty
+    assert data.actor_period(store, ALL, View()) is actors and data.sponsor_period(store, ALL, View()) is sponsors
+
+
 def test_a_query_missing_a_parameter_names_it(store):
     with pytest.raises(KeyError, match="grain"):
-        store.query("incidents_by_actor_period", ALL.params() | {"top_n": 5})
+        store.query("incidents_by_period", ALL.params() | {"top_n": 5})
 
 
 def test_every_query_uses_only_named_parameters():
