@@ -125,8 +125,9 @@ def _page_sweep(store: Store, n: int) -> dict[str, list[float]]:
 
 def speed_check() -> float:
     """Seconds for a pure-Python loop of LOOP_ADDITIONS additions: how fast the machine is running just now.
-    A shared VM's speed drifts (this one's took 0.9 to 2.2 s for the same loop within hours), and every figure
-    here drifts with it; the check before and after a size's measurements says which conditions they met."""
+    A shared VM's speed drifts (on ours the same Python work took up to twice as long from one hour to the
+    next), and every figure here drifts with it; the check before and after a size's measurements says which
+    conditions they met."""
     t0 = time.perf_counter()
     total = 0
     for i in range(LOOP_ADDITIONS):
