@@ -276,3 +276,19 @@ def test_a_cell_over_the_csv_field_limit_fails_the_same_way(tmp_path):
         assert "field larger than field limit" in message and _by_columns(path) == message
     finally:
         csv.field_size_limit(limit)
+
+
+def test_columns_read_as_numpy_from_their_buffers_hold_what_arrow_holds():
+    """csvfile.as_numpy stands in for pyarrow's to_numpy (which loads pandas): line numbers, per-row counts and
+    null masks, including slices that start inside a byte of a boolean column and columns of several chunks."""
+    import pyarrow as pa
+
+    bools = pa.array([i % 3 == 0 for i in range(29)], pa.bool_())
+    ints = pa.chunked_array([pa.array(range(5), pa.int64()), pa.array(range(100, 107), pa.int64())])
+    for column in (bools, bools.slice(3), bools.slice(5, 17), ints, ints.combine_chunks().slice(4, 6),
+                   pa.array([7, -1, 3], pa.int32()), pa.array([], pa.int64()), bools.slice(29)):
+        got = csvfile.as_numpy(column)
+        assert got.dtype == (bool if pa.types.is_boolean(column.type) else column.type.to_pandas_dtype())
+        assert got.tolist() == column.to_pylist()
+    with pytest.raises(ValueError, match="nulls"):
+        csvfile.as_numpy(pa.array([1, None], pa.int64()))

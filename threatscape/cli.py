@@ -207,8 +207,9 @@ def _ingest(args, path) -> int:
     """python -m threatscape ingest: one summary, or one clear line and a non-zero exit."""
     from .ingest.csvfile import COLUMNS
     from .ingest.model import UnreadableFile
-    from .ingest.run import IngestFailed, ingest
+    from .ingest.run import IngestFailed, arrow_without_pandas, ingest
 
+    arrow_without_pandas()
     mapping = {}
     for item in args.map:
         name, sep, column = item.partition("=")
@@ -228,7 +229,7 @@ def _ingest(args, path) -> int:
     try:
         report = ingest(args.paths, path, fmt=args.format, mapping=mapping, source=args.source, strict=args.strict,
                         dry_run=args.dry_run, default_tlp=args.tlp, progress=progress)
-    except UnreadableFile as exc:
+    except (UnreadableFile, store_mod.OutdatedDatabase) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except IngestFailed as exc:

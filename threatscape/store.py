@@ -47,6 +47,23 @@ def schema_version(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
     return row[0] if row else None
 
 
+def _check_schema(con: duckdb.DuckDBPyConnection, catalog: str, path: Path) -> None:
+    found = schema_version(con, catalog)
+    if found != SCHEMA_VERSION:
+        raise OutdatedDatabase(f"{path} has schema version {found}; this Threatscape needs "
+                               f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {path} "
+                               "(demo data) or ingest its sources again into a new file.")
+
+
+def dataset_kind(path: str | os.PathLike) -> str:
+    """What a database file holds, 'demo' or 'sources', once its schema is found current (as Store checks it):
+    what an ingest needs to know of the file it adds to, without Store's catalog (0.1 s) or a DataFrame."""
+    with duckdb.connect(":memory:") as con:
+        con.execute("ATTACH $path AS ts (READ_ONLY)", {"path": str(path)})
+        _check_schema(con, "ts", Path(path))
+        return con.execute("SELECT kind FROM ts.main.dataset").fetchone()[0]
+
+
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
     """--db if given, else $THREATSCAPE_DB, else data/incidents.duckdb in the project."""
     return Path(explicit or os.environ.get("THREATSCAPE_DB") or DEFAULT_DB)
@@ -112,12 +129,11 @@ class Store:
         # and every cursor (a connection sharing this database instance) sees both.
         con = duckdb.connect(":memory:")
         con.execute("ATTACH $path AS ts (READ_ONLY)", {"path": str(self.path)})
-        found = schema_version(con, "ts")
-        if found != SCHEMA_VERSION:
+        try:
+            _check_schema(con, "ts", self.path)
+        except OutdatedDatabase:
             con.close()
-            raise OutdatedDatabase(f"{self.path} has schema version {found}; this Threatscape needs "
-                                   f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {self.path} "
-                                   "(demo data) or ingest its sources again into a new file.")
+            raise
         _checked[self.path.resolve()] = fingerprint  # up to date: outdated_demo need not open it again
         con.execute(_catalog_script())
         version = con.execute("SELECT content_version FROM dataset").fetchone()[0]

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from .. import sql
 from ..actors import alias_key
-from .csvfile import LIST_SEPARATOR, CsvTable
+from .csvfile import LIST_SEPARATOR, CsvTable, as_numpy
 from .model import Rejection
 from .normalise import DIGEST_CHARS, NO_ACTOR, TITLE_JOIN, Normaliser, _id_prefix, parse_date
 
@@ -36,7 +36,7 @@ class _Distinct:
             column = column.combine_chunks()
         encoded = pc.dictionary_encode(column)
         self.values: list[str] = encoded.dictionary.to_pylist()
-        self.index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        self.index = as_numpy(encoded.indices.fill_null(-1)).astype(np.int64)
         self._arrow_index = encoded.indices
 
     def take(self, rows: np.ndarray) -> _Distinct:
@@ -73,7 +73,7 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
     """(staged rows numbered from first_ord, the file's rejections in line order, galaxy actor by canonical name);
     counts into n as Normaliser.row would, record after record."""
     cells = t.cells
-    lines = cells.column("line").to_numpy()
+    lines = as_numpy(cells.column("line"))
 
     # Rejections: the first of Normaliser.row's checks that fails (date, confidence, TLP, then actor).
     date, conf, tlp = (_Distinct(cells.column(c)) for c in ("occurred_on", "confidence", "tlp"))
@@ -84,7 +84,7 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
     bad_date = ~no_date & ~date_ok[date.index]
     bad_conf = ~conf_ok[conf.index]
     bad_tlp = ~tlp_ok[tlp.index]
-    no_actor = pc.is_null(cells.column("actor")).to_numpy(zero_copy_only=False)
+    no_actor = as_numpy(pc.is_null(cells.column("actor")))
     rejected = no_date | bad_date | bad_conf | bad_tlp | no_actor
     rejections = list(t.too_wide)
     for i in np.flatnonzero(rejected).tolist():
@@ -131,10 +131,11 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
     content = None  # what the ids of records without one are derived from (normalise.stable_id)
     if cells.column("incident_id").null_count:
         content = [iso, actor.spread([alias_key(r.name) for r in resolutions], pa.string()),
-                   pc.fill_null(cells.column("title"), ""),
-                   pc.fill_null(country.spread([LIST_SEPARATOR.join(sorted(p)) for p in places], pa.string()), ""),
+                   pc.fill_null(cells.column("title"), _text("")),
+                   pc.fill_null(country.spread([LIST_SEPARATOR.join(sorted(p)) for p in places], pa.string()),
+                                _text("")),
                    pc.fill_null(sector.spread([LIST_SEPARATOR.join(sorted(s)) for s in sector_terms],
-                                              pa.string()), "")]
+                                              pa.string()), _text(""))]
     staged = {
         "incident_id": _incident_ids(_id_prefix(t.source), cells.column("incident_id"), content),
         "occurred_on": date.spread([d[0] if d else None for d in days], pa.date32()),
@@ -146,31 +147,36 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
         "sector_mask": pc.fill_null(sector.spread([m for m, _ in masks], pa.uint64()), 0),
         "victim_country": country.spread([c[0] if c else None for c, _ in codes], pa.string()),
         "campaign": cells.column("campaign"),
-        "title": pc.coalesce(cells.column("title"), pc.binary_join_element_wise(canonical, iso, TITLE_JOIN)),
+        "title": pc.coalesce(cells.column("title"), pc.binary_join_element_wise(canonical, iso, _text(TITLE_JOIN))),
         "summary": cells.column("summary"),
         "confidence": conf.spread(confidences, pa.int16()),
-        "tlp": pc.fill_null(tlp.spread(tlps, pa.string()), n.default_tlp),
-        "source": pa.nulls(rows, pa.string()).fill_null(t.source),
+        "tlp": pc.fill_null(tlp.spread(tlps, pa.string()), _text(n.default_tlp)),
+        "source": pa.nulls(rows, pa.string()).fill_null(_text(t.source)),
         "source_url": cells.column("source_url"),
-        "file": pa.nulls(rows, pa.string()).fill_null(t.file),
+        "file": pa.nulls(rows, pa.string()).fill_null(_text(t.file)),
         "ord": pa.array(np.arange(first_ord, first_ord + rows), pa.int64()),
     }
     return pa.table(staged, schema=STAGED_SCHEMA), rejections, galaxy_of
 
 
+def _text(value: str) -> pa.Scalar:
+    """A string scalar, typed: pyarrow imports pandas to infer the type of a Python string."""
+    return pa.scalar(value, pa.string())
+
+
 def _incident_ids(prefix: str, own: pa.ChunkedArray, content: list | None) -> pa.Array:
     """normalise.stable_id of every row: the source's own id, else a SHA-1 (by DuckDB) of the same text."""
-    ids = pc.binary_join_element_wise(pa.scalar(f"{prefix}:"), own.combine_chunks(), "")
+    ids = pc.binary_join_element_wise(_text(f"{prefix}:"), own.combine_chunks(), _text(""))
     if content is None:
         return ids
     missing = pc.is_null(ids)
-    rows = pa.array(np.flatnonzero(missing.to_numpy(zero_copy_only=False)))
-    text = pc.binary_join_element_wise(*(c.take(rows) for c in content), "|")
+    rows = pa.array(np.flatnonzero(as_numpy(missing)))
+    text = pc.binary_join_element_wise(*(c.take(rows) for c in content), _text("|"))
     con = duckdb.connect()
     try:
         con.register("content", pa.table({"pos": pa.array(np.arange(len(rows)), pa.int64()), "content": text}))
         digests = con.sql(sql.text("ingest_content_digest"), params={"chars": DIGEST_CHARS}).to_arrow_table()
     finally:
         con.close()
-    derived = pc.binary_join_element_wise(pa.scalar(f"{prefix}:sha1:"), digests.column("digest"), "")
+    derived = pc.binary_join_element_wise(_text(f"{prefix}:sha1:"), digests.column("digest"), _text(""))
     return pc.replace_with_mask(ids, missing, derived.combine_chunks())

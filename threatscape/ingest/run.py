@@ -3,21 +3,24 @@ from __future__ import annotations
 
 import collections
 import importlib
+import importlib.abc
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import build, sql
 from ..actors import alias_key
-from ..store import Store
+from ..store import dataset_kind
 from . import columnar
 from .columnar import STAGED_SCHEMA
-from .csvfile import CONTIGUOUS_BYTES
+from .csvfile import CONTIGUOUS_BYTES, as_numpy
 from .model import Rejection, Skipped, UnreadableFile
 from .normalise import AliasMap, Normaliser
 
@@ -112,6 +115,29 @@ class Report:
         if len(self.rejections) > 20:
             lines.append(f"  … and {len(self.rejections) - 20:,} more rejections (--report FILE lists all)")
         return "\n".join(lines)
+
+
+def arrow_without_pandas() -> None:
+    """Let pyarrow find pandas absent, in a process that has not imported it (the ingest command).
+
+    pyarrow imports pandas (0.3 s or more) at its first pa.array() call, only to tell whether what it converts
+    is a pandas object, and the ingest never hands it one. pyarrow looks once and remembers; whatever needs
+    pandas later (Table.to_pandas, a pandas object given to pa.array) still imports it."""
+    if "pandas" in sys.modules:
+        return
+
+    class NoPandas(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name == "pandas":
+                raise ImportError("pandas is not needed here")
+            return None
+
+    blocker = NoPandas()
+    sys.meta_path.insert(0, blocker)
+    try:
+        pa.lib._pandas_api.have_pandas  # its first look, remembered
+    finally:
+        sys.meta_path.remove(blocker)
 
 
 def _reader(fmt: str):
@@ -257,8 +283,7 @@ class _DryRun(Exception):
 def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: build.Fresh) -> None:
     previous = None
     if db.exists():
-        kind = Store(db).dataset()["kind"]
-        if kind == "demo":
+        if dataset_kind(db) == "demo":
             report.replaced_demo = True
         else:
             previous = db
@@ -300,8 +325,14 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
 def _actor_frames(staged: pa.Table, galaxy_of: dict, version: str) -> tuple[pa.Table, pa.Table]:
     """New actor rows (galaxy facts, or just the reported name when unresolved) and their aliases."""
     actors, aliases = [], []
-    pairs = staged.group_by(["actor", "actor_resolved"], use_threads=False).aggregate([])
-    for name, resolved in zip(pairs.column("actor").to_pylist(), pairs.column("actor_resolved").to_pylist()):
+    # Each (actor, actor_resolved) pair once, in the order the rows first hold them. (Table.group_by would import
+    # pyarrow.dataset, and with it pandas: 0.4 s.)
+    names = pc.dictionary_encode(staged.column("actor").combine_chunks())
+    pairs = as_numpy(names.indices).astype(np.int64) * 2 + as_numpy(staged.column("actor_resolved"))
+    _, first = np.unique(pairs, return_index=True)
+    first.sort()
+    for name, resolved in zip(names.dictionary.take(names.indices.take(first)).to_pylist(),
+                              as_numpy(staged.column("actor_resolved"))[first].tolist()):
         g = galaxy_of.get(name) if resolved else None
         actors.append((name, g.sponsor_country if g else None, g.motivation if g else None,
                        g.uuid if g else None, g is not None))
