@@ -118,11 +118,13 @@ class Report:
 
 
 def arrow_without_pandas() -> None:
-    """Let pyarrow find pandas absent, in a process that has not imported it (the ingest command).
+    """Let pyarrow find pandas absent, in a process that has not imported it: the ingest command.
 
     pyarrow imports pandas (0.3 s or more) at its first pa.array() call, only to tell whether what it converts
-    is a pandas object, and the ingest never hands it one. pyarrow looks once and remembers; whatever needs
-    pandas later (Table.to_pandas, a pandas object given to pa.array) still imports it."""
+    is a pandas object, and the ingest never hands it one. pyarrow looks once and remembers: Table.to_pandas
+    and Table.from_pandas still import pandas when called, but pa.array would then take a pandas Series for a
+    plain sequence (a categorical one becomes strings). Hence only for a process that converts no pandas
+    objects, and the ingest reads no query result as a DataFrame (store.dataset_kind)."""
     if "pandas" in sys.modules:
         return
 
