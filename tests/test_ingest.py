@@ -121,15 +121,20 @@ def test_an_unreadable_file_fails_with_one_line_and_leaves_the_database_byte_for
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".duckdb" or ".tmp" in p.name) == ["db.duckdb"]
 
 
-def test_adding_to_a_database_of_an_older_schema_fails_with_one_line_and_leaves_it(tmp_path, capsys):
+@pytest.mark.parametrize("damage, message", [
+    ("UPDATE dataset SET schema_version = schema_version - 1", "schema version"),  # an older Threatscape's
+    ("DROP TABLE dataset", "not a Threatscape database"),                         # somebody else's DuckDB file
+])
+def test_adding_to_a_database_this_version_cannot_read_fails_with_one_line_and_leaves_it(tmp_path, capsys,
+                                                                                        damage, message):
     db = tmp_path / "db.duckdb"
     ingest([write(tmp_path, "feed.csv", GOOD)], db)
     with duckdb.connect(str(db)) as con:
-        con.execute("UPDATE dataset SET schema_version = schema_version - 1")
+        con.execute(damage)
     before = db.read_bytes()
     assert main(["ingest", str(write(tmp_path, "more.csv", BAD_ROWS)), "--db", str(db)]) == 1
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "schema version" in err and str(db) in err and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and message in err and str(db) in err and "Traceback" not in err
     assert db.read_bytes() == before
 
 

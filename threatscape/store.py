@@ -38,7 +38,8 @@ CACHE_ENTRIES = 512
 
 
 class OutdatedDatabase(RuntimeError):
-    """The file was written by an older Threatscape whose tables this one cannot read."""
+    """The file was written by an older Threatscape whose tables this one cannot read, or is a DuckDB file that
+    Threatscape did not write."""
 
 
 def schema_version(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
@@ -48,7 +49,10 @@ def schema_version(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, catalog: str, path: Path) -> None:
-    found = schema_version(con, catalog)
+    try:
+        found = schema_version(con, catalog)
+    except duckdb.CatalogException:
+        raise OutdatedDatabase(f"{path} is not a Threatscape database (it has no dataset table)") from None
     if found != SCHEMA_VERSION:
         raise OutdatedDatabase(f"{path} has schema version {found}; this Threatscape needs "
                                f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {path} "
