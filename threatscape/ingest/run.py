@@ -330,11 +330,11 @@ def _actor_frames(staged: pa.Table, galaxy_of: dict, version: str) -> tuple[pa.T
     # Each (actor, actor_resolved) pair once, in the order the rows first hold them. (Table.group_by would import
     # pyarrow.dataset, and with it pandas: 0.4 s.)
     names = pc.dictionary_encode(staged.column("actor").combine_chunks())
-    pairs = as_numpy(names.indices).astype(np.int64) * 2 + as_numpy(staged.column("actor_resolved"))
-    _, first = np.unique(pairs, return_index=True)
+    is_resolved = as_numpy(staged.column("actor_resolved"))
+    _, first = np.unique(as_numpy(names.indices).astype(np.int64) * 2 + is_resolved, return_index=True)
     first.sort()
     for name, resolved in zip(names.dictionary.take(names.indices.take(first)).to_pylist(),
-                              as_numpy(staged.column("actor_resolved"))[first].tolist()):
+                              is_resolved[first].tolist()):
         g = galaxy_of.get(name) if resolved else None
         actors.append((name, g.sponsor_country if g else None, g.motivation if g else None,
                        g.uuid if g else None, g is not None))
