@@ -138,6 +138,21 @@ def test_a_database_without_incidents_says_so(tmp_path, monkeypatch):
             f"[{label}](/ingest" in m.value for m in at.main.markdown), script
 
 
+def test_a_duckdb_file_that_threatscape_did_not_write_is_named_and_left_alone(tmp_path, monkeypatch):
+    import duckdb
+
+    db = tmp_path / "notes.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE notes (body VARCHAR)")
+    before = db.read_bytes()
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("dashboard.py")
+    assert [e.value for e in at.error] == [
+        f"The incident database at {db} could not be read: {db} is not a Threatscape database (it has no dataset "
+        "table)"]
+    assert db.read_bytes() == before
+
+
 def test_the_ingest_page_fills_a_database_without_incidents(tmp_path, monkeypatch):
     """An ingest whose every record was rejected leaves a database with no incidents: the Ingest page must still
     open on it, or the app offers no way to load any."""

@@ -43,16 +43,19 @@ class OutdatedDatabase(RuntimeError):
 
 
 def schema_version(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
-    """The schema_version stamped in an attached database (None: no dataset row)."""
-    row = con.execute(f"SELECT max(schema_version) FROM {catalog}.main.dataset").fetchone()  # catalog: ours
+    """The schema_version stamped in an attached database (None: no dataset table or row, so not a database that
+    Threatscape wrote)."""
+    try:
+        row = con.execute(f"SELECT max(schema_version) FROM {catalog}.main.dataset").fetchone()  # catalog: ours
+    except duckdb.CatalogException:
+        return None
     return row[0] if row else None
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, catalog: str, path: Path) -> None:
-    try:
-        found = schema_version(con, catalog)
-    except duckdb.CatalogException:
-        raise OutdatedDatabase(f"{path} is not a Threatscape database (it has no dataset table)") from None
+    found = schema_version(con, catalog)
+    if found is None:
+        raise OutdatedDatabase(f"{path} is not a Threatscape database (it has no dataset table)")
     if found != SCHEMA_VERSION:
         raise OutdatedDatabase(f"{path} has schema version {found}; this Threatscape needs "
                                f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {path} "
@@ -352,8 +355,9 @@ def outdated_demo(p: Path) -> bool:
         return False
     with duckdb.connect(":memory:") as con:
         con.execute("ATTACH $path AS old (READ_ONLY)", {"path": str(p)})
-        kind = con.execute("SELECT max(kind) FROM old.main.dataset").fetchone()[0]
-        outdated = kind == "demo" and schema_version(con, "old") != SCHEMA_VERSION
+        version = schema_version(con, "old")  # None: not Threatscape's, which Store then says
+        outdated = version not in (None, SCHEMA_VERSION) and con.execute(
+            "SELECT max(kind) FROM old.main.dataset").fetchone()[0] == "demo"
     if not outdated:
         _checked[p] = fingerprint
     return outdated
