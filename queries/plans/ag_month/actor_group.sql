@@ -15,7 +15,6 @@ UNION ALL
 SELECT date_trunc('month', d.day)::DATE, d.actor_id, sum(d.incidents), sum(d.month_dated), sum(d.year_dated),
        bit_or(d.sector_bits), bit_or(d.country_bits)
 FROM actor_day AS d
-WHERE (f_since IS NULL OR d.day >= f_since) AND (f_until IS NULL OR d.day <= f_until)
-  AND (d.day < first_whole_month(f_since) OR d.day >= after_whole_months(f_until))
+WHERE end_day(d.day, f_since, f_until)
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, d.actor_id))
 GROUP BY ALL

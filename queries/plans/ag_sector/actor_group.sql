@@ -13,6 +13,5 @@ SELECT date_trunc('month', occurred_on)::DATE, actor_id, count(*), count(*) FILT
        count(*) FILTER (WHERE date_precision = 'year'), bit_or(sector_mask),
        bitstring_agg((ascii(victim_country[1]) - 65) * 26 + ascii(victim_country[2]) - 65, 0, 675)
 FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
-WHERE occurred_on < first_whole_month(f_since)
-   OR occurred_on >= after_whole_months(f_until)
+WHERE end_day(occurred_on, f_since, f_until)
 GROUP BY ALL

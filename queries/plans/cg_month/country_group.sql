@@ -12,7 +12,6 @@ WHERE m.sector_filter = 0
 UNION ALL
 SELECT date_trunc('month', d.day)::DATE, d.victim_country, sum(d.incidents)
 FROM country_day AS d
-WHERE (f_since IS NULL OR d.day >= f_since) AND (f_until IS NULL OR d.day <= f_until)
-  AND (d.day < first_whole_month(f_since) OR d.day >= after_whole_months(f_until))
+WHERE end_day(d.day, f_since, f_until)
   AND (len(f_countries) = 0 OR list_contains(f_countries, d.victim_country))
 GROUP BY ALL

@@ -19,6 +19,5 @@ UNION ALL
 SELECT i.actor_id, c.sector_id, count(*)
 FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
      AS i JOIN column_sector AS c ON c.bits <> 0 AND i.sector_mask & c.bits <> 0
-WHERE i.occurred_on < first_whole_month(f_since)
-   OR i.occurred_on >= after_whole_months(f_until)
+WHERE end_day(i.occurred_on, f_since, f_until)
 GROUP BY ALL

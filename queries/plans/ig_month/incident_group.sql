@@ -16,8 +16,7 @@ UNION ALL
 SELECT date_trunc('month', d.day)::DATE, d.actor_id, d.victim_country, d.date_precision, sum(d.incidents),
        bit_or(d.sector_bits)
 FROM incident_day AS d
-WHERE (f_since IS NULL OR d.day >= f_since) AND (f_until IS NULL OR d.day <= f_until)
-  AND (d.day < first_whole_month(f_since) OR d.day >= after_whole_months(f_until))
+WHERE end_day(d.day, f_since, f_until)
   AND (f_actor_ids IS NULL OR list_contains(f_actor_ids, d.actor_id))
   AND (len(f_countries) = 0 OR list_contains(f_countries, d.victim_country))
 GROUP BY ALL

@@ -12,6 +12,5 @@ WHERE m.month >= first_whole_month(f_since)
 UNION ALL
 SELECT date_trunc('month', occurred_on)::DATE, actor_id, sector_mask, count(*)
 FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
-WHERE occurred_on < first_whole_month(f_since)
-   OR occurred_on >= after_whole_months(f_until)
+WHERE end_day(occurred_on, f_since, f_until)
 GROUP BY ALL
