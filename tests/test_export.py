@@ -1,9 +1,11 @@
 """CSV snapshots and their manifests, the export and actor commands."""
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
+import threading
 
 import pytest
 
@@ -101,6 +103,60 @@ def test_export_equals_the_explorer_pages(evil_store, tmp_path, monkeypatch, ord
         cursor = int(page["sort_key"].iloc[-1])
     assert exported == shown
     assert len(shown) == data.incident_count(evil_store, f) == 13
+
+
+def _counted_stream(store, monkeypatch, fail_on: int | None = None):
+    """Count the store's streams opened and closed; fail_on: the stream (1-based) whose opening raises."""
+    opened, closed = [], []
+    stream = store.stream
+
+    @contextlib.contextmanager
+    def counted(name, params, *args):
+        opened.append(name)
+        if len(opened) == fail_on:
+            raise OSError("disk read error")
+        try:
+            with stream(name, params, *args) as reader:
+                yield reader
+        finally:
+            closed.append(name)
+
+    monkeypatch.setattr(store, "stream", counted)
+    return opened, closed
+
+
+def _export_threads():
+    return [t for t in threading.enumerate() if t.name == "threatscape-export"]
+
+
+def test_an_export_that_fails_while_reading_says_so_and_writes_nothing(evil_store, tmp_path, monkeypatch):
+    # The rows are read on a thread of their own, ahead of the CSV: its error must still reach the caller.
+    monkeypatch.setattr(export, "CHUNK_ROWS", 3)
+    opened, closed = _counted_stream(evil_store, monkeypatch, fail_on=3)
+    with pytest.raises(OSError, match="disk read error"):
+        export.write_incidents(evil_store, Filters(), tmp_path / "out", name="s")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert len(opened) == 3 and len(closed) == 2  # the failed one never opened
+    assert _export_threads() == []
+
+
+def test_an_export_that_fails_while_writing_stops_reading(evil_store, tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "CHUNK_ROWS", 1)  # a slice per incident
+    opened, closed = _counted_stream(evil_store, monkeypatch)
+    writes = []
+
+    def full_disk(self, b):
+        writes.append(len(b))
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(export._HashingSink, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        export.write_incidents(evil_store, Filters(), tmp_path / "out", name="s")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert _export_threads() == []
+    # The reader stopped a few slices ahead of the failed write at most, and closed every stream it opened.
+    assert data.incident_count(evil_store, Filters()) > 10
+    assert opened == closed and 1 <= len(opened) <= 4
 
 
 def test_paging_backward_returns_the_previous_page(store):

@@ -11,6 +11,8 @@ import hashlib
 import io
 import json
 import os
+import queue
+import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
@@ -78,10 +80,53 @@ class _HashingSink(io.RawIOBase):
         return True
 
     def write(self, b) -> int:
-        b = bytes(b)
+        b = memoryview(b)  # the writer's buffer, hashed and written without a copy
         self.sha256.update(b)
-        self.bytes += len(b)
+        self.bytes += b.nbytes
         return self.raw.write(b)
+
+
+def _ahead(items, depth: int = 2):
+    """What `items` yields, produced on a thread of its own up to `depth` items ahead: DuckDB reads the next rows
+    while the CSV of these is written, each mostly without Python's lock. At most depth items wait, so memory
+    does not grow with the export. An error while producing is raised here; when the consumer stops early (an
+    error of its own), the producer stops too and closes `items`."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((False, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put((False, exc))
+        finally:
+            items.close()
+
+    producer = threading.Thread(target=produce, name="threatscape-export", daemon=True)
+    producer.start()
+    try:
+        while True:
+            more, item = waiting.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        producer.join()
 
 
 def view_url(page: str, filters: Filters, view: View | None = None, extra: dict | None = None) -> str:
@@ -156,7 +201,7 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
             sink.write(BOM)
         rows = 0
         writer = None
-        for batch in batches():
+        for batch in _ahead(batches()):
             batch = neutralise(batch.select(CSV_COLUMNS))
             if long:
                 batch = _long_form(batch)
