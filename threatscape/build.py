@@ -82,20 +82,20 @@ DERIVED = (
 )
 
 
-def _derive(con: duckdb.DuckDBPyConnection, *, facts=None, alongside: str | None = None) -> None:
+def _derive(con: duckdb.DuckDBPyConnection, *, facts=None, alongside=None) -> None:
     """The summaries: FIRST, then the chains of DERIVED at once, each on its own cursor.
 
-    facts (an Arrow table of the columns the summaries read) stands in for the incident table, and the statement
-    `alongside` (the incident table's write) runs on con meanwhile: a sorted write of a few hundred thousand
-    rows uses one core, the summaries the other. (A 10-million-row demo build keeps both cores busy either way:
-    it derives after its parallel write.)"""
+    facts (an Arrow table of the columns the summaries read) stands in for the incident table, and `alongside`
+    (a function of con: the incident table's write) runs on con meanwhile: a sorted write of a few hundred
+    thousand rows uses one core, the summaries the other. (A 10-million-row demo build keeps both cores busy
+    either way: it derives after its parallel write.)"""
     cursors = [con.cursor() for _ in DERIVED]  # before con is busy with `alongside`
     try:
         if facts is not None:
             for cursor in cursors:
                 cursor.register("incident", facts)  # shadows the table for this cursor's statements only
         with ThreadPoolExecutor(len(DERIVED) + 1) as pool:
-            jobs = [pool.submit(con.execute, alongside)] if alongside is not None else []
+            jobs = [pool.submit(alongside, con)] if alongside is not None else []
             jobs.append(pool.submit(_chain, cursors[0], FIRST))  # sector_mask_filter, before the chains read it
             jobs[-1].result()
             jobs += [pool.submit(_chain, cursor, names) for cursor, names in zip(cursors, DERIVED)]
@@ -111,15 +111,9 @@ def _chain(cursor: duckdb.DuckDBPyConnection, names) -> None:
         cursor.execute(sql.text(name))
 
 
-def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str,
-           insert: str | None = None, facts=None) -> str:
-    """Check ids, derive the summaries, stamp the dataset row with a content version; return that version.
-
-    insert: a statement that writes the incident table, with facts the columns the summaries read of the rows
-    it writes (an Arrow table, any order): the summaries are then derived while it runs. Without it, the
-    incident table is already written."""
-    if insert is not None:
-        _derive(con, facts=facts, alongside=insert)
+def _check_and_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Check that the incident ids are unique and every incident is numbered (numbering those that are not), and
+    return the content version of the incidents, actors and sectors (none of them a summary)."""
     # Sorting 64-bit hashes of the ids is much cheaper than grouping the ids; only equal hashes
     # (a duplicate, or in rare cases a collision) need the exact count.
     hashes = con.execute(sql.text("incident_id_hashes")).fetchnumpy()["h"]
@@ -132,9 +126,29 @@ def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias
     del hashes
     if con.execute("SELECT count(*) FROM incident WHERE seq IS NULL").fetchone()[0]:
         con.execute(sql.text("assign_seq"))
-    if insert is None:
+    return con.execute(sql.text("content_version")).fetchone()[0]
+
+
+def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str,
+           insert: str | None = None, facts=None) -> str:
+    """Check ids, derive the summaries, stamp the dataset row with a content version; return that version.
+
+    insert: a statement that writes the incident table, with facts the columns the summaries read of the rows
+    it writes (an Arrow table, any order): the summaries are then derived while it runs, and the checks and the
+    content version follow it on its thread, beside the summaries still running. Without it, the incident table
+    is already written."""
+    if insert is not None:
+        done = {}
+
+        def write_and_check(c: duckdb.DuckDBPyConnection) -> None:
+            c.execute(insert)
+            done["version"] = _check_and_version(c)
+
+        _derive(con, facts=facts, alongside=write_and_check)
+        version = done["version"]
+    else:
+        version = _check_and_version(con)
         _derive(con)
-    version = con.execute(sql.text("content_version")).fetchone()[0]
     con.execute(
         "INSERT INTO dataset VALUES ($kind, $description, $built_at, $content_version, "
         "$alias_map_version, $schema_version, $app_version)",
