@@ -82,13 +82,14 @@ DERIVED = (
 )
 
 
-def _derive(con: duckdb.DuckDBPyConnection, *, facts=None, alongside=None) -> None:
-    """The summaries: FIRST, then the chains of DERIVED at once, each on its own cursor.
+def _derive(con: duckdb.DuckDBPyConnection, *, facts=None, alongside=None):
+    """The summaries: FIRST, then the chains of DERIVED at once, each on its own cursor; returns what
+    `alongside` returns.
 
     facts (an Arrow table of the columns the summaries read) stands in for the incident table, and `alongside`
-    (a function of con: the incident table's write) runs on con meanwhile: a sorted write of a few hundred
-    thousand rows uses one core, the summaries the other. (A 10-million-row demo build keeps both cores busy
-    either way: it derives after its parallel write.)"""
+    (a function of con: the incident table's write, and what follows it) runs on con meanwhile: a sorted write
+    of a few hundred thousand rows uses one core, the summaries the other. (A 10-million-row demo build keeps
+    both cores busy either way: it derives after its parallel write.)"""
     cursors = [con.cursor() for _ in DERIVED]  # before con is busy with `alongside`
     try:
         if facts is not None:
@@ -101,6 +102,7 @@ def _derive(con: duckdb.DuckDBPyConnection, *, facts=None, alongside=None) -> No
             jobs += [pool.submit(_chain, cursor, names) for cursor, names in zip(cursors, DERIVED)]
             for job in jobs:
                 job.result()  # the first error, if any, fails the write (after every job has ended)
+            return jobs[0].result() if alongside is not None else None
     finally:
         for cursor in cursors:
             cursor.close()
@@ -138,14 +140,11 @@ def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias
     content version follow it on its thread, beside the summaries still running. Without it, the incident table
     is already written."""
     if insert is not None:
-        done = {}
-
-        def write_and_check(c: duckdb.DuckDBPyConnection) -> None:
+        def write_and_check(c: duckdb.DuckDBPyConnection) -> str:
             c.execute(insert)
-            done["version"] = _check_and_version(c)
+            return _check_and_version(c)
 
-        _derive(con, facts=facts, alongside=write_and_check)
-        version = done["version"]
+        version = _derive(con, facts=facts, alongside=write_and_check)
     else:
         version = _check_and_version(con)
         _derive(con)

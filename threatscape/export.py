@@ -6,6 +6,7 @@ get a leading apostrophe: feed text is attacker-controlled.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -201,14 +202,15 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
             sink.write(BOM)
         rows = 0
         writer = None
-        for batch in _ahead(batches()):
-            batch = neutralise(batch.select(CSV_COLUMNS))
-            if long:
-                batch = _long_form(batch)
-            if writer is None:
-                writer = pacsv.CSVWriter(sink, batch.schema, write_options=WRITE_OPTIONS)
-            writer.write_batch(batch)
-            rows += batch.num_rows
+        with contextlib.closing(_ahead(batches())) as read:  # a failed write stops the reader here and now
+            for batch in read:
+                batch = neutralise(batch.select(CSV_COLUMNS))
+                if long:
+                    batch = _long_form(batch)
+                if writer is None:
+                    writer = pacsv.CSVWriter(sink, batch.schema, write_options=WRITE_OPTIONS)
+                writer.write_batch(batch)
+                rows += batch.num_rows
         if writer is None:  # no rows: still a header
             columns = [("sector" if long and c == "sectors" else c) for c in CSV_COLUMNS]
             sink.write((",".join(f'"{c}"' for c in columns) + "\r\n").encode())
