@@ -25,6 +25,26 @@ def test_a_database_swapped_in_is_served_without_a_restart(tmp_path):
     assert int(data.kpis(s, ALL)["incidents"]) == 10  # not the cached answer for the old data
 
 
+def test_actor_and_sponsor_filters_name_the_actors_of_the_database_served(tmp_path, monkeypatch):
+    """The store answers the actor and sponsor filters from the actors it read when it opened the file (no query
+    per filter change): both filters at once allow the actors both allow, a name it does not hold allows none,
+    and a new file's actors count as soon as it is swapped in."""
+    import fixture_db
+
+    path = tmp_path / "db.duckdb"
+    write_fixture(path)
+    s = Store(path)
+    assert s.actor_ids([], []) is None  # no filter: any actor
+    assert s.actor_ids(["MuddyWater", "Kimsuky"], []) == [1, 3]
+    assert s.actor_ids([], ["unknown"]) == [4]  # no sponsor known
+    assert s.actor_ids(["Kimsuky", "MuddyWater"], ["IR"]) == [3]
+    assert s.actor_ids(["No Such Crew"], []) == []  # none, not "any"
+    assert int(data.kpis(s, ALL.with_(actors=("No Such Crew",)))["incidents"]) == 0
+    monkeypatch.setattr(fixture_db, "ACTORS", fixture_db.ACTORS + [(5, "Sandworm Team", "RU", [])])
+    write_fixture(path)
+    assert s.actor_ids([], ["RU"]) == [2, 5]
+
+
 def test_a_failed_build_leaves_the_old_database_byte_for_byte(tmp_path):
     path = tmp_path / "db.duckdb"
     write_fixture(path)
