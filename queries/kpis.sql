@@ -6,14 +6,14 @@
 -- (campaign_change_of, with window_since..window_until from campaign_window for prev_since..until).
 WITH grouped AS (
     SELECT TRUE AS current, *
-    FROM actor_group($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
-                        $countries::VARCHAR[],
-                        $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM actor_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
+                     $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
+                     $text::VARCHAR)
     UNION ALL
     SELECT FALSE AS current, *
-    FROM actor_group($prev_since::DATE, $prev_until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT,
-                        $countries::VARCHAR[],
-                        $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM actor_group($prev_day_from::DATE, $prev_day_to::DATE, $prev_month_from::DATE, $prev_month_to::DATE,
+                     $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
+                     $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
 ),
 by_actor AS (
     -- one row per period and actor: the actors are counted as rows, with no DISTINCT to plan

@@ -235,3 +235,29 @@ def test_the_cases_take_every_plan_variant(db, monkeypatch):
             data.incident_page(store, f, order_by=order_by, backward=backward)
             data.incident_page(store, f, order_by=order_by, backward=backward, page_size=10**9)  # no level fills it
     assert set(plans.SCHEMAS) - taken == set()
+
+
+def test_every_day_of_a_range_is_counted_once_from_the_month_or_the_day_summaries():
+    """plans.date_range splits a range into whole months (read from the monthly summaries) and the days at either
+    end (read from the daily ones): every day of the range falls in exactly one of them, and no day outside it,
+    for ranges across many months, inside one month, on month edges, open at either end, and reversed."""
+    import random
+
+    from threatscape.plans import date_range
+
+    def days(a, b):
+        return {a + dt.timedelta(days=i) for i in range((b - a).days + 1)}
+
+    rng = random.Random(5)
+    ranges = [(D(2024, 2, 1) + dt.timedelta(days=rng.randint(0, 500)), rng.randint(-3, 120)) for _ in range(2000)]
+    for since, length in ranges + [(D(2024, 3, 1), 30), (D(2024, 3, 1), 29), (D(2024, 2, 29), 0), (D(2024, 12, 31), 1)]:
+        until = since + dt.timedelta(days=length)
+        r = date_range(since, until)
+        month = {d for d in days(since - dt.timedelta(days=40), until + dt.timedelta(days=40))
+                 if r["month_from"] <= d.replace(day=1) < r["month_to"]}
+        end = {d for d in days(since - dt.timedelta(days=40), until + dt.timedelta(days=40))
+               if r["day_from"] <= d < r["month_from"] or r["month_to"] <= d <= r["day_to"]}
+        assert not month & end and month | end == days(since, until), (since, until, r)
+    everything = date_range(None, None)
+    assert everything["day_from"] == everything["month_from"] == dt.date.min
+    assert everything["month_to"] == D(9999, 12, 1) and everything["day_to"] == dt.date.max

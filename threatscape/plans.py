@@ -24,12 +24,19 @@ queries/plans/<schema>/, each exact for some parameters and cheapest among those
                        back in oldest first), pk_seq_asc (the other two), pk_conf_desc / pk_conf_asc (confidence),
                        pk_level_desc / pk_level_asc (confidence, within one level: the level parameter is set)
 
+The summary macros (incident_group, actor_group, country_group, mask_group, heat_cell) take a date range as its
+first and last day and its whole months (date_range below, which the store works out from a query's since and
+until): the whole months come from the monthly summaries, the days at either end from the daily ones or the
+incidents. Worked out in SQL instead, those bounds were about a fifth of the overview's planning time.
+
 Choosing here, rather than in SQL with conditions on the parameters, means DuckDB binds and optimises only
 the variant taken, which at 10 million incidents was half of an interaction's time. The store sets each
 cursor's search_path to the chosen schemas (names from SCHEMAS only) before it runs a query; the query
 text never changes. tests/test_optimised.py checks every variant against the straightforward queries.
 """
 from __future__ import annotations
+
+import datetime as dt
 
 # Created in this order, each macro after those it calls (incident_group before actor_group's ag_fine, ...).
 SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "cg_month", "cg_sector",
@@ -91,3 +98,27 @@ def page_keys(order_by: str | None, backward: bool, level: int | None = None) ->
             return "pk_level_asc" if backward else "pk_level_desc"
         return "pk_conf_asc" if backward else "pk_conf_desc"
     return "pk_seq_asc" if (order_by == "oldest") != backward else "pk_seq_desc"
+
+
+
+_LAST_MONTH = dt.date(9999, 12, 1)  # the first day of the last month a date can be in here
+
+
+def date_range(since: dt.date | None, until: dt.date | None) -> dict:
+    """The range since..until (None: open) as the summary macros read it, none of it NULL: day_from and day_to,
+    its first and last day (0001-01-01 and 9999-12-31 when open), and its whole months, from the first day of
+    month_from up to the day before month_to, which come from the monthly summaries. The days from day_from to
+    month_from and from month_to to day_to come from the daily ones (queries/end_day.sql). A range with no whole
+    month in it has month_from = month_to = day_from: every day of it is an end day."""
+    day_from, day_to = since or dt.date.min, until or dt.date.max
+    month_from = _month_start(day_from.year * 12 + day_from.month - 1 + (day_from.day > 1))
+    after = day_to + dt.timedelta(days=1) if day_to < dt.date.max else None
+    month_to = _month_start(after.year * 12 + after.month - 1) if after else _LAST_MONTH
+    if not day_from <= month_from <= month_to:
+        month_from = month_to = day_from
+    return {"day_from": day_from, "day_to": day_to, "month_from": month_from, "month_to": month_to}
+
+
+def _month_start(index: int) -> dt.date:
+    """The first day of month `index` (year * 12 + month - 1), or of the last month when it is later."""
+    return dt.date(index // 12, index % 12 + 1, 1) if index < 9999 * 12 + 12 else _LAST_MONTH
