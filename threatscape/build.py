@@ -13,6 +13,7 @@ import duckdb
 
 from . import __version__, sql, taxonomy
 
+CHECKPOINT_THRESHOLD = "1MB"
 SCHEMA_VERSION = 4  # 2: the summary tables (FIRST and DERIVED below); incident_sector became a view
                     # 3: summaries per one-sector filter (sector_mask_filter), by actor, by day
                     # 4: campaign_country_change
@@ -38,7 +39,9 @@ def create(path: str | os.PathLike) -> Fresh:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.unlink(missing_ok=True)
-    fresh = Fresh(path, tmp, duckdb.connect(str(tmp)))
+    # A small checkpoint threshold: each commit of the build writes its tables to the file as it goes, beside the
+    # statements still running, rather than leaving them to the final checkpoint, which runs alone.
+    fresh = Fresh(path, tmp, duckdb.connect(str(tmp), config={"checkpoint_threshold": CHECKPOINT_THRESHOLD}))
     try:
         sectors = taxonomy.sectors()
         fresh.con.begin()  # one commit for all of it
