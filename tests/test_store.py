@@ -212,6 +212,8 @@ def test_the_overview_time_series_are_one_query(store):
 def test_a_query_missing_a_parameter_names_it(store):
     with pytest.raises(KeyError, match="grain"):
         store.query("incidents_by_period", ALL.params() | {"top_n": 5})
+    with pytest.raises(KeyError, match=r"\['until'\]"):  # not the date bounds the store works out from it
+        store.query("incident_count", {k: v for k, v in ALL.params().items() if k != "until"})
 
 
 def test_every_query_uses_only_named_parameters():

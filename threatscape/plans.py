@@ -100,7 +100,6 @@ def page_keys(order_by: str | None, backward: bool, level: int | None = None) ->
     return "pk_seq_asc" if (order_by == "oldest") != backward else "pk_seq_desc"
 
 
-
 _LAST_MONTH = dt.date(9999, 12, 1)  # the first day of the last month a date can be in here
 
 

@@ -279,12 +279,17 @@ class Store:
             # that it needs no join (queries/filtered_incident.sql). Resolved here, from the actor directory.
             params = params | {"actor_ids": self.actor_ids(params.get("actors", []), params.get("sponsors", []))}
         for prefix in ("", "prev_"):
-            if f"{prefix}month_from" in wanted and f"{prefix}month_from" not in params:
+            if (f"{prefix}month_from" in wanted and f"{prefix}month_from" not in params
+                    and {f"{prefix}since", f"{prefix}until"} <= params.keys()):
                 # The summary macros read a date range as its days and its whole months, worked out here
                 # rather than in SQL, where DuckDB spent a fifth of the overview's planning on them.
                 bounds = plans.date_range(params.get(f"{prefix}since"), params.get(f"{prefix}until"))
                 params = params | {prefix + k: v for k, v in bounds.items()}
         missing = wanted - params.keys()
+        for prefix in ("", "prev_"):  # the date bounds come from since and until: name those
+            derived = {f"{prefix}{k}" for k in ("day_from", "day_to", "month_from", "month_to")}
+            if missing & derived:
+                missing = (missing - derived) | ({f"{prefix}since", f"{prefix}until"} - params.keys())
         if missing:
             raise KeyError(f"query {name} needs parameters {sorted(missing)}")
         return {k: params[k] for k in sorted(wanted)}
@@ -300,6 +305,8 @@ class Store:
         key = (tuple(actors), tuple(sponsors))
         ids = snap.actor_ids.get(key)
         if ids is None:
+            if len(snap.actor_ids) >= CACHE_ENTRIES:
+                snap.actor_ids.clear()
             names, states = set(actors), set(sponsors)
             ids = snap.actor_ids[key] = [actor_id for actor_id, name, sponsor in snap.actors
                                          if (not names or name in names) and (not states or sponsor in states)]
