@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,7 +92,6 @@ class _Snapshot:
     one_sector_filters: frozenset  # each sector's rollup_mask (plans.search_path)
     date_bounds: tuple  # (first day, last day) of the data as dates; (None, None) when it holds no incident
     actors: tuple  # (actor_id, name, sponsor state or 'unknown') of every actor, by id (queries/actor_directory.sql)
-    actor_ids: dict = field(default_factory=dict)  # (actors, sponsors) -> the ids they allow (Store.actor_ids)
 
 
 def _freeze(value):
@@ -301,16 +300,9 @@ class Store:
         query took 7 ms, alone, before the page's others could start)."""
         if not actors and not sponsors:
             return None
-        snap = self.snapshot()
-        key = (tuple(actors), tuple(sponsors))
-        ids = snap.actor_ids.get(key)
-        if ids is None:
-            if len(snap.actor_ids) >= CACHE_ENTRIES:
-                snap.actor_ids.clear()
-            names, states = set(actors), set(sponsors)
-            ids = snap.actor_ids[key] = [actor_id for actor_id, name, sponsor in snap.actors
-                                         if (not names or name in names) and (not states or sponsor in states)]
-        return list(ids)
+        names, states = set(actors), set(sponsors)
+        return [actor_id for actor_id, name, sponsor in self.snapshot().actors
+                if (not names or name in names) and (not states or sponsor in states)]
 
     def dataset(self) -> dict:
         """The dataset row: kind, description, built_at, content_version, ..."""
