@@ -1,7 +1,8 @@
 -- filtered_incident: the incidents that match the shared filters.
 -- The one definition of what every filter means; every chart and export query reads from it.
--- f_actor_ids: the actors the actor and sponsor filters allow (queries/actor_ids.sql; NULL: any actor, an
--- empty list: none), so no join is needed here and the planner keeps block skipping and top-N pruning.
+-- f_actor_ids: the actors the actor and sponsor filters allow (Store.actor_ids, from the actor directory the
+-- store reads at open; NULL: any actor, an empty list: none), so no join is needed here and the planner keeps
+-- block skipping and top-N pruning.
 -- f_sector_mask = 0 means any sector; otherwise an incident matches when it hit any selected sector
 -- or a sector below one (the mask already holds the roll-up). Empty lists, NULL and '' mean "any";
 -- f_text matches title or summary as a plain, case-insensitive substring.
