@@ -1,5 +1,7 @@
 -- filtered_incident: the incidents that match the shared filters.
--- The one definition of what every filter means; every chart and export query reads from it.
+-- The one definition of what every filter means; every chart and export query reads from it, or from
+-- summarised_incident, which repeats its first five filters for the summary macros' variants (a macro calling
+-- the other bound about 1 ms slower per query; tests/test_optimised.py holds both to the same reference).
 -- f_actor_ids: the actors the actor and sponsor filters allow (Store.actor_ids, from the actor directory the
 -- store reads at open; NULL: any actor, an empty list: none), so no join is needed here and the planner keeps
 -- block skipping and top-N pruning.

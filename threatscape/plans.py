@@ -27,7 +27,10 @@ queries/plans/<schema>/, each exact for some parameters and cheapest among those
 The summary macros (incident_group, actor_group, country_group, mask_group, heat_cell) take a date range as its
 first and last day and its whole months (date_range below, which the store works out from a query's since and
 until): the whole months come from the monthly summaries, the days at either end from the daily ones or the
-incidents. Worked out in SQL instead, those bounds were about a fifth of the overview's planning time.
+incidents. Worked out in SQL instead, those bounds were about a fifth of the overview's planning time. The
+variants chosen only when no confidence, TLP or text filter is in use (ig_sector, ag_sector, cg_sector,
+hc_node, hc_country, mg_month) read those days through summarised_incident, which binds the five other
+filters, not filtered_incident's eight.
 
 Choosing here, rather than in SQL with conditions on the parameters, means DuckDB binds and optimises only
 the variant taken, which at 10 million incidents was half of an interaction's time. The store sets each

@@ -33,7 +33,7 @@ TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sec
           "actor_summary", "victim_country_summary", "sector_mask_name", "sector_mask_filter",
           "incident_month", "actor_month", "country_month", "incident_day", "actor_day", "country_day",
           "incident_month_mask")
-MACROS = ("filtered_incident", "period_series", "incident_row", "end_day")
+MACROS = ("summarised_incident", "filtered_incident", "period_series", "incident_row", "end_day")
 CACHE_ENTRIES = 512
 
 

@@ -12,6 +12,6 @@ UNION ALL
 SELECT date_trunc('month', occurred_on)::DATE, actor_id, count(*), count(*) FILTER (WHERE date_precision = 'month'),
        count(*) FILTER (WHERE date_precision = 'year'), bit_or(sector_mask),
        bitstring_agg((ascii(victim_country[1]) - 65) * 26 + ascii(victim_country[2]) - 65, 0, 675)
-FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
+FROM summarised_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries)
 WHERE end_day(occurred_on, f_since, f_until, f_month_from, f_month_to)
 GROUP BY ALL

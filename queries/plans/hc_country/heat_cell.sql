@@ -18,7 +18,7 @@ WHERE c.bits <> 0
 GROUP BY ALL
 UNION ALL
 SELECT i.actor_id, c.sector_id, count(*)
-FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
+FROM summarised_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries)
      AS i JOIN column_sector AS c ON c.bits <> 0 AND i.sector_mask & c.bits <> 0
 WHERE end_day(i.occurred_on, f_since, f_until, f_month_from, f_month_to)
 GROUP BY ALL

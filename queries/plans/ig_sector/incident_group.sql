@@ -12,6 +12,6 @@ WHERE m.sector_filter = f_sector_mask
   AND (len(f_countries) = 0 OR list_contains(f_countries, m.victim_country))
 UNION ALL
 SELECT date_trunc('month', occurred_on)::DATE, actor_id, victim_country, date_precision, count(*), bit_or(sector_mask)
-FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
+FROM summarised_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries)
 WHERE end_day(occurred_on, f_since, f_until, f_month_from, f_month_to)
 GROUP BY ALL

@@ -11,6 +11,6 @@ WHERE m.month >= f_month_from
   AND (f_sector_mask = 0 OR m.sector_mask & f_sector_mask <> 0)
 UNION ALL
 SELECT date_trunc('month', occurred_on)::DATE, actor_id, sector_mask, count(*)
-FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
+FROM summarised_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries)
 WHERE end_day(occurred_on, f_since, f_until, f_month_from, f_month_to)
 GROUP BY ALL
