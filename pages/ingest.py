@@ -19,10 +19,10 @@ st.markdown("Load CSV (Threatscape columns), STIX 2.0/2.1 bundles, MISP event JS
 if page.dataset["kind"] == "demo":
     st.info("The app is showing demo data: the first ingest replaces it with your sources.")
 
-uploads = st.file_uploader("Files", accept_multiple_files=True, type=["csv", "json", "txt"])
+uploads = st.file_uploader("Files", accept_multiple_files=True, type=["csv", "tsv", "txt", "xlsx", "json"])
 c1, c2, c3, c4 = st.columns(4)
 fmt = c1.selectbox("Format", ("auto", "csv", "stix", "misp", "eurepoc"))
-source = c2.text_input("Source name", placeholder="per format, or the file name")
+source = c2.text_input("Source name", placeholder="the feed's own (STIX creator, MISP org), else the format")
 strict = c3.checkbox("Strict", help="Any rejected record fails the whole ingest; nothing is written.")
 dry_run = c4.checkbox("Dry run", help="Read and count only; write nothing.")
 

@@ -30,6 +30,8 @@ for col, (label, key, help_text) in zip(cols, [
                delta_color="inverse" if change else "off", delta_arrow="auto" if change else "off", border=True,
                help=f"{help_text} Previous period: {int(k['prev_' + key]):,}.")
 
+st.caption(data.attribution_note(k))
+
 colours = charts.actor_colours(data.actor_colours_source(store))
 cells = data.actor_sector(store, f, v)
 clicked = chart(page, figure(charts.actor_sector_heatmap, cells, level=v.level), cells, name="actors-by-sector",

@@ -2,12 +2,14 @@
 -- level 'top' counts an incident once in each top-level sector it hit (oil and gas counts as energy);
 -- level 'detail' once in each sector it hit. actor_incidents is each actor's count of distinct incidents.
 -- With a sector filter, only the selected sectors (and those below them) are columns.
+-- Unattributed incidents (actor 0) are no actor's: left out (kpis counts them).
 -- Actors are ranked on actor_group; the cells come from heat_cell (threatscape/plans.py picks its variant).
 WITH by_actor AS (
     SELECT actor_id, sum(incidents) AS actor_incidents
     FROM actor_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
                      $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
                      $text::VARCHAR)
+    WHERE actor_id <> 0
     GROUP BY actor_id
 ),
 top_actor AS (

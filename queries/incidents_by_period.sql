@@ -5,12 +5,14 @@
 --   top 6 as 'other').
 -- series_rank orders the series of each kind. One statement, so that the matching incidents are grouped by
 -- period and actor once for both (data.actor_period and data.sponsor_period each take their kind's rows).
+-- Unattributed incidents (actor 0) are in neither kind: no actor, so no sponsor (kpis counts them).
 -- An incident known only to the month or year is counted in the period holding that month's or year's first day.
 WITH grouped AS (
     SELECT date_trunc($grain, month)::DATE AS period, actor_id, sum(incidents) AS n
     FROM actor_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
                      $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
                      $text::VARCHAR)
+    WHERE actor_id <> 0
     GROUP BY ALL  -- by id, then named: integer keys group faster
 ),
 periods AS (SELECT period FROM period_series($grain, $since::DATE, $until::DATE)),

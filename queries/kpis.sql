@@ -1,5 +1,6 @@
 -- kpis: incidents, active actors, sectors hit, countries hit and active campaigns in the selected
 -- period (since..until) and in the period before it (prev_since..prev_until), one row; and how many of the
+-- period's incidents name no actor (unattributed: actor 0, not an active actor, counted in every total), and
 -- period's incidents are dated only to the month (month_dated) or only to the year (year_dated).
 -- Counts come from actor_group (whole months from the monthly summary, victim countries as bits); a campaign
 -- is active in a period when its span (first to last matching incident, at any date) overlaps it
@@ -26,11 +27,12 @@ counts AS (
     SELECT coalesce(sum(incidents) FILTER (WHERE current), 0) AS incidents,
            coalesce(sum(month_dated) FILTER (WHERE current), 0) AS month_dated,
            coalesce(sum(year_dated) FILTER (WHERE current), 0) AS year_dated,
-           count(*) FILTER (WHERE current) AS actors,
+           count(*) FILTER (WHERE current AND actor_id <> 0) AS actors,
+           coalesce(sum(incidents) FILTER (WHERE current AND actor_id = 0), 0) AS unattributed,
            bit_count(coalesce(bit_or(sector_bits) FILTER (WHERE current), 0)) AS sectors,
            coalesce(bit_count(bit_or(country_bits) FILTER (WHERE current)), 0) AS countries,
            coalesce(sum(incidents) FILTER (WHERE NOT current), 0) AS prev_incidents,
-           count(*) FILTER (WHERE NOT current) AS prev_actors,
+           count(*) FILTER (WHERE NOT current AND actor_id <> 0) AS prev_actors,
            bit_count(coalesce(bit_or(sector_bits) FILTER (WHERE NOT current), 0)) AS prev_sectors,
            coalesce(bit_count(bit_or(country_bits) FILTER (WHERE NOT current)), 0) AS prev_countries
     FROM by_actor
@@ -50,5 +52,5 @@ SELECT incidents::BIGINT AS incidents, actors::BIGINT AS actors, sectors::BIGINT
        prev_incidents::BIGINT AS prev_incidents, prev_actors::BIGINT AS prev_actors,
        prev_sectors::BIGINT AS prev_sectors, prev_countries::BIGINT AS prev_countries,
        prev_campaigns::BIGINT AS prev_campaigns,
-       month_dated::BIGINT AS month_dated, year_dated::BIGINT AS year_dated
+       month_dated::BIGINT AS month_dated, year_dated::BIGINT AS year_dated, unattributed::BIGINT AS unattributed
 FROM counts, campaigns

@@ -38,13 +38,41 @@ CREATE TABLE actor_alias (
     PRIMARY KEY (actor_id, alias_key)
 );
 
+CREATE TABLE alias_decision (
+    -- the team's decisions about names as sources write them (threatscape/resolver.py), applied to every
+    -- incident that reports the name; undoing one keeps its row, with undone_at set
+    decision_id INTEGER PRIMARY KEY,
+    name        VARCHAR NOT NULL,         -- the name as reported
+    decision    VARCHAR NOT NULL CHECK (decision IN ('map', 'placeholder', 'new')),
+    actor       VARCHAR,                  -- 'map': the actor it names; 'new': the new actor's name
+    reason      VARCHAR NOT NULL,
+    decided_by  VARCHAR NOT NULL,
+    decided_at  TIMESTAMPTZ NOT NULL,
+    undone_by   VARCHAR,
+    undone_at   TIMESTAMPTZ
+);
+
+CREATE TABLE ingest_log (
+    -- one row per file of each ingest: what it brought (read = added + updated + duplicates + merged + rejected)
+    ingested_at TIMESTAMPTZ NOT NULL,
+    source      VARCHAR NOT NULL,
+    file        VARCHAR NOT NULL,         -- the file's name (no folder)
+    format      VARCHAR NOT NULL,
+    read        BIGINT NOT NULL,
+    added       BIGINT NOT NULL,
+    updated     BIGINT NOT NULL,
+    duplicates  BIGINT NOT NULL,
+    merged      BIGINT NOT NULL,
+    rejected    BIGINT NOT NULL
+);
+
 CREATE TABLE incident (
     -- incident_id and source_url are compressed with ZSTD: on these unique, prefix-sharing strings it writes
     -- them in about half the CPU time of DuckDB's default (DICT_FSST), in less space (docs/benchmarks.md).
     incident_id       VARCHAR NOT NULL USING COMPRESSION zstd,  -- stable and unique (checked by build.finish): the source's own id, else derived from content
     occurred_on       DATE NOT NULL,          -- first day of the day, month or year it happened
     date_precision    VARCHAR NOT NULL CHECK (date_precision IN ('day', 'month', 'year')),
-    actor_id          INTEGER NOT NULL,       -- canonical actor (actor.actor_id)
+    actor_id          INTEGER NOT NULL,       -- canonical actor (actor.actor_id); 0: unattributed (no actor named)
     actor_as_reported VARCHAR NOT NULL,       -- the name the source used
     sector_mask       UBIGINT NOT NULL,       -- bit sector_id set for each sector hit (= incident_sector)
     victim_country    VARCHAR CHECK (victim_country IS NULL OR regexp_full_match(victim_country, '[A-Z]{2}')),
@@ -57,7 +85,8 @@ CREATE TABLE incident (
     source_url        VARCHAR USING COMPRESSION zstd,
     seq               BIGINT,                 -- rank in (occurred_on, incident_id) order, set by build.finish;
                                               -- the explorer pages on it (keyset), newest or oldest first
-    actor_match       VARCHAR                 -- the alias-map name that actor_as_reported matched (NULL: none);
+    actor_match       VARCHAR                 -- the alias that actor_as_reported matched and the rule that matched it,
+                                              -- 'Fancy Bear [exact]' (NULL: none; threatscape/resolver.py);
                                               -- the map itself is dataset.alias_map_version
 );
 

@@ -276,3 +276,26 @@ def test_a_session_survives_new_data_outside_its_dates(tmp_path, monkeypatch):
     assert not at.exception
     assert metrics(at)["Incidents"][0] != "0"
     assert any("The data changed" in i.value for i in at.info)
+
+
+def test_the_names_page_maps_a_name_and_undoes_it(tmp_path, monkeypatch):
+    from threatscape.ingest.run import ingest
+
+    feed = tmp_path / "timeline.csv"
+    feed.write_text("occurred_on,actor,title\n2023-01-02,Kimusky,Phish\n2023-01-03,Kimusky,Phish again\n"
+                    "2023-01-04,?,Scan\n2023-01-05,Gamaredon,Wiper\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([feed], db)
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("pages/names.py")
+    assert metrics(at)["Attributed"][0] == "3" and metrics(at)["Resolved"][0] == "33%"
+    at.selectbox(key="name_to_decide").select_index(0).run()
+    assert "Kimsuky" in at.selectbox[1].options[0]  # the suggestion comes first
+    at.text_input[1].input("typo in the timeline")
+    at.button[0].click().run()
+    assert not at.exception
+    assert metrics(at)["Resolved"][0] == "100%"
+    assert "2 incidents now have another actor" in at.success[0].value
+    at.selectbox(key="undo_decision").select_index(0).run()
+    at.button(key="undo").click().run()
+    assert metrics(at)["Resolved"][0] == "33%"

@@ -91,7 +91,8 @@ def test_fixture_rows(tmp_path):
     bundestag, notpetya, lockbit, sea = read([path], source=None)
 
     assert bundestag == RawIncident(
-        file="global.csv", locator="row 2", source="EuRepoC", source_id="712", occurred_on="2015-04-13",
+        file="global.csv", locator="row 2", source="EuRepoC", source_id="712", namespace="eurepoc",
+        occurred_on="2015-04-13",
         actors=["Fancy Bear", "GRU", "APT28", "Sofacy",
                 "Group G0007 (GRU, 85th Main Special Service Center (GTsSS) Military Unit 26165)"],
         sectors=["Legislative"], countries=["Germany"], title="Bundestags Hack 2015",
@@ -99,7 +100,7 @@ def test_fixture_rows(tmp_path):
         source_url="https://www.heise.de/security/meldung/Bundestags-Hack-2715881.html")
     # The description above spans two lines, so the next row starts on line 4.
     assert notpetya == RawIncident(
-        file="global.csv", locator="row 4", source="EuRepoC", source_id="1032", occurred_on="2017-06-27",
+        file="global.csv", locator="row 4", source="EuRepoC", source_id="1032", namespace="eurepoc", occurred_on="2017-06-27",
         actors=["Sandworm", "GRU", "Yuriy Sergeyevich Andrienko (Юрий Сергеевич Андриенко)", "VOODOO Bear",
                 "G0034 (GRU, Main Centre for Special Technologies (GTsST) Military Unit 74455)"],
         sectors=["Critical infrastructure", CORPORATE, "Energy", "Transportation", "Finance"],
@@ -109,7 +110,7 @@ def test_fixture_rows(tmp_path):
         source_url="https://www.wired.com/story/petya-ransomware-ukraine/")
     assert lockbit == Rejection("global.csv", "row 5", "start_date", "empty")
     assert sea == RawIncident(
-        file="global.csv", locator="row 6", source="EuRepoC", source_id="60", occurred_on="4/23/2013",
+        file="global.csv", locator="row 6", source="EuRepoC", source_id="60", namespace="eurepoc", occurred_on="4/23/2013",
         actors=["Syrian Electronic Army"], sectors=["Media", "Other"], countries=["United States"],
         title="SEA vs. Associated Press")
 

@@ -12,6 +12,7 @@ import pytest
 from threatscape.actors import alias_key
 from threatscape.cli import main
 from threatscape.demo import build_demo
+from threatscape.ingest.csvfile import feed_namespace
 from threatscape.ingest.normalise import AliasMap, parse_date
 from threatscape.ingest.run import IngestFailed, ingest
 from threatscape.store import Store
@@ -29,6 +30,10 @@ BAD_ROWS = HEADER + textwrap.dedent("""\
     7,2023-03-02,APT28,energy,KR,Bad confidence,,,150,,
     8,2023-03-03,APT28,energy,KR,Bad TLP,,,,PURPLE,
     """)
+
+
+# The ids of GOOD's own incident_id column: unique within the feed's columns, whatever the file or source is called
+ID = feed_namespace(HEADER.strip().split(",")) + ":"
 
 
 def write(tmp_path, name, text, mode="w"):
@@ -51,22 +56,25 @@ def test_csv_is_normalised_and_fully_accounted_for(tmp_path):
     db = tmp_path / "db.duckdb"
     report = ingest([write(tmp_path, "feed.csv", GOOD + BAD_ROWS.split("\n", 1)[1])], db)
     t = report.totals()
-    assert t == {"read": 8, "added": 4, "updated": 0, "duplicates": 0, "rejected": 4}
+    assert t == {"read": 8, "added": 7, "updated": 0, "duplicates": 0, "merged": 0, "rejected": 1}
     assert t["read"] == t["added"] + t["updated"] + t["duplicates"] + t["rejected"]
     got = rows(db)
-    assert got["feed:1"][:5] == (dt.date(2023, 1, 10), "day", "Kimsuky", True, "Thallium")
-    assert got["feed:1"][6:] == ("KR", "AMBER", 80)
-    assert got["feed:2"][:4] == (dt.date(2023, 2, 1), "month", "APT28", True)
-    assert got["feed:3"][2:5] == ("Some New Crew", False, "Some New Crew")   # kept as reported, unresolved
-    assert got["feed:3"][6] is None                                         # Narnia is no country
-    assert got["feed:4"][:3] == (dt.date(2019, 8, 14), "day", "APT28")       # "APT 28" = APT28
-    assert got["feed:4"][6:8] == ("KR", "CLEAR")                            # ROK; TLP:WHITE is CLEAR
+    assert got[ID + "7"][7:] == ("AMBER", None)  # confidence 150 cannot be read: kept, left empty
+    assert got[ID + "8"][7:] == ("RED", None)    # TLP PURPLE cannot be read: kept, the most restrictive
+    assert got[ID + "1"][:5] == (dt.date(2023, 1, 10), "day", "Kimsuky", True, "Thallium")
+    assert got[ID + "1"][6:] == ("KR", "AMBER", 80)
+    assert got[ID + "2"][:4] == (dt.date(2023, 2, 1), "month", "APT28", True)
+    assert got[ID + "3"][2:5] == ("Some New Crew", False, "Some New Crew")   # kept as reported, unresolved
+    assert got[ID + "3"][6] is None                                         # Narnia is no country
+    assert got[ID + "4"][:3] == (dt.date(2019, 8, 14), "day", "APT28")       # "APT 28" = APT28
+    assert got[ID + "4"][6:8] == ("KR", "CLEAR")                            # ROK; TLP:WHITE is CLEAR
     matched = dict(duckdb.connect(str(db), read_only=True).execute(
         "SELECT incident_id, actor_match FROM incident").fetchall())
-    assert (matched["feed:4"], matched["feed:2"], matched["feed:3"]) == ("APT28", "FANCY BEAR", None)  # as the galaxy spells it
-    assert {(r.locator, r.field) for r in report.rejections} == {
-        ("line 6", "occurred_on"), ("line 7", "actor"), ("line 8", "confidence"), ("line 9", "tlp")}
+    assert (matched[ID + "4"], matched[ID + "2"], matched[ID + "3"]) == (
+        "APT28 [exact]", "FANCY BEAR [exact]", None)  # the alias as the galaxy spells it, and the rule that matched
+    assert {(r.locator, r.field) for r in report.rejections} == {("line 6", "occurred_on")}
     j = report.to_json()
+    assert j["unreadable_confidence"] == {"150": 1} and j["unreadable_tlp"] == {"PURPLE": 1}
     assert j["unmapped_sectors"] == {"crypto-mining": 1} and j["unmapped_countries"] == {"Narnia": 1}
     assert j["actors"]["unresolved"] == {"Some New Crew": 1}
 
@@ -77,7 +85,7 @@ def test_ingesting_twice_adds_nothing_and_a_changed_record_is_an_update(tmp_path
     ingest([feed], db)
     version = Store(db).version
     again = ingest([feed], db)
-    assert again.totals() == {"read": 4, "added": 0, "updated": 0, "duplicates": 4, "rejected": 0}
+    assert again.totals() == {"read": 4, "added": 0, "updated": 0, "duplicates": 4, "merged": 0, "rejected": 0}
     assert Store(db).version == version
     write(tmp_path, "feed.csv", GOOD.replace("Spear-phish", "Spear-phishing wave"))
     changed = ingest([feed], db)
@@ -89,7 +97,7 @@ def test_records_without_source_ids_get_stable_ids_from_content(tmp_path):
     db = tmp_path / "db.duckdb"
     feed = write(tmp_path, "noids.csv", "occurred_on,actor,title\n2023-01-01,Kimsuky,A\n2023-01-01,Kimsuky,A\n")
     first = ingest([feed], db)
-    assert first.totals() == {"read": 2, "added": 1, "updated": 0, "duplicates": 1, "rejected": 0}
+    assert first.totals() == {"read": 2, "added": 1, "updated": 0, "duplicates": 1, "merged": 0, "rejected": 0}
     assert ingest([feed], db).totals()["added"] == 0
 
 
@@ -103,7 +111,7 @@ def test_map_reads_any_csv(tmp_path):
 
 @pytest.mark.parametrize("name, content, message", [
     ("broken.csv", HEADER + '1,2023-01-01,APT28,energy,KR,"unterminated,,,,,\n', "broken CSV at line"),
-    ("latin1.csv", HEADER.encode() + "1,2023-01-01,APT28,énergie,KR,x,,,,,\n".encode("latin-1"), "not UTF-8"),
+    ("binary.csv", HEADER.encode() + b"1,2023-01-01,\x00\xff\x81,energy,KR,x,,,,,\n", "not UTF-8"),
     ("nocols.csv", "when,who\n2023-01-01,APT28\n", "no column for occurred_on"),
     ("truncated.json", '{"type": "bundle", "objects": [', "not valid JSON"),
     ("notes.md", "# just notes\n", "not a CSV, STIX 2.x bundle, MISP event or EuRepoC file"),
@@ -146,19 +154,19 @@ def test_the_ingest_command_does_not_load_pandas(tmp_path):
     db = tmp_path / "db.duckdb"
     run = ("import sys; from threatscape.cli import main; "
            "code = main(['ingest', sys.argv[1], '--db', sys.argv[2]]); print(code, 'pandas' in sys.modules)")
-    for added in (5, 0):
+    for added in (8, 0):
         done = subprocess.run([sys.executable, "-c", run, str(feed), str(db)], capture_output=True, text=True,
                               cwd=Path(__file__).resolve().parents[1], check=True)
-        assert done.stdout.split()[-2:] == ["0", "False"], done.stdout + done.stderr
+        assert done.stdout.split()[-2:] == ["3", "False"], done.stdout + done.stderr  # 3: one record rejected
         assert f"added {added}," in done.stdout
-    assert len(rows(db)) == 5
+    assert len(rows(db)) == 8
 
 
 def test_strict_rejects_everything_when_one_record_is_bad(tmp_path):
     db = tmp_path / "db.duckdb"
     with pytest.raises(IngestFailed) as failed:
         ingest([write(tmp_path, "feed.csv", GOOD + BAD_ROWS.split("\n", 1)[1])], db, strict=True)
-    assert failed.value.report.totals()["rejected"] == 4
+    assert failed.value.report.totals()["rejected"] == 1
     assert not db.exists()
 
 
@@ -167,7 +175,7 @@ def test_dry_run_counts_but_writes_nothing(tmp_path):
     ingest([write(tmp_path, "feed.csv", GOOD)], db)
     before = db.read_bytes()
     report = ingest([write(tmp_path, "more.csv", GOOD.replace("\n1,", "\n9,"))], db, dry_run=True)
-    assert report.totals()["added"] == 4 and db.read_bytes() == before
+    assert (report.totals()["added"], report.totals()["duplicates"]) == (1, 3) and db.read_bytes() == before
 
 
 def test_the_first_ingest_replaces_the_demo_data(tmp_path):
@@ -181,10 +189,10 @@ def test_the_first_ingest_replaces_the_demo_data(tmp_path):
 
 def test_report_file_lists_every_rejection(tmp_path):
     db, out = tmp_path / "db.duckdb", tmp_path / "report.json"
-    assert main(["ingest", str(write(tmp_path, "feed.csv", BAD_ROWS)), "--db", str(db), "--report", str(out)]) == 0
+    assert main(["ingest", str(write(tmp_path, "feed.csv", BAD_ROWS)), "--db", str(db), "--report", str(out)]) == 3
     j = json.loads(out.read_text())
     assert {k: j[k] for k in ("read", "added", "updated", "duplicates", "rejected")} == \
-        {"read": 4, "added": 0, "updated": 0, "duplicates": 0, "rejected": 4}
+        {"read": 4, "added": 3, "updated": 0, "duplicates": 0, "rejected": 1}
     assert {"file", "row", "field", "reason"} == set(j["rejections"][0])
 
 
@@ -193,7 +201,10 @@ def test_a_running_dashboard_sees_the_new_data(tmp_path):
     ingest([write(tmp_path, "a.csv", GOOD)], db)
     store = Store(db)
     assert store.query("incident_count", _all())["incident_count"].item() == 4
-    ingest([write(tmp_path, "b.csv", GOOD.replace("\n1,", "\n11,").replace("\n2,", "\n12,"))], db)
+    renumbered = GOOD
+    for n in "1234":
+        renumbered = renumbered.replace(f"\n{n},", f"\n1{n},")
+    ingest([write(tmp_path, "b.csv", renumbered)], db)
     assert store.query("incident_count", _all())["incident_count"].item() == 8
 
 
@@ -232,8 +243,8 @@ def test_galaxy_aliases_resolve_ignoring_case_spaces_and_punctuation(name, canon
 
 def test_a_name_of_two_galaxy_actors_is_ambiguous_not_merged():
     amap = AliasMap()
-    shared = [k for k, v in amap._by_key.items() if len({a.uuid for a, _ in v}) > 1
-              and not any(k == alias_key(a.name) for a, _ in v)]
+    shared = [k for k, v in amap._by_key.items() if len({a for a, _ in v}) > 1
+              and amap._exact(k) is None]
     assert shared, "the galaxy has names shared by several actors"
     name = amap._by_key[shared[0]][0][1]
     assert amap.resolve(name).status == "ambiguous"

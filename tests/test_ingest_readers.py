@@ -160,7 +160,7 @@ def test_stix_report_takes_actors_and_victims_from_its_object_refs(tmp_path):
     incidents, rejections, skipped = results(stix.read([path], source=None))
     # The author (created_by_ref) and the actor's own persona are not victims; the intrusion set comes first.
     assert incidents == [
-        RawIncident(file="report.json", locator=report, source="STIX", source_id=report,
+        RawIncident(file="report.json", locator=report, source="Vendor", source_id=report,  # its creator
                     occurred_on="2024-04-30T00:00:00Z", actors=["APT1", "Unit 61398"],
                     sectors=["financial-services"], countries=["Republic of Korea"], title="Quarterly"),
     ]
@@ -234,7 +234,7 @@ def test_misp_event_with_galaxy_tags_and_clusters(tmp_path):
     path = write_json(tmp_path / "event.json", {"Event": misp_event()})
     assert misp.looks_like(path, head(path)) and not stix.looks_like(path, head(path))
     assert list(misp.read([path], source=None)) == [
-        RawIncident(file="event.json", locator=EVENT_UUID, source="CIRCL", source_id=EVENT_UUID,
+        RawIncident(file="event.json", locator=EVENT_UUID, source="CIRCL", source_id=EVENT_UUID, namespace="misp",
                     occurred_on="2023-06-01", actors=["Kimsuky", "APT37", "Velvet Chollima"],
                     sectors=["Think Tanks", "Academia - University"], countries=["south korea", "united states"],
                     title="OSINT - Kimsuky targets think tanks", summary="Spear phishing against think tanks.",
@@ -255,7 +255,8 @@ def test_misp_lists_of_events_and_api_responses(tmp_path):
         ("events.json", "OSINT - Kimsuky targets think tanks", "CIRCL"), ("events.json", "Second", "MISP"),
         ("response.json", "Second", "MISP"), ("bare.json", "Second", "MISP")]
     assert incidents[1] == RawIncident(file="events.json", locator=second["uuid"], source="MISP",
-                                       source_id=second["uuid"], occurred_on="2023-06-01", title="Second")
+                                       source_id=second["uuid"], namespace="misp", occurred_on="2023-06-01",
+                                       title="Second")
     assert rejections == [] and skipped == {}
     assert {i.source for i in misp.read([listed], source="Partner MISP")} == {"Partner MISP"}
 
@@ -363,13 +364,15 @@ def test_oasis_poisonivy_campaigns_and_report():
         ("admin@338", "admin@338", "2008-01-07T00:00:00.000000Z"),
         ("th3bug", "th3bug", "2009-10-26T00:00:00.000000Z"),
         ("menuPass", "menuPass", "2009-12-14T00:00:00.000000Z"),
-        ("Poison Ivy: Assessing Damage and Extracting Intelligence", None, "2013-08-21T00:00:00.000000Z"),
     ]
+    # the report describes the three campaigns: their source, published 2013-08-21, not a fourth incident
+    assert all(i.published == ["2013-08-21"] for i in incidents)
     # No attributed-to relationships, and its 9 'targets' relationships point at vulnerabilities; the report's
     # only identity is its author FireEye.
     assert all(not i.actors and not i.sectors and not i.countries for i in incidents)
     assert rejections == []
-    assert skipped == {"malware": 25, "indicator": 25, "vulnerability": 6, "attack-pattern": 3, "course-of-action": 1}
+    assert skipped == {"malware": 25, "indicator": 25, "vulnerability": 6, "attack-pattern": 3, "course-of-action": 1,
+                       "report describing a campaign": 1}
 
 
 def test_pymisp_test_events():

@@ -14,9 +14,10 @@ import duckdb
 from . import __version__, sql, taxonomy
 
 CHECKPOINT_THRESHOLD = "1MB"
-SCHEMA_VERSION = 4  # 2: the summary tables (FIRST and DERIVED below); incident_sector became a view
+SCHEMA_VERSION = 5  # 2: the summary tables (FIRST and DERIVED below); incident_sector became a view
                     # 3: summaries per one-sector filter (sector_mask_filter), by actor, by day
                     # 4: campaign_country_change
+                    # 5: alias_decision; the whole actor directory; actor 0 'Unattributed'
 
 
 @dataclass

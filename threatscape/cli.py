@@ -12,7 +12,6 @@ from pathlib import Path
 import pycountry
 
 from . import countries, store as store_mod, taxonomy
-from .actors import alias_key
 from .filters import ORDERS, TLPS, Filters
 
 
@@ -25,6 +24,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _tlp(text: str) -> str:
+    """A TLP marking as files write it ('amber', 'TLP:AMBER+STRICT', 'white'): the rule ingest reads them by."""
+    from .ingest.normalise import tlp_name
+
+    name = tlp_name(text)
+    if name is None:
+        raise argparse.ArgumentTypeError(f"not a TLP marking: {text!r} (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)")
+    return name
 
 
 def _positive(text: str) -> int:
@@ -42,22 +51,63 @@ def _suggest(word: str, candidates) -> str:
     return f"; did you mean: {', '.join(by_key[c] for c in close)}?" if close else ""
 
 
+def _present(value) -> bool:
+    return value is not None and str(value) not in ("NaT", "nan", "None")
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def _actor(db: store_mod.Store, name: str) -> None:
+    """python -m threatscape actor NAME: the canonical name alone on the first line, then what is known of it.
+    Any actor of the directory answers, with incidents in this database or not."""
+    from . import data
+    from .resolver import UNATTRIBUTED, Resolver
+
+    reference = Resolver.reference()
+    try:
+        actor = _resolve_actor(db, name)
+    except UsageError:
+        found = reference.resolve(name)
+        if found.status != "resolved":
+            raise
+        actor = found.name
+    print(actor)
+    if actor == UNATTRIBUTED:
+        print("incidents whose source names no actor (a placeholder such as '?' or 'unknown', or nothing)")
+        return
+    match = data.resolver(db).resolve(name)
+    if match.status != "resolved":
+        match = reference.resolve(name)
+    if match.rule and match.rule != "exact":
+        print(f"matched: {match.matched!r} by the {match.rule} rule")
+    profile = data.actor_profile(db, actor)
+    known = reference.actors.get(actor)
+    sponsor = profile["sponsor_country"] if profile is not None else (known.sponsor_country if known else None)
+    print(f"sponsor: {countries.name(sponsor)} ({sponsor})" if isinstance(sponsor, str) else "sponsor: unknown")
+    if known is not None and known.attack_id:
+        print(f"MITRE ATT&CK: {known.attack_id}")
+    incidents = int(profile["incidents"]) if profile is not None else 0
+    print(f"incidents in this database: {incidents:,}")
+    aliases = data.actor_aliases(db, actor) if profile is not None else None
+    rows = ([(r.alias, r.source) for r in aliases.itertuples(index=False)] if aliases is not None and len(aliases)
+            else list(known.aliases) if known is not None else [])
+    print("aliases:")
+    for alias, source in sorted(rows, key=lambda r: r[0].casefold()):
+        print(f"  {alias}  [{source}]")
+    for note in (known.notes if known is not None else ()):
+        print(f"note: {note}")
+
+
 def _resolve_actor(db: store_mod.Store, name: str) -> str:
+    """The canonical actor a name means in this database (data.resolve_actors: the rules ingest uses)."""
     from . import data
 
     resolved, problems = data.resolve_actors(db, [name])
     if resolved:
         return resolved[0]
-    aliases = db.query("actor_alias_list")
-    labels = [f"{r.alias}" if alias_key(r.alias) == alias_key(r.actor) else f"{r.alias} (= {r.actor})"
-              for r in aliases.itertuples(index=False)]
-    names = dict(zip([lbl.split(" (= ")[0] for lbl in labels], labels))
-    close = difflib.get_close_matches(name.casefold(), [n.casefold() for n in names], n=5, cutoff=0.6)
-    hint = ""
-    if close:
-        folded = {n.casefold(): lbl for n, lbl in names.items()}
-        hint = f"; did you mean: {', '.join(folded[c] for c in close)}?"
-    raise UsageError(problems[0].replace("; ignored", "") + hint)
+    raise UsageError(problems[0].replace("; ignored", ""))
 
 
 def _country(value: str, what: str) -> str:
@@ -113,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--since", type=_date, help="first day (YYYY-MM-DD)")
     p.add_argument("--until", type=_date, help="last day (YYYY-MM-DD)")
     p.add_argument("--min-confidence", type=int, choices=range(0, 101), metavar="0-100")
-    p.add_argument("--tlp", action="append", default=[], choices=TLPS)
+    p.add_argument("--tlp", action="append", default=[], type=_tlp, metavar="TLP",
+                   help=f"TLP marking ({', '.join(TLPS)}; repeatable)")
     p.add_argument("--text", help="in title or summary (case-insensitive)")
     p.add_argument("--order", choices=ORDERS, default="newest")
     p.add_argument("--long", action="store_true", help="one row per incident and sector")
@@ -121,17 +172,40 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", help="file name without extension (default incidents-<UTC time>)")
     p.add_argument("--out", required=True, help="folder to write <name>.csv and <name>.manifest.json into")
 
-    p = sub.add_parser("ingest", help="load incidents from CSV, STIX 2.x, MISP or EuRepoC files")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (every file inside)")
+    p = sub.add_parser("ingest", help="load incidents from CSV, STIX 2.x, MISP or EuRepoC files",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=INGEST_EXIT_CODES)
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders (every file inside); none with --aliases: apply the decisions only")
     p.add_argument("--db", help=db_help + "; created when missing")
     p.add_argument("--format", choices=("auto", "csv", "stix", "misp", "eurepoc"), default="auto")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="read FIELD from another CSV column, e.g. --map occurred_on=Date (repeatable)")
+    p.add_argument("--delimiter", metavar="CHAR",
+                   help="CSV cell delimiter, e.g. ';' or tab (default: found from the header: , ; tab or |)")
+    p.add_argument("--encoding", metavar="NAME", help="CSV text encoding, e.g. latin-1 (default: UTF-8, "
+                   "UTF-16 with a byte-order mark, else Windows-1252)")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet of .xlsx workbooks to read (default: the first)")
     p.add_argument("--source", help="source name for these records (default: per format, or the CSV's name)")
-    p.add_argument("--tlp", choices=TLPS, help="TLP for records that carry none (default AMBER; EuRepoC CLEAR)")
+    p.add_argument("--tlp", type=_tlp, metavar="TLP",
+                   help="TLP for records that carry none (default AMBER; EuRepoC CLEAR)")
+    p.add_argument("--split", action="append", default=[], metavar="FIELD=SEPARATORS",
+                   help="the characters between values in a CSV cell of sectors or victim_country (default "
+                        r"; , | / and line breaks), e.g. --split 'sectors=;' ('\n' a line break; repeatable)")
+    p.add_argument("--sectors", metavar="FILE", help="the team's own sector crosswalk (CSV: term,sector; an empty "
+                   "sector for a term that names none), over the built-in one")
     p.add_argument("--strict", action="store_true", help="any rejected record fails the whole ingest")
     p.add_argument("--dry-run", action="store_true", help="read and count, write nothing")
     p.add_argument("--report", metavar="FILE", help="write the summary and every rejection as JSON")
+    p.add_argument("--aliases", metavar="FILE", help="the team's decisions about actor names (CSV: name,decision,"
+                   "actor,reason; decision map, placeholder or new), recorded and applied to every incident")
+    p.add_argument("--undo", type=int, action="append", default=[], metavar="ID",
+                   help="undo a recorded decision about a name (its id from `names`; repeatable)")
+    p.add_argument("--by", default="", help="who made the decisions (recorded with them)")
+
+    p = sub.add_parser("names", help="actor names that no actor matched (unresolved or ambiguous), with counts and "
+                                     "suggestions, and the decisions in force")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--limit", type=_positive, default=50, help="how many names (default 50)")
 
     p = sub.add_parser("bench", help="replay realistic interactions on demo databases and print timings")
     p.add_argument("--incidents", type=_positive, action="append", help="demo size (repeatable; default 100,000)")
@@ -176,6 +250,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "info":
             for k, v in db.dataset().items():
                 print(f"{k}: {v}")
+            sources = db.query("source_summary")
+            print(f"sources: {len(sources):,}")
+            for r in sources.itertuples(index=False):
+                last = f"last ingested {r.last_ingest:%Y-%m-%d %H:%M} UTC" if _present(r.last_ingest) else "built in"
+                print(f"  {r.source}: {r.incidents:,} incidents, {r.first_seen:%Y-%m-%d} to {r.last_seen:%Y-%m-%d}, "
+                      f"{r.attributed:,} attributed ({_pct(r.attributed, r.incidents)}), {r.resolved:,} resolved "
+                      f"({_pct(r.resolved, r.attributed)}), {last}")
+            decisions = db.query("active_decisions")
+            if len(decisions):
+                print(f"name decisions in force: {len(decisions):,}")
         elif args.command == "export":
             from .export import write_incidents
 
@@ -187,26 +271,44 @@ def main(argv: list[str] | None = None) -> int:
             print(manifest_path)
             print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
         elif args.command == "actor":
-            from . import data
-
-            actor = _resolve_actor(db, args.name)
-            profile = data.actor_profile(db, actor)
-            print(actor)
-            sponsor = profile["sponsor_country"]
-            print(f"sponsor: {countries.name(sponsor)} ({sponsor})" if isinstance(sponsor, str) else "sponsor: unknown")
-            print("aliases:")
-            for row in data.actor_aliases(db, actor).itertuples(index=False):
-                print(f"  {row.alias}  [{row.source}]")
+            _actor(db, args.name)
+        elif args.command == "names":
+            _names(db, args.limit)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
+INGEST_EXIT_CODES = """exit codes:
+  0  every record was stored (added, updated, or an exact repeat skipped)
+  1  nothing was written: a file could not be read, or --strict and a record was rejected
+  2  the command line is wrong (an unknown option, field or value)
+  3  some records were rejected (listed, with file, row and field); the rest were stored
+"""
+
+
+def _names(db: store_mod.Store, limit: int) -> None:
+    """python -m threatscape names: what an analyst reviews (the app's Names page shows the same)."""
+    from . import names
+
+    review = names.review(db, limit=limit)
+    print(f"{review.unresolved_incidents:,} of {review.attributed:,} attributed incidents name no known actor "
+          f"({len(review.names):,} names shown)")
+    for r in review.names:
+        hint = f"  suggested: {', '.join(r.suggestions)}" if r.suggestions else ""
+        print(f"  {r.name} [{r.status}]: {r.incidents:,} incidents{hint}")
+    for d in review.decisions:
+        undone = f"; undone by {d.undone_by or 'unknown'}, {d.undone_at}" if d.undone_at else ""
+        print(f"decision {d.decision_id}: {d.name!r} {d.decision}{' ' + d.actor if d.actor else ''}"
+              f" ({d.decided_by or 'unknown'}, {d.decided_at}{undone}){': ' + d.reason if d.reason else ''}")
+
+
 def _ingest(args, path) -> int:
     """python -m threatscape ingest: one summary, or one clear line and a non-zero exit."""
-    from .ingest.csvfile import COLUMNS
+    from .ingest.csvfile import COLUMNS, delimiter_named, encoding_named
     from .ingest.model import UnreadableFile
+    from .ingest.normalise import SPLIT_FIELDS
     from .ingest.run import IngestFailed, arrow_without_pandas, ingest
 
     arrow_without_pandas()
@@ -217,6 +319,20 @@ def _ingest(args, path) -> int:
             print(f"error: --map {item!r}: use FIELD=COLUMN with FIELD one of {', '.join(COLUMNS)}", file=sys.stderr)
             return 2
         mapping[name] = column
+    split = {}
+    for item in args.split:
+        name, sep, separators = item.partition("=")
+        if not sep or name not in SPLIT_FIELDS:
+            print(f"error: --split {item!r}: use FIELD=SEPARATORS with FIELD one of {', '.join(SPLIT_FIELDS)}",
+                  file=sys.stderr)
+            return 2
+        split[name] = separators.replace("\\n", "\n")
+    try:
+        delimiter = delimiter_named(args.delimiter) if args.delimiter is not None else None
+        encoding = encoding_named(args.encoding) if args.encoding is not None else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     def progress(n: int) -> None:
         print(f"… {n:,} records read", file=sys.stderr, flush=True)
@@ -226,9 +342,16 @@ def _ingest(args, path) -> int:
             with open(args.report, "w", encoding="utf-8") as f:
                 json.dump(report.to_json(), f, indent=2, ensure_ascii=False, default=str)
 
+    if not args.paths and not args.aliases and not args.undo:
+        print("error: ingest needs a PATH, or --aliases FILE / --undo ID to apply decisions about names",
+              file=sys.stderr)
+        return 2
     try:
         report = ingest(args.paths, path, fmt=args.format, mapping=mapping, source=args.source, strict=args.strict,
-                        dry_run=args.dry_run, default_tlp=args.tlp, progress=progress)
+                        dry_run=args.dry_run, default_tlp=args.tlp, progress=progress,
+                        delimiter=delimiter, encoding=encoding, sheet=args.sheet,
+                        aliases_file=args.aliases, undo=args.undo, who=args.by, split=split,
+                        sectors_file=args.sectors)
     except (UnreadableFile, store_mod.OutdatedDatabase) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -239,4 +362,4 @@ def _ingest(args, path) -> int:
         return 1
     print(report.summary())
     write_report(report)
-    return 0
+    return 3 if report.rejections else 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import pycountry
 
@@ -27,6 +28,62 @@ def to_alpha2(text: str) -> str | None:
         return pycountry.countries.lookup(key).alpha_2
     except LookupError:
         return None
+
+
+# Places whose names hold a country's name but are not that country: matched in free text, then ignored.
+_NOT_COUNTRIES = ("South China Sea", "East China Sea", "New Mexico", "New Jersey", "New Guinea", "Gulf of Guinea")
+# Names in common use, beyond pycountry's and _VARIANTS, looked for in free text.
+_TEXT_NAMES = {"democratic republic of the congo": "CD", "republic of korea": "KR", "united states": "US"}
+# Abbreviations looked for in free text only as written in capitals ('us' is a word).
+_ACRONYMS = {"UK": "GB", "U.K.": "GB", "USA": "US", "US": "US", "U.S.": "US", "UAE": "AE", "DPRK": "KP",
+             "ROK": "KR", "DRC": "CD"}
+
+
+@functools.cache
+def _text_pattern() -> tuple[re.Pattern, dict[str, str | None]]:
+    """A regular expression for every country name as a whole word (longest first), and name -> code."""
+    by_name: dict[str, str | None] = {}
+    for c in pycountry.countries:
+        for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):
+            if n:
+                by_name.setdefault(n.casefold(), c.alpha_2)
+    for key, code in _VARIANTS.items():
+        if key.upper() not in _ACRONYMS:
+            by_name.setdefault(key, code)
+    for key, code in (_TEXT_NAMES | {n.casefold(): code for code, n in _SHORT.items()}).items():
+        by_name.setdefault(key, code)
+    # 'Bolivia' of 'Bolivia, Plurinational State of'; a short name two countries share ('Virgin Islands')
+    # names neither.
+    short: dict[str, set[str]] = {}
+    for c in pycountry.countries:
+        for n in (c.name, getattr(c, "official_name", None)):
+            head = re.split(r",| \(", n or "", maxsplit=1)[0].casefold()
+            if head and head != (n or "").casefold():
+                short.setdefault(head, set()).add(c.alpha_2)
+    for head, codes in short.items():
+        by_name.setdefault(head, codes.pop() if len(codes) == 1 else None)
+    for place in _NOT_COUNTRIES:
+        by_name[place.casefold()] = None
+    by_name.update(_ACRONYMS)
+    names = sorted((n for n in by_name if n not in _ACRONYMS), key=len, reverse=True)
+    acronyms = sorted(_ACRONYMS, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:(?i:" + "|".join(map(re.escape, names)) + ")|"
+                         + "|".join(map(re.escape, acronyms)) + r")(?!\w)")
+    return pattern, by_name
+
+
+@functools.lru_cache(maxsize=4096)
+def named_in(text: str) -> str | None:
+    """The one country whose name appears as a whole word in free text ('Ministry of Defence of Ukraine' -> 'UA');
+    None when it names none or several."""
+    pattern, by_name = _text_pattern()
+    found = set()
+    for m in pattern.finditer(" ".join(text.split())):
+        word = m.group(0)
+        code = by_name[word] if word in _ACRONYMS else by_name.get(word.casefold())
+        if code:
+            found.add(code)
+    return found.pop() if len(found) == 1 else None
 
 
 # Shorter names for codes whose ISO name reads oddly on a chart.

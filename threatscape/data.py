@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import plans
 from .actors import alias_key
+from .resolver import UNATTRIBUTED, Actor, Decision, Resolver
 from .filters import ORDERS, Filters, View, period_bounds  # noqa: F401 (ORDERS: data.ORDERS for the pages)
 from .store import Store
 
@@ -58,6 +59,19 @@ def kpis(store: Store, f: Filters) -> pd.Series:
     """Incidents, actors, sectors, countries, campaigns in the period and the one before (prev_*)."""
     params = _with_previous(store, f)
     return store.query("kpis", params | _campaign_window(store, params["prev_since"], params["until"], f)).iloc[0]
+
+
+def attribution_note(k) -> str:
+    """What share of the period's incidents name an actor, and where the others are counted (kpis' row)."""
+    incidents, unattributed = int(k["incidents"]), int(k["unattributed"])
+    if not incidents:
+        return "No incidents in the period."
+    attributed = incidents - unattributed
+    note = f"Attributed: {attributed:,} of {incidents:,} incidents ({100 * attributed / incidents:.0f}%) name an actor."
+    if unattributed:
+        note += (f" The {unattributed:,} unattributed ones count in the totals, sectors and countries, and are left "
+                 "out of the actor charts (heatmap, actors over time, sponsor states).")
+    return note
 
 
 def actor_sector(store: Store, f: Filters, v: View) -> pd.DataFrame:
@@ -207,7 +221,7 @@ def _filter_options(store: Store) -> FilterOptions:
     canonical = store.query("actor_options")["actor"].tolist()
     actor_of = {name: name for name in canonical}
     for row in store.query("actor_alias_list").itertuples(index=False):
-        if row.alias_key != alias_key(row.actor):
+        if row.alias_key != alias_key(row.actor) and row.actor in actor_of:
             actor_of.setdefault(f"{row.alias}{ALIAS_ARROW}{row.actor}", row.actor)
     return FilterOptions(
         actors=list(actor_of), actor_of=actor_of, sectors=sectors["sector"].tolist(),
@@ -217,25 +231,48 @@ def _filter_options(store: Store) -> FilterOptions:
                  for name, parent in zip(sectors["sector"], sectors["parent"])})
 
 
-def resolve_actors(store: Store, names) -> tuple[list[str], list[str]]:
-    """Canonical names for names or aliases, and problems for those not resolved to exactly one actor.
+_resolvers: dict[tuple, Resolver] = {}  # (database path, content version) -> its resolver
+_resolvers_lock = threading.Lock()
 
-    A name that is some actor's canonical name resolves to that actor even if others list it as an alias.
-    """
-    keys = {n: alias_key(n) for n in names}
-    found = store.query("actor_by_alias", {"alias_keys": sorted(set(keys.values()))})
+
+def resolver(store: Store) -> Resolver:
+    """The resolver over this database's actor directory (every actor and alias it holds, the team's mappings
+    among them, and its placeholder decisions): the same rules as ingest (threatscape/resolver.py)."""
+    key = (store.path, store.version)
+    with _resolvers_lock:
+        found = _resolvers.get(key)
+        if found is None:
+            aliases = store.query("actor_alias_list")
+            by_actor: dict[str, list] = {}
+            for row in aliases.itertuples(index=False):
+                by_actor.setdefault(row.actor, []).append((row.alias, row.source))
+            actors = tuple(Actor(name=name, aliases=tuple(al)) for name, al in by_actor.items())
+            placeholders = [Decision(r.name, "placeholder") for r in
+                            store.query("active_decisions").itertuples(index=False) if r.decision == "placeholder"]
+            found = Resolver(actors, placeholders, version=str(store.dataset().get("alias_map_version", "")))
+            _resolvers.clear()
+            _resolvers[key] = found
+    return found
+
+
+def resolve_actors(store: Store, names) -> tuple[list[str], list[str]]:
+    """Canonical names for names or aliases, and problems for those not resolved to exactly one actor, by the
+    rules ingest uses (threatscape/resolver.py). A placeholder ('?', 'unknown') or 'Unattributed' selects the
+    incidents that name no actor."""
+    r = resolver(store)
     resolved, problems = [], []
-    for name, key in keys.items():
-        candidates = found.loc[found["alias_key"] == key, "actor"].tolist()
-        own = [c for c in candidates if alias_key(c) == key]
-        if own:
-            resolved.append(own[0])
-        elif len(candidates) == 1:
-            resolved.append(candidates[0])
-        elif candidates:
-            problems.append(f"actor={name!r} is an alias of several actors ({', '.join(candidates)}); ignored")
+    for name in names:
+        found = r.resolve(str(name))
+        if found.status == "resolved":
+            resolved.append(found.name)
+        elif found.status == "unattributed":
+            resolved.append(UNATTRIBUTED)
+        elif found.status == "ambiguous":
+            problems.append(f"actor={name!r} is an alias of several actors ({', '.join(found.candidates)}); ignored")
         else:
-            problems.append(f"actor={name!r} is not a known actor or alias; ignored")
+            close = r.suggest(str(name))
+            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            problems.append(f"actor={name!r} is not a known actor or alias{hint}; ignored")
     return list(dict.fromkeys(resolved)), problems
 
 

@@ -146,6 +146,10 @@ def manifest(*, store: Store, filters: Filters, query: str, url: str, csv_name: 
         "dataset": {"kind": ds["kind"], "description": ds["description"],
                     "content_version": ds["content_version"], "alias_map_version": ds["alias_map_version"],
                     "built_at": ds["built_at"].isoformat()},
+        # the team's decisions about actor names that the dataset's actors reflect (threatscape/names.py)
+        "name_decisions": [{"name": d.name, "decision": d.decision, "actor": d.actor if isinstance(d.actor, str)
+                            else None, "reason": d.reason, "decided_by": d.decided_by, "decided_at": d.decided_at}
+                           for d in store.query("active_decisions").itertuples(index=False)],
         "query": query,
         "filters": {k: (v.isoformat() if isinstance(v, dt.date) else list(v) if isinstance(v, tuple) else v)
                     for k, v in filters.__dict__.items()},

@@ -20,7 +20,8 @@ from .store import database_path, get_store
 log = logging.getLogger(__name__)
 
 # The app's pages (file stem, title), in navigation order; dashboard.py registers them, app.setup links them.
-PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"), ("ingest", "Ingest"))
+PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"), ("names", "Names"),
+         ("ingest", "Ingest"))
 
 _warmed: set = set()  # database paths this process has warmed
 _lock = threading.Lock()

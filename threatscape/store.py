@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "data" / "incidents.duckdb"
 TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sector",  # allow-list
+          "alias_decision", "ingest_log",
           # summaries (build.FIRST and build.DERIVED)
           "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_country_change",
           "campaign_actor_change",

@@ -1,6 +1,7 @@
 """The Threatscape sector taxonomy (two levels) and crosswalks from other vocabularies."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -86,8 +87,12 @@ def names_of(mask: int) -> list[str]:
     return [s.name for s in sectors() if mask & s.bit]
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=65_536)  # a file repeats its terms in cell after cell
 def _key(term: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", term.lower()).strip()
+    return _NOT_ALNUM.sub(" ", term.lower()).strip()
 
 
 # Terms of other vocabularies (MISP galaxy targeted-sector and CFR target category so far) to
@@ -108,8 +113,10 @@ CROSSWALK: dict[str, str | None] = {
         "semiconductor industry": "electronics",
         "telecoms": "telecommunications", "telecomms": "telecommunications",
         "telecommunications": "telecommunications",
-        "energy": "energy", "energy company": "energy", "infrastructure": "energy",
-        "oil": "oil and gas", "gas": "oil and gas", "petroleum": "oil and gas", "mining": "energy",
+        "energy": "energy", "energy company": "energy",
+        "infrastructure": None,  # critical infrastructure at large, a container like EuRepoC's
+        "oil": "oil and gas", "gas": "oil and gas", "petroleum": "oil and gas",
+        "mining": "energy",  # most of ISIC section B's divisions extract coal, oil and gas
         "electric": "electric power", "nuclear": "nuclear",
         "finance": "finance", "financial": "finance", "financial services": "finance",
         "investment": "finance", "payment": "finance", "bank": "banking", "cryptocurrency": "cryptocurrency",
@@ -122,8 +129,8 @@ CROSSWALK: dict[str, str | None] = {
         "news - media": "media", "media": "media", "journalist": "media", "journalists": "media",
         "media and entertainment": "media", "entertainment": "media",
         "manufacturing": "manufacturing", "critical manufacturing": "manufacturing",
-        "industrial": "manufacturing", "engineering": "manufacturing", "construction": "manufacturing",
-        "civil engineering": "manufacturing", "chemical": "chemicals", "automotive": "automotive",
+        "industrial": "manufacturing", "engineering": "manufacturing",
+        "chemical": "chemicals", "automotive": "automotive",
         "transportation": "transportation", "transportation systems": "transportation",
         "logistics": "transportation", "rail": "transportation", "aviation": "aviation",
         "maritime": "maritime",
@@ -135,18 +142,18 @@ CROSSWALK: dict[str, str | None] = {
         "retail": "retail and hospitality", "hospitality": "retail and hospitality",
         "travel": "retail and hospitality", "trade": "retail and hospitality",
         "gambling companies": "retail and hospitality", "gambling websites": "retail and hospitality",
-        "gaming": "retail and hospitality", "food and agriculture": "retail and hospitality",
+        "gaming": "retail and hospitality",
         "private sector": None, "business": None, "other": None, "individuals": None,
         # STIX 2.1 industry-sector-ov (terms already above are not repeated)
-        "agriculture": "retail and hospitality", "communications": "telecommunications",
+        "communications": "telecommunications",
         "financial-services": "finance",
         "government-national": "government", "government-regional": "government",
         "government-local": "government", "government-public-services": "government",
         "government-emergency-services": "law enforcement", "hospitality-leisure": "retail and hospitality",
-        "dams": "electric power", "water": "electric power", "insurance": "finance",
-        "non-profit": "civil society", "utilities": "electric power",
+        "insurance": "finance", "non-profit": "civil society",
+        "utilities": "energy",  # electricity, gas and water: mostly energy, not only electric power
         # OpenCTI sectors
-        "agriculture and agribusiness": "retail and hospitality", "culture and entertainment": "media",
+        "culture and entertainment": "media",
         "culture": "media", "sports": "media", "entertainment industry": "media",
         "gambling": "retail and hospitality", "schools": "education and research", "electricity": "electric power",
         "nuclear power (civilian use)": "nuclear", "renewable energies": "electric power",
@@ -165,14 +172,14 @@ CROSSWALK: dict[str, str | None] = {
         "judicial power (justice)": "law enforcement", "heavy industries": "manufacturing",
         "retail (distribution)": "retail and hospitality", "digital infrastructures": "IT services",
         "hosting service providers": "IT services", "internet service providers": "telecommunications",
-        "medias and audiovisual": "media", "consulting": "IT services", "legal consulting": "civil society",
+        "medias and audiovisual": "media",
         "information technologies consulting": "IT services", "engineering consulting": "manufacturing",
-        "research": "education and research", "water distribution and supply": "electric power",
+        "research": "education and research",
         "non-governmental organizations (ngos)": "civil society", "citizens": "civil society",
         "political parties": "civil society", "filigran": None, "unknown": None,
         # MISP galaxy sector cluster
         "arts": "media", "civil aviation": "aviation", "data broker": "IT services", "development": None,
-        "employment": None, "environment": None, "food": "retail and hospitality",
+        "food": "retail and hospitality",
         "game": "retail and hospitality", "higher education": "education and research",
         "hotels": "retail and hospitality", "it": "IT services", "it - hacker": None,
         "it - isp": "telecommunications", "it - security": "IT services", "multi-sector": None,
@@ -182,19 +189,85 @@ CROSSWALK: dict[str, str | None] = {
         "turbine": "electric power", "tourism": "retail and hospitality", "life science": "pharmaceuticals",
         "metal": "manufacturing", "railway": "transportation", "smart meter": "electric power",
         "sport": "media", "restaurant": "retail and hospitality", "semi-conductors": "electronics",
-        "legal": "civil society", "shipping": "maritime", "logistic": "transportation",
+        "shipping": "maritime", "logistic": "transportation",
         "communication equipment": "electronics", "tax firm": "finance",
         "television broadcast": "media", "digital services": "IT services",
         "digital infrastructure": "IT services", "security actors": "IT services",
         "ecommerce": "retail and hospitality", "islamic forums": "civil society",
         "streaming service": "media", "publishing industry": "media", "islamic organisation": "civil society",
         "casino": "retail and hospitality", "online marketplace": "retail and hospitality",
-        "dns service provider": "IT services", "veterinary": "healthcare", "marketing": None,
-        "video sharing": "media", "advertising": None, "accounting": "finance", "programming": "software",
-        "managed services provider": "IT services", "lawyers": "civil society",
+        "dns service provider": "IT services", "veterinary": "healthcare",
+        "video sharing": "media", "accounting": "finance", "programming": "software",
+        "managed services provider": "IT services",
         "petrochemical": "oil and gas", "immigration": "government",
     }.items()
 }
+
+# ISIC Rev.4 / NACE Rev.2 sections, and NACE Rev.2.1 / ISIC Rev.5 ones (the misp-galaxy 'nace' cluster), by
+# letter and name. Sections the taxonomy has no sector for are in UNMAPPED_TERMS.
+ISIC_SECTIONS: tuple[tuple[str, str, str | None], ...] = (
+    # ISIC Rev.4 / NACE Rev.2
+    ("B", "Mining and quarrying", "energy"),  # as "mining" above
+    ("C", "Manufacturing", "manufacturing"),
+    ("D", "Electricity, gas, steam and air conditioning supply", "energy"),
+    ("G", "Wholesale and retail trade; repair of motor vehicles and motorcycles", "retail and hospitality"),
+    ("H", "Transportation and storage", "transportation"),
+    ("I", "Accommodation and food service activities", "retail and hospitality"),
+    # Telecoms, broadcasting and publishing have sectors of their own that a section cannot tell apart; its
+    # largest divisions (programming, information services, software publishing) are technology.
+    ("J", "Information and communication", "technology"),
+    ("K", "Financial and insurance activities", "finance"),
+    ("O", "Public administration and defence; compulsory social security", "government"),
+    ("P", "Education", "education and research"),
+    ("Q", "Human health and social work activities", "healthcare"),
+    ("R", "Arts, entertainment and recreation", "media"),  # as "arts" and "culture and entertainment" above
+    ("T", "Activities of households as employers; undifferentiated goods- and services-producing activities "
+          "of households for own use", None),  # individuals, as "individuals" above
+    ("U", "Activities of extraterritorial organizations and bodies", "diplomacy"),
+    # NACE Rev.2.1 / ISIC Rev.5: the same names under other letters from J on, and J and K divided anew
+    ("G", "Wholesale and retail trade", "retail and hospitality"),
+    ("J", "Publishing, broadcasting, and content production and distribution activities", "media"),
+    ("K", "Telecommunication, computer programming, consulting, computing infrastructure and other "
+          "information service activities", "technology"),  # as section J of Rev.4
+    ("L", "Financial and insurance activities", "finance"),
+    ("P", "Public administration and defence; compulsory social security", "government"),
+    ("Q", "Education", "education and research"),
+    ("R", "Human health and social work activities", "healthcare"),
+    ("S", "Arts, sports and recreation", "media"),
+    ("U", "Activities of households as employers and undifferentiated goods - and service-producing "
+          "activities of households for own use", None),
+    ("V", "Activities of extraterritorial organisations and bodies", "diplomacy"),
+    # As written elsewhere (the misp-galaxy sector cluster's NACE codes, short forms)
+    ("H", "Transporting and storage", "transportation"),
+    ("Q", "Human health and social work", "healthcare"),
+    ("O", "Public administration and defence", "government"),
+    ("O", "Public administration and defense; compulsory social security", "government"),
+    ("U", "Activities of extraterritorial organisations and bodies", "diplomacy"),
+)
+
+# Terms of known vocabularies naming a sector the taxonomy does not have: counted as unmapped (never mapped to
+# a sector they are not), and kept whole when a cell is split at its commas or semicolons.
+UNMAPPED_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("A", "Agriculture, forestry and fishing"),
+    ("E", "Water supply; sewerage, waste management and remediation activities"),
+    ("E", "Water supply; sewerage; waste managment and remediation activities"),  # the misp-galaxy's spelling
+    ("F", "Construction"), ("L", "Real estate activities"),
+    ("M", "Professional, scientific and technical activities"),
+    ("N", "Administrative and support service activities"), ("S", "Other service activities"),
+    ("S", "Other services activities"),
+    # NACE Rev.2.1 / ISIC Rev.5
+    ("M", "Real estate activities"), ("N", "Professional, scientific and technical activities"),
+    ("O", "Administrative and support service activities"), ("T", "Other service activities"),
+)
+UNMAPPED_TERMS = frozenset(_key(t) for t in (
+    "agriculture", "food and agriculture", "agriculture and agribusiness", "water",
+    "water distribution and supply", "dams", "construction", "civil engineering", "legal", "lawyers",
+    "legal consulting", "consulting", "employment", "environment", "marketing", "advertising",
+    *(f"{prefix}{letter} {name}" for letter, name in UNMAPPED_SECTIONS for prefix in ("", "section ")),
+    *(name for _, name in UNMAPPED_SECTIONS),
+))
+CROSSWALK.update({_key(term): sector for letter, name, sector in ISIC_SECTIONS
+                  for term in (name, f"{letter} {name}", f"section {letter} {name}")})
 
 
 def crosswalk(term: str) -> str | None:
@@ -203,3 +276,16 @@ def crosswalk(term: str) -> str | None:
     if key in SECTOR_BY_NAME:
         return SECTOR_BY_NAME[key].name
     return CROSSWALK[key]
+
+
+KNOWN_KEYS = frozenset(SECTOR_BY_NAME) | frozenset(CROSSWALK) | UNMAPPED_TERMS
+
+
+def is_term(term: str) -> bool:
+    """Whether a term is one known term, mapped or not ('Agriculture, forestry and fishing' is one, unmapped)."""
+    return _key(term) in KNOWN_KEYS
+
+
+def term_key(term: str) -> str:
+    """A term as the crosswalk compares it: lower case, punctuation and spacing ignored."""
+    return _key(term)

@@ -13,10 +13,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import sql
-from ..actors import alias_key
-from .csvfile import LIST_SEPARATOR, CsvTable, as_numpy
+from .csvfile import COLUMNS, CsvTable, as_numpy
 from .model import Rejection
-from .normalise import DIGEST_CHARS, NO_ACTOR, TITLE_JOIN, Normaliser, _id_prefix, parse_date
+from ..resolver import NO_NAME, UNATTRIBUTED
+from .normalise import DIGEST_CHARS, GLOBAL_ID, TITLE_JOIN, UNREADABLE_TLP, Normaliser, own_id, parse_date
 
 # The staged rows of an ingest, whatever their format: what queries/ingest_*.sql read as `staged`.
 STAGED_SCHEMA = pa.schema([
@@ -84,74 +84,73 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
     cells = t.cells
     lines = as_numpy(cells.column("line"))
 
-    # Rejections: the first of Normaliser.row's checks that fails (date, confidence, TLP, then actor).
-    date, conf, tlp = _distinct(cells, ("occurred_on", "confidence", "tlp"))
+    # Rejections: only a date that is missing or cannot be read rejects a record, as in Normaliser.row.
+    date = _Distinct(cells.column("occurred_on"))
     date_ok, days, date_reasons = _check(date.values, lambda v: parse_date(str(v)))
-    conf_ok, confidences, conf_reasons = _check(conf.values, n.confidence)
-    tlp_ok, tlps, tlp_reasons = _check(tlp.values, n.tlp)
     no_date = date.index < 0
     bad_date = ~no_date & ~date_ok[date.index]
-    bad_conf = ~conf_ok[conf.index]
-    bad_tlp = ~tlp_ok[tlp.index]
-    no_actor = as_numpy(pc.is_null(cells.column("actor")))
-    rejected = no_date | bad_date | bad_conf | bad_tlp | no_actor
+    rejected = no_date | bad_date
     rejections = list(t.too_wide)
     for i in np.flatnonzero(rejected).tolist():
         if no_date[i]:
             why = ("occurred_on", "no date")
-        elif bad_date[i]:
-            why = ("occurred_on", date_reasons[date.index[i]])
-        elif bad_conf[i]:
-            why = ("confidence", conf_reasons[conf.index[i]])
-        elif bad_tlp[i]:
-            why = ("tlp", tlp_reasons[tlp.index[i]])
         else:
-            why = ("actor", NO_ACTOR)
+            why = ("occurred_on", date_reasons[date.index[i]])
         rejections.append(Rejection(t.file, f"line {lines[i]}", *why))
     rejections.sort(key=lambda r: int(r.locator.removeprefix("line ")))
 
     keep = np.flatnonzero(~rejected)
     if len(keep) < cells.num_rows:
         cells = cells.take(pa.array(keep))
-        date, conf, tlp = date.take(keep), conf.take(keep), tlp.take(keep)
+        date = date.take(keep)
     rows = cells.num_rows
 
+    # Kept whatever they hold: an unreadable confidence left empty, an unreadable TLP stored as RED, each
+    # counted once per record, in the order the kept records first hold them.
+    conf, tlp, actor, sector, country = _distinct(cells, ("confidence", "tlp", "actor", "sectors",
+                                                          "victim_country"))
+    conf_ok, confidences, _ = _check(conf.values, n.confidence)
+    tlp_ok, tlps, _ = _check(tlp.values, n.tlp)
+    for i, count in conf.counts():
+        if not conf_ok[i]:
+            n.count_unreadable(conf.values[i], None, count)
+    for i, count in tlp.counts():
+        if not tlp_ok[i]:
+            n.count_unreadable(None, tlp.values[i], count)
+            tlps[i] = UNREADABLE_TLP
+
     # Counted once per record: the actor, each unmapped sector term and place, several countries.
-    actor, sector, country = _distinct(cells, ("actor", "sectors", "victim_country"))
     resolutions = [n.aliases.resolve(v) for v in actor.values]
-    galaxy_of = {r.name: r.galaxy for r in resolutions if r.galaxy is not None}
+    galaxy_of = {r.name: r.actor for r in resolutions if r.actor is not None}
     for i, count in actor.counts():
         n.count_actor(resolutions[i], count)
-    sector_terms = [cell.split(LIST_SEPARATOR) for cell in sector.values]
-    masks = [n.sectors(terms) for terms in sector_terms]
+    if unnamed := int(np.count_nonzero(actor.index < 0)):  # no actor named: unattributed, as Normaliser.row says
+        n.count_actor(NO_NAME, unnamed)
+    masks = [n.sectors(n.split("sectors", cell)) for cell in sector.values]
     for i, count in sector.counts():
         for term in masks[i][1]:
             n.unmapped_sectors[term] += count
-    places = [cell.split(LIST_SEPARATOR) for cell in country.values]
-    codes = [n.countries(p) for p in places]
+    codes = [n.countries(n.split("victim_country", cell)) for cell in country.values]
     for i, count in country.counts():
         for place in codes[i][1]:
             n.unmapped_countries[place] += count
         n.several_countries += count * (len(codes[i][0]) > 1)
 
-    canonical = actor.spread([r.name for r in resolutions], pa.string())
+    canonical = pc.fill_null(actor.spread([r.name for r in resolutions], pa.string()), _text(UNATTRIBUTED))
     iso = date.spread([d[0].isoformat() if d else None for d in days], pa.string())
-    content = None  # what the ids of records without one are derived from (normalise.stable_id)
-    if cells.column("incident_id").null_count:
-        content = [iso, actor.spread([alias_key(r.name) for r in resolutions], pa.string()),
-                   pc.fill_null(cells.column("title"), _text("")),
-                   pc.fill_null(country.spread([LIST_SEPARATOR.join(sorted(p)) for p in places], pa.string()),
-                                _text("")),
-                   pc.fill_null(sector.spread([LIST_SEPARATOR.join(sorted(s)) for s in sector_terms],
-                                              pa.string()), _text(""))]
     staged = {
-        "incident_id": _incident_ids(_id_prefix(t.source), cells.column("incident_id"), content),
+        "incident_id": _incident_ids(t.namespace or t.source, cells.column("incident_id"),
+                                     cells.column("record") if "record" in cells.column_names else
+                                     pc.binary_join_element_wise(*(pc.fill_null(cells.column(c), _text(""))
+                                                                   for c in COLUMNS), _text("\x1f"))),
         "occurred_on": date.spread([d[0] if d else None for d in days], pa.date32()),
         "date_precision": date.spread([d[1] if d else None for d in days], pa.string()),
         "actor": canonical,
-        "actor_resolved": actor.spread([r.status == "resolved" for r in resolutions], pa.bool_()),
-        "actor_as_reported": cells.column("actor"),
-        "actor_match": actor.spread([r.matched or None for r in resolutions], pa.string()),
+        "actor_resolved": pc.fill_null(actor.spread([r.status == "resolved" for r in resolutions], pa.bool_()),
+                                       pa.scalar(False, pa.bool_())),
+        "actor_as_reported": pc.fill_null(cells.column("actor"), _text(UNATTRIBUTED)),
+        "actor_match": pc.if_else(pc.is_null(cells.column("actor")), _text(NO_NAME.match),
+                                  actor.spread([r.match for r in resolutions], pa.string())),
         "sector_mask": pc.fill_null(sector.spread([m for m, _ in masks], pa.uint64()), 0),
         "victim_country": country.spread([c[0] if c else None for c, _ in codes], pa.string()),
         "campaign": cells.column("campaign"),
@@ -172,19 +171,22 @@ def _text(value: str) -> pa.Scalar:
     return pa.scalar(value, pa.string())
 
 
-def _incident_ids(prefix: str, own: pa.ChunkedArray, content: list | None) -> pa.Array:
-    """normalise.stable_id of every row: the source's own id, else a SHA-1 (by DuckDB) of the same text."""
-    ids = pc.binary_join_element_wise(_text(f"{prefix}:"), own.combine_chunks(), _text(""))
-    if content is None:
+def _incident_ids(namespace: str, own: pa.ChunkedArray, record: pa.ChunkedArray | None) -> pa.Array:
+    """normalise.stable_id of every row: the source's own id (normalise.own_id), else a SHA-1 (by DuckDB) of the
+    whole record as read."""
+    own = own.combine_chunks()
+    ids = pc.if_else(pc.match_substring_regex(own, GLOBAL_ID), own,
+                     pc.binary_join_element_wise(_text(own_id(namespace, "x")[:-1]), own, _text("")))
+    if not ids.null_count:
         return ids
     missing = pc.is_null(ids)
     rows = pa.array(np.flatnonzero(as_numpy(missing)))
-    text = pc.binary_join_element_wise(*(c.take(rows) for c in content), _text("|"))
+    text = record.combine_chunks().take(rows)
     con = duckdb.connect()
     try:
         con.register("content", pa.table({"pos": pa.array(np.arange(len(rows)), pa.int64()), "content": text}))
         digests = con.sql(sql.text("ingest_content_digest"), params={"chars": DIGEST_CHARS}).to_arrow_table()
     finally:
         con.close()
-    derived = pc.binary_join_element_wise(_text(f"{prefix}:sha1:"), digests.column("digest"), _text(""))
+    derived = pc.binary_join_element_wise(_text("sha1:"), digests.column("digest"), _text(""))
     return pc.replace_with_mask(ids, missing, derived.combine_chunks())

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from . import csvfile
 from .model import RawIncident, Rejection, Skipped, UnreadableFile
 
 HEADER_START = b"ID,name,description,start_date,end_date,"
@@ -66,7 +67,7 @@ RECEIVER_CATEGORIES: dict[str, str | None] = {
     "Chemicals": "chemicals",
     "Critical Manufacturing": "manufacturing",
     "Space": "aerospace",
-    "Food": "retail and hospitality",  # as "food and agriculture" in CROSSWALK
+    "Food": None,  # food production and supply: the taxonomy has no food or agriculture sector (as "Water")
     "Water": None,  # the taxonomy has no water or utilities sector
     # receiver_category_subcode under "Social groups"
     "Advocacy / activists (e.g. human rights organizations)": "civil society",
@@ -81,7 +82,14 @@ RECEIVER_CATEGORIES: dict[str, str | None] = {
 
 
 def looks_like(path: Path, head: bytes) -> bool:
-    """True when the first line is the EuRepoC Global Database header."""
+    """True when the first line is the EuRepoC Global Database header (of a CSV, or of a workbook's first sheet)."""
+    if path.suffix.lower() == ".xlsx" and head.startswith(b"PK"):
+        try:
+            with csvfile._workbook(path, None) as (_, rows):
+                first = next(rows, (0, []))[1]
+        except UnreadableFile:
+            return False
+        return not [c for c in COLUMNS if c not in first]
     first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0]
     return first.startswith(HEADER_START) and b"receiver_category" in first and b"attributed_initiator" in first
 
@@ -98,6 +106,16 @@ def read(paths: list[Path], *, source: str | None) -> Iterator[RawIncident | Rej
 
 def _read_file(path: Path, source: str) -> Iterator[RawIncident | Rejection]:
     """The records of one file."""
+    if path.suffix.lower() == ".xlsx":  # the same database as a workbook: the same columns, one row per line
+        with csvfile._workbook(path, None) as (_, rows):
+            header = next(rows, (0, []))[1]
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise UnreadableFile(f"{path}: not a EuRepoC Global Database sheet (no {', '.join(missing)}) at row 1")
+            for line, cells in rows:
+                yield _record(dict(zip(header, cells + [""] * (len(header) - len(cells)))), path.name, f"row {line}",
+                              source)
+        return
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -133,6 +151,7 @@ def _record(row: dict[str, str], file: str, locator: str, source: str) -> RawInc
         locator=locator,
         source=source,
         source_id=row["ID"].strip() or None,
+        namespace="eurepoc",  # EuRepoC's own numbering, whatever --source says
         occurred_on=start,
         actors=_actors(row["attributed_initiator"], row["initiator_name"]),
         sectors=_sectors(row["receiver_category"], row["receiver_category_subcode"]),

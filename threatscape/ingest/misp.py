@@ -20,6 +20,7 @@ _BARE_EVENT = re.compile(rb'"(threat_level_id|to_ids)"\s*:')
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _MANIFEST_HEAD = re.compile(rb'\{\s*"' + _UUID.pattern.encode() + rb'"\s*:\s*\{')
 _GALAXY_TAG = re.compile(r'misp-galaxy:([\w-]+)="(.*)"')
+_JUDGMENT_TAG = re.compile(r'confidence-in-analytic-judgment\s*[=:]\s*"?([\w-]+)"?', re.IGNORECASE)
 _MITRE_ID = re.compile(r"\s+-\s+G\d{4}$")
 
 
@@ -64,11 +65,14 @@ def _incident(file: str, fallback_locator: str, event: dict, source: str | None)
     if not event.get("date"):
         return Rejection(file, locator, "occurred_on", "the event has no date")
     found: dict[str, list[str]] = {"actor": [], "sector": [], "country": []}
-    tlps = []
+    tlps, confidence = [], None
     for tag in event.get("Tag") or []:
         name = tag.get("name", "") if isinstance(tag, dict) else ""
         match = _GALAXY_TAG.fullmatch(name)
-        if match:
+        judged = _JUDGMENT_TAG.search(name)
+        if judged:  # estimative-language:confidence-in-analytic-judgment="high": read as the normaliser reads it
+            confidence = f"confidence-in-analytic-judgment:{judged.group(1)}"
+        elif match:
             _collect(found, match.group(1), match.group(2))
         elif name.lower().startswith("tlp:") and name.upper() in _TLP_RANK:
             tlps.append(name.upper())
@@ -81,7 +85,9 @@ def _incident(file: str, fallback_locator: str, event: dict, source: str | None)
         locator=locator,
         source=source or orgc.get("name") or "MISP",
         source_id=uuid,
+        namespace="misp",  # event uuids are unique across MISP instances: not within an organisation's name
         occurred_on=event["date"],
+        confidence=confidence,
         actors=found["actor"],
         sectors=found["sector"],
         countries=found["country"],

@@ -35,6 +35,8 @@ class RawIncident:
     locator: str
     source: str
     source_id: str | None = None
+    namespace: str | None = None         # what source_id is unique within (a feed's columns, a format); default
+                                         # the source name. Not the file's name: a renamed file is the same feed
     occurred_on: str | None = None       # text: ISO date or datetime, M/D/YYYY, YYYY-MM, YYYY
     actors: list[str] = field(default_factory=list)     # names as reported, most important first
     actor_hints: list[str] = field(default_factory=list)  # other names of the same actors (STIX aliases,
@@ -47,6 +49,9 @@ class RawIncident:
     source_url: str | None = None
     confidence: str | int | None = None  # 0-100
     tlp: str | None = None               # CLEAR/WHITE, GREEN, AMBER, AMBER+STRICT, RED, with or without 'TLP:'
+    record: str | None = None            # the whole record as read (every cell or field): the id of a record
+                                         # without source_id is derived from it, so distinct records never collide
+    published: list[str] = field(default_factory=list)  # publication dates of the reports that describe it
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,19 @@ import pyarrow.compute as pc
 
 from .. import build, sql
 from ..actors import alias_key
+from ..resolver import UNATTRIBUTED, Decision, Resolver, choose, read_decisions, split_reported
 from ..store import dataset_kind
 from . import columnar
 from .columnar import STAGED_SCHEMA
 from .csvfile import CONTIGUOUS_BYTES, as_numpy
 from .model import Rejection, Skipped, UnreadableFile
-from .normalise import AliasMap, Normaliser
+from .normalise import UNREADABLE_TLP, Normaliser, read_sector_terms
 
 FORMATS = ("eurepoc", "misp", "stix", "csv")  # detection order: the most specific first
 MODULES = {"eurepoc": "eurepoc", "misp": "misp", "stix": "stix", "csv": "csvfile"}
 PUBLIC_FORMATS = {"eurepoc"}  # public research data: CLEAR unless it says otherwise
 COLUMNAR = {"csv"}  # formats read and normalised column-wise (columnar.py); the others record by record
+MULTI_VALUED_CELLS = {"csv"}  # formats that write several sectors or countries in one cell (Normaliser.split)
 
 
 class IngestFailed(Exception):
@@ -45,13 +47,23 @@ class FileCount:
     added: int = 0
     updated: int = 0
     duplicates: int = 0
+    merged: int = 0        # rows of an incident that another source already holds (same source URL)
     rejected: int = 0
+    notes: list[str] = field(default_factory=list)  # how the file was read, when not as UTF-8 with commas
+
+
+FILES_LISTED = 20  # files the summary lists one by one
+EXIT_STORED, EXIT_FAILED, EXIT_USAGE, EXIT_SOME_REJECTED = 0, 1, 2, 3  # the ingest command's exit codes
 
 
 @dataclass
 class Report:
     database: str
     dry_run: bool
+    remapped: int = 0                     # stored incidents whose actor a decision or the directory changed
+    decisions: list = field(default_factory=list)  # decisions this ingest recorded
+    undone: list = field(default_factory=list)     # ids of the decisions it undid
+    who: str = ""                                  # who asked for it (the signed-in user, when there is one)
     files: dict[str, FileCount] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     skipped_objects: collections.Counter = field(default_factory=collections.Counter)
@@ -62,7 +74,7 @@ class Report:
 
     def totals(self) -> dict[str, int]:
         return {k: sum(getattr(c, k) for c in self.files.values())
-                for k in ("read", "added", "updated", "duplicates", "rejected")}
+                for k in ("read", "added", "updated", "duplicates", "merged", "rejected")}
 
     def to_json(self) -> dict:
         n = self.normaliser
@@ -73,38 +85,57 @@ class Report:
             "rejections": [{"file": r.file, "row": r.locator, "field": r.field, "reason": r.reason}
                            for r in self.rejections],
             "skipped_objects": dict(self.skipped_objects), "skipped_files": self.skipped_files,
-            "actors": {"alias_map_version": n.aliases.version, **dict(n.actor_status),
-                       "unresolved": dict(n.unresolved_actors.most_common()),
-                       "ambiguous": dict(n.ambiguous_actors.most_common()),
+            "remapped_stored_incidents": self.remapped,
+            "actors": {"alias_map_version": n.aliases.version, **dict(sorted(n.actor_status.items())),
+                       "rules": dict(_ranked(n.match_rules)),
+                       "placeholders": dict(_ranked(n.placeholder_names)),
+                       "unresolved": dict(_ranked(n.unresolved_actors)),
+                       "ambiguous": dict(_ranked(n.ambiguous_actors)),
                        "incidents_naming_several_actors": n.several_actors} if n else {},
-            "unmapped_sectors": dict(n.unmapped_sectors.most_common()) if n else {},
-            "unmapped_countries": dict(n.unmapped_countries.most_common()) if n else {},
+            "unmapped_sectors": dict(_ranked(n.unmapped_sectors)) if n else {},
+            "unmapped_countries": dict(_ranked(n.unmapped_countries)) if n else {},
             "incidents_with_several_victim_countries": n.several_countries if n else 0,
+            "unreadable_confidence": dict(_ranked(n.unreadable_confidence)) if n else {},
+            "unreadable_tlp": dict(_ranked(n.unreadable_tlp)) if n else {},
         }
 
     def summary(self) -> str:
         t, n = self.totals(), self.normaliser
         lines = [("Dry run, nothing written: " if self.dry_run else "") +
                  f"read {t['read']:,}, added {t['added']:,}, updated {t['updated']:,}, "
-                 f"duplicates skipped {t['duplicates']:,}, rejected {t['rejected']:,} ({self.seconds:.1f} s)"]
+                 f"duplicates skipped {t['duplicates']:,}, merged {t['merged']:,}, rejected {t['rejected']:,} "
+                 f"({self.seconds:.1f} s)"]
         if self.replaced_demo:
             lines.append("The demo data was replaced: the database now holds only ingested sources.")
-        for f, c in self.files.items():
+        # files that held incidents (a folder of STIX objects has many that hold only context), at most 20
+        shown = [(f, c) for f, c in self.files.items() if c.read or c.notes]
+        for f, c in shown[:FILES_LISTED]:
             lines.append(f"  {f} [{c.format}]: read {c.read:,}, added {c.added:,}, updated {c.updated:,}, "
-                         f"duplicates {c.duplicates:,}, rejected {c.rejected:,}")
+                         f"duplicates {c.duplicates:,}, merged {c.merged:,}, rejected {c.rejected:,}")
+            lines.extend(f"  {f}: {note}" for note in c.notes)
+        if len(shown) > FILES_LISTED:
+            lines.append(f"  … and {len(shown) - FILES_LISTED:,} more files (--report FILE lists all)")
         if n and sum(n.actor_status.values()):
             total = sum(n.actor_status.values())
-            lines.append(f"Actors: {n.actor_status['resolved']:,} of {total:,} incidents resolved to a "
-                         f"galaxy actor ({100 * n.actor_status['resolved'] / total:.0f}%), "
-                         f"{n.actor_status['unresolved']:,} kept as reported, {n.actor_status['ambiguous']:,} "
-                         f"ambiguous ({n.aliases.version})")
-            for label, counter in (("Unresolved actor names", n.unresolved_actors),
+            attributed = total - n.actor_status["unattributed"]
+            lines.append(f"Actors: {attributed:,} of {total:,} incidents attributed ({_share(attributed, total)}); "
+                         f"of those, {n.actor_status['resolved']:,} resolved to a directory actor "
+                         f"({_share(n.actor_status['resolved'], attributed)}), {n.actor_status['unresolved']:,} "
+                         f"kept as reported, {n.actor_status['ambiguous']:,} ambiguous ({n.aliases.version})")
+            if n.match_rules:
+                lines.append("Matched by rule: " + ", ".join(f"{k} {v:,}" for k, v in _ranked(n.match_rules)))
+            for label, counter in (("Placeholder names (unattributed)", n.placeholder_names),
+                                   ("Unresolved actor names", n.unresolved_actors),
                                    ("Ambiguous actor names", n.ambiguous_actors),
                                    ("Unmapped sectors", n.unmapped_sectors),
-                                   ("Unmapped countries", n.unmapped_countries)):
+                                   ("Unmapped countries", n.unmapped_countries),
+                                   ("Unreadable confidence (left empty)", n.unreadable_confidence),
+                                   (f"Unreadable TLP (stored as {UNREADABLE_TLP})", n.unreadable_tlp)):
                 if counter:
-                    lines.append(f"{label}: " + ", ".join(f"{k} ({v})" for k, v in counter.most_common(10))
+                    lines.append(f"{label}: " + ", ".join(f"{k} ({v})" for k, v in _ranked(counter)[:10])
                                  + (", …" if len(counter) > 10 else ""))
+        if self.remapped:
+            lines.append(f"Stored incidents given another actor by the names' decisions: {self.remapped:,}")
         if self.skipped_objects:
             lines.append("Skipped objects (not incidents): " +
                          ", ".join(f"{k} ({v})" for k, v in self.skipped_objects.most_common()))
@@ -115,6 +146,15 @@ class Report:
         if len(self.rejections) > 20:
             lines.append(f"  … and {len(self.rejections) - 20:,} more rejections (--report FILE lists all)")
         return "\n".join(lines)
+
+
+def _ranked(counter: collections.Counter) -> list[tuple[str, int]]:
+    """Most first, then by name: the same order whichever path counted them, and in whichever order."""
+    return sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
 def arrow_without_pandas() -> None:
@@ -176,11 +216,24 @@ def _files(paths: list[Path], fmt: str, report: Report) -> dict[str, list[Path]]
 
 def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mapping: dict[str, str] | None = None,
            source: str | None = None, strict: bool = False, dry_run: bool = False,
-           default_tlp: str | None = None, progress: Callable[[int], None] | None = None) -> Report:
-    """Read, normalise and merge; the database is replaced atomically only when everything worked."""
+           default_tlp: str | None = None, progress: Callable[[int], None] | None = None,
+           delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None,
+           aliases_file: str | Path | None = None, decide: list[Decision] = (), undo: list[int] = (),
+           who: str = "", split: dict[str, str] | None = None, sectors_file: str | Path | None = None) -> Report:
+    """Read, normalise and merge; the database is replaced atomically only when everything worked.
+
+    aliases_file, decide: decisions about names to record (threatscape/resolver.py); undo: ids of recorded
+    decisions to undo. Every stored incident is read again under the decisions in force, without its file.
+    split: per field of multi-valued CSV cells (sectors, victim_country), the characters between values;
+    sectors_file: a team's 'term,sector' CSV crosswalk, over every format's own (normalise.read_sector_terms)."""
     t0 = time.perf_counter()
     db = Path(db)
-    report = Report(database=str(db), dry_run=dry_run)
+    report = Report(database=str(db), dry_run=dry_run, who=who)
+    try:
+        extra = list(read_decisions(aliases_file)) if aliases_file else []
+    except ValueError as exc:
+        raise UnreadableFile(str(exc)) from None
+    team_sectors = read_sector_terms(sectors_file) if sectors_file else {}
     grouped = _files([Path(p) for p in paths], fmt, report)
     rows: dict[str, list] = collections.defaultdict(list)  # the row-by-row formats' staged rows
     tables: list[pa.Table] = []                             # CSV files' staged rows, column-wise
@@ -197,27 +250,30 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
     # While the first file is read (Arrow's CSV reader runs without the GIL), a thread loads the galaxy's alias
     # map and starts the new database file (build.create).
     pool = ThreadPoolExecutor(1)
-    aliases = pool.submit(AliasMap)
+    aliases = pool.submit(_resolver, db, extra + list(decide), list(undo), who, report)
     fresh = pool.submit(build.create, db)
     pool.shutdown(wait=False)
     try:
         def normaliser_for(kind: str, module) -> Normaliser:
             """The normaliser, set up for reading this format."""
             if report.normaliser is None:
-                report.normaliser = Normaliser(aliases=aliases.result())
+                report.normaliser = Normaliser(aliases=aliases.result(), team_sectors=team_sectors,
+                                               separators=dict(split or {}))
             report.normaliser.use_format(
                 default_tlp=default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER"),
-                extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}))
+                extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}), split_cells=kind in MULTI_VALUED_CELLS)
             return report.normaliser
 
         for kind, files in grouped.items():
             module = _reader(kind)
             for f in files:
                 report.files.setdefault(str(f), FileCount(kind))
-            kwargs = {"mapping": mapping} if kind == "csv" else {}
+            kwargs = ({"mapping": mapping, "delimiter": delimiter, "encoding": encoding, "sheet": sheet}
+                      if kind == "csv" else {})
             if kind in COLUMNAR:  # the same rows, rejections and counts as record by record below
                 for i, f in enumerate(files):
                     cells = module.read_table(f, source=source, **kwargs)
+                    report.files[str(f)].notes.extend(cells.notes)
                     normaliser = normaliser_for(kind, module) if i == 0 else report.normaliser
                     table, rejections, galaxies = columnar.normalise(normaliser, cells, n_staged)
                     count = report.files[str(f)]
@@ -282,6 +338,41 @@ class _DryRun(Exception):
     pass
 
 
+def _resolver(db: Path, decide: list[Decision], undo: list[int], who: str, report: Report) -> Resolver:
+    """The resolver for this ingest: the reference directory and the decisions in force in the database being
+    added to, less those undone, plus the new ones (recorded in report.decisions)."""
+    active = []
+    if db.exists() and dataset_kind(db) == "sources":
+        import duckdb
+
+        with duckdb.connect(str(db), read_only=True) as con:
+            active = [dict(zip(("decision_id", "name", "decision", "actor", "reason", "decided_by", "decided_at"), r))
+                      for r in con.execute(sql.text("active_decisions")).fetchall()]
+    unknown = set(undo) - {d["decision_id"] for d in active}
+    if unknown:
+        raise UnreadableFile(f"{db}: no decision in force with id {', '.join(map(str, sorted(unknown)))}")
+    kept = [Decision(**{k: v or "" for k, v in d.items() if k != "decision_id"}) for d in active
+            if d["decision_id"] not in set(undo)]
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    in_force = {(alias_key(d.name), d.decision, alias_key(d.actor or "")) for d in kept}
+    for d in decide:
+        if (alias_key(d.name), d.decision, alias_key(d.actor or "")) in in_force:
+            continue  # the same decision again (an aliases file ingested twice) records nothing
+        # a newer decision about the same name replaces the one in force
+        for old in [a for a in active if alias_key(a["name"]) == alias_key(d.name) and a["decision_id"] not in undo]:
+            undo = list(undo) + [old["decision_id"]]
+            kept = [k for k in kept if alias_key(k.name) != alias_key(d.name)]
+        d = Decision(d.name, d.decision, d.actor, d.reason, d.decided_by or who, d.decided_at or now)
+        kept.append(d)
+        report.decisions.append(d)
+        in_force.add((alias_key(d.name), d.decision, alias_key(d.actor or "")))
+    report.undone = list(undo)
+    try:
+        return Resolver.reference(kept)
+    except ValueError as exc:
+        raise UnreadableFile(str(exc)) from None
+
+
 def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: build.Fresh) -> None:
     previous = None
     if db.exists():
@@ -289,20 +380,33 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
             report.replaced_demo = True
         else:
             previous = db
-    version = report.normaliser.aliases.version
-    actors, aliases = _actor_frames(staged, galaxy_of, version)
+    resolver = report.normaliser.aliases
+    version = resolver.version
     try:
         with build.new_database(db, fresh) as con:
             if previous is not None:
                 con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(previous)})
-                for name in ("ingest_keep_actor", "ingest_keep_actor_alias", "ingest_stored_previous"):
+                for name in ("ingest_keep_actor", "ingest_keep_reported_alias", "ingest_keep_decisions",
+                             "ingest_keep_log", "ingest_stored_previous"):
                     con.execute(sql.text(name))
             else:
                 con.execute(sql.text("ingest_stored_nothing"))
+            remap = _remap(resolver, con.execute(sql.text("ingest_stored_actor_names")).fetchall(), report)
+            actors, aliases = _actor_frames(staged, remap, resolver)
             con.register("staged", staged)
             con.register("staged_actor", actors)
             con.register("staged_alias", aliases)
-            for name in ("ingest_add_actors", "ingest_add_aliases", "ingest_classify"):
+            con.register("stored_remap", remap)
+            for d in report.decisions:
+                con.execute(sql.text("ingest_add_decision"), {
+                    "name": d.name, "decision": d.decision, "actor": d.actor or None, "reason": d.reason,
+                    "decided_by": d.decided_by, "decided_at": d.decided_at})
+            for decision_id in report.undone:
+                con.execute(sql.text("ingest_undo_decision"), {
+                    "decision_id": decision_id, "undone_by": report.who,
+                    "undone_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            for name in ("ingest_add_unattributed", "ingest_add_actors", "ingest_add_aliases", "ingest_classify",
+                         "ingest_find_merges", "ingest_add_merges"):
                 con.execute(sql.text(name))
             for file, outcome, n in con.execute(sql.text("ingest_outcomes")).fetchall():
                 count = report.files[file]
@@ -311,6 +415,11 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
             if report.dry_run:
                 raise _DryRun
             con.execute(sql.text("ingest_new_incident"))
+            for name in ("ingest_drop_unused_aliases", "ingest_drop_unused_actors"):
+                con.execute(sql.text(name))
+            con.register("ingest_files", _log_rows(staged, report))
+            con.execute(sql.text("ingest_add_log"), {"ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                                  time.gmtime())})
             facts = con.sql(sql.text("ingest_new_incident_facts")).to_arrow_table()
             sources = sorted(str(s) for s in pc.unique(staged.column("source")).to_pylist())
             build.finish(con, kind="sources", alias_map_version=version, insert=sql.text("ingest_insert_incidents"),
@@ -324,24 +433,67 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
         pass
 
 
-def _actor_frames(staged: pa.Table, galaxy_of: dict, version: str) -> tuple[pa.Table, pa.Table]:
-    """New actor rows (galaxy facts, or just the reported name when unresolved) and their aliases."""
+def _remap(resolver: Resolver, stored: list[tuple], report: Report) -> pa.Table:
+    """The stored (names as reported, actor) pairs that the resolver now reads otherwise, with their new actor
+    and match. A name the resolver still cannot place keeps the actor it had (a STIX alias may have placed it),
+    unless the team's decision that placed it was undone."""
+    rows = []
+    for reported, actor, match, incidents in stored:
+        names = split_reported(reported) if reported != UNATTRIBUTED else []
+        now = choose([resolver.resolve(n) for n in names])
+        was_local = bool(match) and match.endswith("[local]")
+        if now.status in ("resolved", "unattributed") or was_local:
+            if (now.name, now.match) != (actor, match):
+                rows.append((reported, actor, now.name, now.match, now.status == "resolved"))
+                report.remapped += incidents
+    return pa.table(list(zip(*rows)) if rows else [[]] * 5, schema=REMAP_SCHEMA)
+
+
+REMAP_SCHEMA = pa.schema([("actor_as_reported", pa.string()), ("old_actor", pa.string()), ("actor", pa.string()),
+                          ("actor_match", pa.string()), ("resolved", pa.bool_())])
+
+
+def _actor_frames(staged: pa.Table, remap: pa.Table, resolver: Resolver) -> tuple[pa.Table, pa.Table]:
+    """The actor directory (every actor of the resolver, with or without incidents), the names kept as reported
+    (unresolved) of the staged and remapped incidents, and every alias with its provenance."""
     actors, aliases = [], []
-    # Each (actor, actor_resolved) pair once, in the order the rows first hold them. (Table.group_by would import
+    for a in resolver.actors.values():
+        actors.append((a.name, a.sponsor_country, a.motivation, a.galaxy_uuid, True))
+    for actor, alias, source in resolver.aliases():
+        aliases.append((actor, alias, alias_key(alias), source))
+    known = set(resolver.actors) | {UNATTRIBUTED}
+    # Each unresolved name once, in the order the rows first hold them. (Table.group_by would import
     # pyarrow.dataset, and with it pandas: 0.4 s.)
     names = pc.dictionary_encode(staged.column("actor").combine_chunks())
     is_resolved = as_numpy(staged.column("actor_resolved"))
     _, first = np.unique(as_numpy(names.indices).astype(np.int64) * 2 + is_resolved, return_index=True)
     first.sort()
-    for name, resolved in zip(names.dictionary.take(names.indices.take(first)).to_pylist(),
-                              is_resolved[first].tolist()):
-        g = galaxy_of.get(name) if resolved else None
-        actors.append((name, g.sponsor_country if g else None, g.motivation if g else None,
-                       g.uuid if g else None, g is not None))
-        for alias in ((g.name,) + g.synonyms) if g else (name,):
-            aliases.append((name, alias, alias_key(alias), version if g else "as reported"))
+    unresolved = [name for name, resolved in zip(names.dictionary.take(names.indices.take(first)).to_pylist(),
+                                                 is_resolved[first].tolist()) if not resolved]
+    unresolved += [r["actor"] for r in remap.to_pylist() if not r["resolved"]]
+    for name in dict.fromkeys(unresolved):
+        if name not in known:
+            actors.append((name, None, None, None, False))
+            aliases.append((name, name, alias_key(name), "as reported"))
+            known.add(name)
     return (pa.table(list(zip(*actors)) if actors else [[]] * 5, schema=ACTOR_SCHEMA),
             pa.table(list(zip(*aliases)) if aliases else [[]] * 4, schema=ALIAS_SCHEMA))
+
+
+def _log_rows(staged: pa.Table, report: Report) -> pa.Table:
+    """One row per file of this ingest for ingest_log: its source, name, format and counts."""
+    sources = {}
+    if staged.num_rows:
+        files = pc.dictionary_encode(staged.column("file").combine_chunks())
+        _, first = np.unique(as_numpy(files.indices), return_index=True)
+        for f, src in zip(files.dictionary.to_pylist(),
+                          staged.column("source").combine_chunks().take(pa.array(first)).to_pylist()):
+            sources.setdefault(f, src)
+    rows = [(sources.get(f, "-"), Path(f).name, c.format, c.read, c.added, c.updated, c.duplicates, c.merged,
+             c.rejected) for f, c in report.files.items()]
+    names = ["source", "file", "format", "read", "added", "updated", "duplicates", "merged", "rejected"]
+    types = [pa.string()] * 3 + [pa.int64()] * 6
+    return pa.table({n: pa.array([r[i] for r in rows], t) for i, (n, t) in enumerate(zip(names, types))})
 
 
 ACTOR_SCHEMA = pa.schema([("name", pa.string()), ("sponsor_country", pa.string()), ("motivation", pa.string()),

@@ -1,0 +1,90 @@
+"""Names: the actor names that matched no actor, and the team's decisions about them (threatscape/names.py)."""
+import pandas as pd
+import streamlit as st
+
+from threatscape import names
+from threatscape.app import link, setup
+from threatscape.ingest.model import UnreadableFile
+from threatscape.resolver import Decision
+from threatscape.safe import md
+
+page = setup("Names", without_incidents=True)
+store = page.store
+st.title("Actor names to review")
+st.markdown("Names as the sources wrote them that matched no actor of the directory (the MISP galaxy and "
+            "MITRE ATT&CK, with the team's own decisions). Map a name to an actor, mark it a placeholder "
+            "(it means *unknown*: the incidents count as unattributed), or make it a new actor. A decision applies "
+            "to every stored incident at once, is recorded with who, when and why, can be undone, and changes "
+            "the alias-map version that snapshots record. Same as `python -m threatscape ingest --aliases FILE`.")
+if page.dataset["kind"] == "demo":
+    st.info("The demo data's actors all resolve: ingest your own sources to review their names.")
+
+review = names.review(store)
+cols = st.columns(3)
+cols[0].metric("Incidents", f"{review.incidents:,}", border=True)
+cols[1].metric("Attributed", f"{review.attributed:,}", border=True,
+               help="Incidents whose source names an actor (not a placeholder such as '?' or 'unknown').")
+resolved = review.attributed - review.unresolved_incidents
+cols[2].metric("Resolved", f"{100 * resolved / review.attributed:.0f}%" if review.attributed else "-",
+               border=True, help=f"{resolved:,} of {review.attributed:,} attributed incidents name a known actor.")
+
+who = st.user.get("email", "") if getattr(st.user, "is_logged_in", False) else ""
+
+
+def _apply(decision=None, undo=None) -> None:
+    try:
+        with st.spinner("Applying to every incident…"):
+            report = (names.decide(store, decision, who) if decision is not None else names.undo(store, undo, who))
+    except (UnreadableFile, ValueError) as exc:
+        st.error(md(str(exc).replace(str(store.path), "the database")))
+        return
+    st.session_state["names_done"] = f"Done: {report.remapped:,} incidents now have another actor."
+    st.rerun()
+
+
+if done := st.session_state.pop("names_done", None):
+    st.success(done)
+
+if not review.names:
+    st.success("Every attributed incident names a known actor.")
+else:
+    table = pd.DataFrame([{"Name as reported": n.name, "Incidents": n.incidents, "Status": n.status,
+                           "Suggested": ", ".join(n.suggestions), "First seen": n.first_seen,
+                           "Last seen": n.last_seen, "A source": n.source} for n in review.names])
+    st.subheader(f"{review.unresolved_incidents:,} incidents under {len(review.names):,} names", anchor=False)
+    st.dataframe(table, hide_index=True, column_config={"Incidents": st.column_config.NumberColumn(format="%d")})
+    name = st.selectbox("Name to decide on", review.names, index=None, key="name_to_decide",
+                        format_func=lambda n: f"{n.name} ({n.incidents:,} incidents)",
+                        placeholder="Choose a name to see the incidents behind it")
+    if name is not None:
+        st.subheader(md(name.name), anchor=False)
+        st.dataframe(names.examples(store, name.name), hide_index=True)
+        link("explorer", f"All {name.incidents:,} incidents reported as {md(name.name)}", {"actor": [name.name]})
+        with st.form("decide"):
+            kind = st.radio("Decision", ("map", "placeholder", "new"), horizontal=True,
+                            format_func={"map": "Map to an actor", "placeholder": "A placeholder (unknown actor)",
+                                         "new": "A new actor"}.get)
+            choices = list(name.suggestions) + [a for a in names.actor_choices() if a not in name.suggestions]
+            actor = st.selectbox("Actor (for a mapping)", choices, index=0 if name.suggestions else None,
+                                 placeholder="Type any actor name")
+            new_name = st.text_input("New actor's name (for a new actor)", value=name.name)
+            reason = st.text_input("Why", placeholder="e.g. typo of Kimsuky in feed X")
+            if st.form_submit_button("Apply", type="primary"):  # (key: the form's)
+                if kind == "map" and not actor:
+                    st.error("Choose the actor the name maps to.")
+                else:
+                    _apply(Decision(name.name, kind, actor if kind == "map" else new_name if kind == "new" else None,
+                                    reason))
+
+if review.decisions:
+    st.subheader("Decisions", anchor=False)
+    history = pd.DataFrame([d._asdict() for d in review.decisions])
+    st.dataframe(history, hide_index=True)
+    in_force = [d for d in review.decisions if not isinstance(d.undone_at, str)]
+    if in_force:
+        c1, c2 = st.columns([3, 1])
+        target = c1.selectbox("Undo a decision", in_force, format_func=lambda d: f"{d.decision_id}: {d.name} → "
+                              f"{d.decision}{' ' + d.actor if isinstance(d.actor, str) else ''}", index=None,
+                              key="undo_decision")
+        if c2.button("Undo", disabled=target is None, key="undo"):
+            _apply(undo=target.decision_id)

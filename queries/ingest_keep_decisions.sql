@@ -1,0 +1,2 @@
+-- ingest_keep_decisions: the previous database's decisions about names (and their undoing), carried over.
+INSERT INTO alias_decision SELECT * FROM previous.alias_decision
