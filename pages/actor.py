@@ -33,6 +33,11 @@ seen = (f"first seen **{profile['first_seen']:%Y-%m-%d}**, last seen **{profile[
         if profile["incidents"] else "no incidents")
 motive = f" · motivation: {md(profile['motivation'])}" if isinstance(profile["motivation"], str) else ""
 st.markdown(f"Sponsor state: **{sponsor}** · {seen}{motive}")
+reported = data.reported_sponsors(store, actor)
+if len(reported):
+    named = ", ".join(f"{countries.name(r.sponsor_country)} ({r.incident_count:,} incidents)"
+                      for r in reported.itertuples(index=False))
+    st.warning(f"The sources name another sponsor state: {named}. The directory says {sponsor}.")
 cols = st.columns(4)
 cols[0].metric("Incidents (all time)", f"{int(profile['incidents']):,}", border=True)
 cols[1].metric("Campaigns (all time)", f"{int(profile['campaigns']):,}", border=True)

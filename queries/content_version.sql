@@ -5,7 +5,7 @@ SELECT printf('%016x%016x', i.h, xor(a.h, s.h))
 FROM
     (SELECT coalesce(bit_xor(hash(incident_id, occurred_on, date_precision, actor_id, actor_as_reported,
          sector_mask, victim_country, campaign, title, summary, confidence, tlp, source, source_url,
-         actor_match)), 0) AS h FROM incident) AS i,
+         actor_match, sponsor_as_reported)), 0) AS h FROM incident) AS i,
     (SELECT coalesce(bit_xor(md5_number_lower(concat_ws('|', x.actor_id, name, sponsor_country, motivation,
          resolved, alias, alias_key, y.source))), 0) AS h
      FROM actor AS x LEFT JOIN actor_alias AS y USING (actor_id)) AS a,

@@ -11,10 +11,12 @@ WHERE s.ord <> r.first
 UNION ALL
 SELECT s.ord, s.incident_id, s.file,
        CASE WHEN row(i.occurred_on, i.date_precision, i.actor, i.actor_as_reported, i.sector_mask, i.victim_country,
-                     i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source, i.source_url, i.actor_match)
+                     i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source, i.source_url, i.actor_match,
+                     i.sponsor_as_reported)
                  IS NOT DISTINCT FROM
                  row(s.occurred_on, s.date_precision, s.actor, s.actor_as_reported, s.sector_mask, s.victim_country,
-                     s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source, s.source_url, s.actor_match)
+                     s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source, s.source_url, s.actor_match,
+                     s.sponsor_as_reported)
             THEN 'duplicate' ELSE 'updated' END AS outcome
 FROM staged AS s
 JOIN stored AS i USING (incident_id)

@@ -3,5 +3,6 @@
 -- order preservation rules).
 INSERT INTO incident
 SELECT incident_id, occurred_on, date_precision, actor_id, actor_as_reported, sector_mask, victim_country, campaign,
-       title, summary, confidence, tlp, source, source_url, row_number() OVER () AS seq, actor_match
+       title, summary, confidence, tlp, source, source_url, row_number() OVER () AS seq, actor_match,
+       sponsor_as_reported
 FROM (SELECT * FROM new_incident ORDER BY occurred_on, incident_id)

@@ -12,7 +12,8 @@ kept AS (
     SELECT i.incident_id, i.occurred_on, i.date_precision, coalesce(ra.actor_id, i.actor_id) AS actor_id,
            i.actor_as_reported, i.sector_mask, i.victim_country, i.campaign, i.title, i.summary, i.confidence, i.tlp,
            i.source, i.source_url,
-           CASE WHEN ra.actor_id IS NULL THEN i.actor_match ELSE r.actor_match END AS actor_match
+           CASE WHEN ra.actor_id IS NULL THEN i.actor_match ELSE r.actor_match END AS actor_match,
+           i.sponsor_as_reported
     FROM stored AS i
     LEFT JOIN stored_remap AS r ON r.actor_as_reported = i.actor_as_reported AND r.old_actor = i.actor
     LEFT JOIN actor AS ra ON ra.name = r.actor
@@ -20,7 +21,7 @@ kept AS (
     UNION ALL
     SELECT s.incident_id, s.occurred_on, s.date_precision, a.actor_id, s.actor_as_reported, s.sector_mask::UBIGINT,
            s.victim_country, s.campaign, s.title, s.summary, s.confidence::UTINYINT, s.tlp, s.source, s.source_url,
-           s.actor_match
+           s.actor_match, s.sponsor_as_reported
     FROM staged AS s
     JOIN actor AS a ON a.name = s.actor
     WHERE s.ord NOT IN (SELECT ord FROM staged_class WHERE outcome IN ('duplicate', 'merged'))

@@ -85,9 +85,12 @@ CREATE TABLE incident (
     source_url        VARCHAR USING COMPRESSION zstd,
     seq               BIGINT,                 -- rank in (occurred_on, incident_id) order, set by build.finish;
                                               -- the explorer pages on it (keyset), newest or oldest first
-    actor_match       VARCHAR                 -- the alias that actor_as_reported matched and the rule that matched it,
+    actor_match       VARCHAR,                -- the alias that actor_as_reported matched and the rule that matched it,
                                               -- 'Fancy Bear [exact]' (NULL: none; threatscape/resolver.py);
                                               -- the map itself is dataset.alias_map_version
+    sponsor_as_reported VARCHAR CHECK (sponsor_as_reported IS NULL OR regexp_full_match(sponsor_as_reported, '[A-Z]{2}'))
+                                              -- the sponsor state the source named (--map sponsor=COLUMN); the
+                                              -- directory's is actor.sponsor_country, and both are kept
 );
 
 CREATE VIEW incident_sector AS

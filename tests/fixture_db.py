@@ -44,7 +44,7 @@ def write_fixture(path, *, incidents=INCIDENTS, kind: str = "sources") -> str:
             extra = dict(zip(["title", "summary", "confidence", "tlp", "source_url"], more))
             con.execute(
                 "INSERT INTO incident VALUES ($id, $day, $precision, $actor_id, $reported, $mask, $country, "
-                "$campaign, $title, $summary, $confidence, $tlp, 'fixture', $url, NULL, $reported)",
+                "$campaign, $title, $summary, $confidence, $tlp, 'fixture', $url, NULL, $reported, NULL)",
                 {"id": iid, "day": day, "precision": precision, "actor_id": actor_id, "reported": reported,
                  "mask": taxonomy.mask_of(sectors), "country": country, "campaign": campaign,
                  "title": extra.get("title", f"Incident {iid}"), "summary": extra.get("summary"),

@@ -198,3 +198,17 @@ def test_one_incident_reported_by_two_sources_is_one_incident_with_both(tmp_path
     assert got == {"Phish A": "Tracker; Vendor", "Phish B": "Tracker", "Phish C": "Tracker",
                    "Other incident": "Vendor"}
     assert ingest([b], db, source="Vendor").totals()["added"] == 0
+
+
+def test_a_sponsor_column_is_kept_beside_the_directorys_and_shown_where_they_differ(tmp_path, capsys):
+    feed = tmp_path / "feed.csv"
+    feed.write_text("Date,Group,Sponsor\n2023-01-02,Gamaredon,Russia\n2023-01-03,Gamaredon,Belarus\n"
+                    "2023-01-04,Kimsuky,DPRK\n2023-01-05,Kimsuky,Atlantis\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    report = ingest([feed], db, mapping={"occurred_on": "Date", "actor": "Group", "sponsor": "Sponsor"})
+    assert report.to_json()["unmapped_sponsors"] == {"Atlantis": 1}
+    store = Store(db)
+    assert data.reported_sponsors(store, "Gamaredon Group").values.tolist() == [["BY", 1]]  # RU agrees
+    assert data.reported_sponsors(store, "Kimsuky").empty  # DPRK is KP, the directory's own
+    assert main(["actor", "Gamaredon", "--db", str(db)]) == 0
+    assert "sponsor as sources report it: Belarus (BY), 1 incidents" in capsys.readouterr().out

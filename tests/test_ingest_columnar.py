@@ -204,7 +204,7 @@ def _cells(item) -> tuple:
     assert isinstance(item, RawIncident)
     return (item.locator, item.source_id, item.occurred_on, item.actors[0] if item.actors else None,
             ";".join(item.sectors) or None, ";".join(item.countries) or None, item.title, item.summary,
-            item.source_url, item.confidence, item.tlp, item.campaign, item.record)
+            item.source_url, item.confidence, item.tlp, item.campaign, item.sponsor, item.record)
 
 
 def _by_rows(path):

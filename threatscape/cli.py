@@ -86,6 +86,10 @@ def _actor(db: store_mod.Store, name: str) -> None:
     known = reference.actors.get(actor)
     sponsor = profile["sponsor_country"] if profile is not None else (known.sponsor_country if known else None)
     print(f"sponsor: {countries.name(sponsor)} ({sponsor})" if isinstance(sponsor, str) else "sponsor: unknown")
+    if profile is not None:
+        for r in data.reported_sponsors(db, actor).itertuples(index=False):
+            print(f"sponsor as sources report it: {countries.name(r.sponsor_country)} ({r.sponsor_country}), "
+                  f"{r.incident_count:,} incidents")
     if known is not None and known.attack_id:
         print(f"MITRE ATT&CK: {known.attack_id}")
     incidents = int(profile["incidents"]) if profile is not None else 0

@@ -330,6 +330,11 @@ def actor_profile(store: Store, actor: str) -> pd.Series | None:
     return None if df.empty else df.iloc[0]
 
 
+def reported_sponsors(store: Store, actor: str) -> pd.DataFrame:
+    """The sponsor states sources named for an actor where they differ from the directory's, with counts."""
+    return store.query("reported_sponsors", {"actor": actor})
+
+
 def actor_aliases(store: Store, actor: str) -> pd.DataFrame:
     return store.query("actor_aliases", {"actor": actor})
 

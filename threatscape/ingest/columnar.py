@@ -25,7 +25,7 @@ STAGED_SCHEMA = pa.schema([
     ("actor_match", pa.string()), ("sector_mask", pa.uint64()), ("victim_country", pa.string()),
     ("campaign", pa.string()), ("title", pa.string()), ("summary", pa.string()), ("confidence", pa.int16()),
     ("tlp", pa.string()), ("source", pa.string()), ("source_url", pa.string()), ("file", pa.string()),
-    ("ord", pa.int64()),
+    ("ord", pa.int64()), ("sponsor_as_reported", pa.string()),
 ])
 
 
@@ -162,8 +162,19 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
         "source_url": cells.column("source_url"),
         "file": pa.nulls(rows, pa.string()).fill_null(_text(t.file)),
         "ord": pa.array(np.arange(first_ord, first_ord + rows), pa.int64()),
+        "sponsor_as_reported": _sponsors(n, cells.column("sponsor")),
     }
     return pa.table(staged, schema=STAGED_SCHEMA), rejections, galaxy_of
+
+
+def _sponsors(n: Normaliser, column: pa.ChunkedArray) -> pa.Array:
+    """Normaliser.sponsor of every row, each distinct value once (counted once per row, as record by record)."""
+    values = _Distinct(column)
+    found = [n.sponsor(v) for v in values.values]
+    for i, count in values.counts():
+        if found[i][1]:
+            n.unmapped_sponsors[found[i][1]] += count
+    return values.spread([code for code, _ in found], pa.string())
 
 
 def _text(value: str) -> pa.Scalar:

@@ -38,7 +38,7 @@ import pyarrow.csv as pacsv
 from .model import RawIncident, Rejection, UnreadableFile
 
 COLUMNS = ("incident_id", "occurred_on", "actor", "sectors", "victim_country", "title", "summary",
-           "source_url", "confidence", "tlp", "campaign")
+           "source_url", "confidence", "tlp", "campaign", "sponsor")
 REQUIRED = ("occurred_on", "actor")
 LIST_SEPARATOR = ";"
 RECORD_SEPARATOR = "\x1f"  # between the cells of a row in its 'record' (ASCII's unit separator: never typed)
@@ -293,7 +293,7 @@ def _read_file(path: Path, source: str, mapping: dict[str, str], delimiter: str 
             if isinstance(cells, Rejection):
                 yield cells
                 continue
-            (incident_id, occurred_on, actor, sectors, country, title, summary, url, confidence, tlp, campaign,
+            (incident_id, occurred_on, actor, sectors, country, title, summary, url, confidence, tlp, campaign, sponsor,
              record) = cells
             yield RawIncident(
                 file=name, locator=f"line {line}", source=source, source_id=incident_id,
@@ -301,7 +301,7 @@ def _read_file(path: Path, source: str, mapping: dict[str, str], delimiter: str 
                 sectors=[sectors] if sectors else [],  # whole cells: Normaliser.split cuts them into values
                 countries=[country] if country else [],
                 title=title, summary=summary, campaign=campaign, source_url=url, confidence=confidence, tlp=tlp,
-                record=record, namespace=feed_namespace(header))
+                record=record, namespace=feed_namespace(header), sponsor=sponsor)
 
 
 def _is_workbook(path: Path) -> bool:

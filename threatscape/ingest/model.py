@@ -51,6 +51,7 @@ class RawIncident:
     tlp: str | None = None               # CLEAR/WHITE, GREEN, AMBER, AMBER+STRICT, RED, with or without 'TLP:'
     record: str | None = None            # the whole record as read (every cell or field): the id of a record
                                          # without source_id is derived from it, so distinct records never collide
+    sponsor: str | None = None           # the sponsor state the source names for the actor (name or ISO code)
     published: list[str] = field(default_factory=list)  # publication dates of the reports that describe it
 
 

@@ -252,6 +252,7 @@ class Normaliser:
     ambiguous_actors: collections.Counter = field(default_factory=collections.Counter)
     several_actors: int = 0
     several_countries: int = 0
+    unmapped_sponsors: collections.Counter = field(default_factory=collections.Counter)
     team_sectors: dict[str, str | None] = field(default_factory=dict)  # --sectors FILE, by taxonomy.term_key
     separators: dict[str, str] = field(default_factory=dict)  # --split FIELD=SEPARATORS (else DEFAULT_SEPARATORS)
     split_cells: bool = False  # the format writes several values in one cell (CSV): Normaliser.split them
@@ -337,6 +338,14 @@ class Normaliser:
                 if missing:
                     unmapped.append(term.strip())
         return mask, unmapped
+
+    @staticmethod
+    def sponsor(place: str | None) -> tuple[str | None, str | None]:
+        """(alpha-2 code, the text when it names no country) of a sponsor state as a source names it."""
+        if not place or not place.strip() or place.strip().casefold() in ("unknown", "none", "n/a", "-", "?"):
+            return None, None
+        code = countries.to_alpha2(place)
+        return code, None if code else place.strip()
 
     @staticmethod
     def countries(places: list[str]) -> tuple[list[str], list[str]]:
@@ -427,6 +436,9 @@ class Normaliser:
         self.unmapped_countries.update(unmapped)
         self.several_countries += len(codes) > 1
         title = (raw.title or "").strip() or default_title(chosen.name, day)
+        sponsor, unmapped = self.sponsor(raw.sponsor)
+        if unmapped:
+            self.unmapped_sponsors[unmapped] += 1
         return {
             "incident_id": stable_id(raw.namespace or raw.source, raw),
             "occurred_on": day, "date_precision": precision,
@@ -436,5 +448,5 @@ class Normaliser:
             "campaign": (raw.campaign or "").strip() or None, "title": title,
             "summary": (raw.summary or "").strip() or None, "confidence": confidence, "tlp": tlp,
             "source": raw.source, "source_url": (raw.source_url or "").strip() or None,
-            "file": raw.file,
+            "sponsor_as_reported": sponsor, "file": raw.file,
         }

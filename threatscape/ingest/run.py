@@ -94,6 +94,7 @@ class Report:
                        "incidents_naming_several_actors": n.several_actors} if n else {},
             "unmapped_sectors": dict(_ranked(n.unmapped_sectors)) if n else {},
             "unmapped_countries": dict(_ranked(n.unmapped_countries)) if n else {},
+            "unmapped_sponsors": dict(_ranked(n.unmapped_sponsors)) if n else {},
             "incidents_with_several_victim_countries": n.several_countries if n else 0,
             "unreadable_confidence": dict(_ranked(n.unreadable_confidence)) if n else {},
             "unreadable_tlp": dict(_ranked(n.unreadable_tlp)) if n else {},
@@ -129,6 +130,7 @@ class Report:
                                    ("Ambiguous actor names", n.ambiguous_actors),
                                    ("Unmapped sectors", n.unmapped_sectors),
                                    ("Unmapped countries", n.unmapped_countries),
+                                   ("Unmapped sponsor states", n.unmapped_sponsors),
                                    ("Unreadable confidence (left empty)", n.unreadable_confidence),
                                    (f"Unreadable TLP (stored as {UNREADABLE_TLP})", n.unreadable_tlp)):
                 if counter:
@@ -405,8 +407,10 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
                 con.execute(sql.text("ingest_undo_decision"), {
                     "decision_id": decision_id, "undone_by": report.who,
                     "undone_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            # Merges need two sources: with one, no source URL need be normalised (0.5 s for 200,000 rows).
+            several = len(con.execute(sql.text("ingest_sources")).fetchall()) > 1
             for name in ("ingest_add_unattributed", "ingest_add_actors", "ingest_add_aliases", "ingest_classify",
-                         "ingest_find_merges", "ingest_add_merges"):
+                         "ingest_find_merges" if several else "ingest_no_merges", "ingest_add_merges"):
                 con.execute(sql.text(name))
             for file, outcome, n in con.execute(sql.text("ingest_outcomes")).fetchall():
                 count = report.files[file]
