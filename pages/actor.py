@@ -3,6 +3,7 @@ import streamlit as st
 
 from threatscape import charts, countries, data, tables
 from threatscape.app import chart, figure, link, setup
+from threatscape.resolver import UNATTRIBUTED
 from threatscape.safe import md
 
 page = setup("Actor profile", view_options=False)
@@ -28,6 +29,10 @@ data.prefetch_actor(store, scoped, page.view)  # the queries below, started at o
 profile = data.actor_profile(store, actor)
 
 st.title(md(actor))
+if actor == UNATTRIBUTED:
+    behind = ", ".join(f"{md(r.name)} ({r.incident_count:,})" for r in data.unattributed_names(store).itertuples())
+    st.info(f"Not an actor: the incidents whose source names no actor (a placeholder, or nothing). As the sources "
+            f"wrote it: {behind}. The [Names](/names) page can map a placeholder to an actor.")
 sponsor = countries.name(profile["sponsor_country"]) if isinstance(profile["sponsor_country"], str) else "unknown"
 seen = (f"first seen **{profile['first_seen']:%Y-%m-%d}**, last seen **{profile['last_seen']:%Y-%m-%d}**"
         if profile["incidents"] else "no incidents")

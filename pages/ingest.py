@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from threatscape.app import setup
+from threatscape.app import link, setup
 from threatscape.ingest.model import UnreadableFile
 from threatscape.ingest.run import IngestFailed, ingest
 from threatscape.safe import md
@@ -44,10 +44,13 @@ if st.button("Ingest", type="primary", disabled=not uploads):
             report = exc.report
             st.error(f"{len(report.rejections):,} record(s) rejected; strict, so nothing was written.")
     totals = report.totals()
-    cols = st.columns(5)
-    for col, key in zip(cols, ("read", "added", "updated", "duplicates", "rejected")):
+    cols = st.columns(6)
+    for col, key in zip(cols, ("read", "added", "updated", "duplicates", "merged", "rejected")):
         col.metric(key.capitalize(), f"{totals[key]:,}", border=True)
     st.text(report.summary().replace(work + "/", ""))
+    n = report.normaliser
+    if n is not None and (n.actor_status["unresolved"] or n.actor_status["ambiguous"]):
+        link("names", "Review the actor names that matched no actor", {}, icon=":material/badge:")
     if report.rejections:
         st.subheader("Rejected records", anchor=False)
         st.dataframe(pd.DataFrame([{"file": r.file.replace(work + "/", ""), "row": r.locator, "field": r.field,

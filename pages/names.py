@@ -8,6 +8,16 @@ from threatscape.ingest.model import UnreadableFile
 from threatscape.resolver import Decision
 from threatscape.safe import md
 
+EXAMPLE_COLUMNS = {"incident_id": "Incident", "occurred_on": "Date", "title": "Title", "source": "Source",
+                   "source_url": st.column_config.TextColumn("Source URL")}  # text: never a link
+HISTORY_COLUMNS = {"decision_id": "Id", "name": "Name", "decision": "Decision", "actor": "Actor", "reason": "Why",
+                   "decided_by": "By", "decided_at": "When", "undone_by": "Undone by", "undone_at": "Undone"}
+
+
+def _incidents(n: int) -> str:
+    return "incident" if n == 1 else "incidents"
+
+
 page = setup("Names", without_incidents=True)
 store = page.store
 st.title("Actor names to review")
@@ -38,7 +48,9 @@ def _apply(decision=None, undo=None) -> None:
     except (UnreadableFile, ValueError) as exc:
         st.error(md(str(exc).replace(str(store.path), "the database")))
         return
-    st.session_state["names_done"] = f"Done: {report.remapped:,} incidents now have another actor."
+    changed = "now have" if report.remapped != 1 else "now has"
+    st.session_state["names_done"] = (f"Done: {report.remapped:,} {_incidents(report.remapped)} {changed} "
+                                      "another actor.")
     st.rerun()
 
 
@@ -51,15 +63,18 @@ else:
     table = pd.DataFrame([{"Name as reported": n.name, "Incidents": n.incidents, "Status": n.status,
                            "Suggested": ", ".join(n.suggestions), "First seen": n.first_seen,
                            "Last seen": n.last_seen, "A source": n.source} for n in review.names])
-    st.subheader(f"{review.unresolved_incidents:,} incidents under {len(review.names):,} names", anchor=False)
+    shown = f"; the {len(review.names):,} with most incidents below" if len(review.names) < review.unresolved_names else ""
+    st.subheader(f"{review.unresolved_incidents:,} {_incidents(review.unresolved_incidents)} under "
+                 f"{review.unresolved_names:,} names{shown}", anchor=False)
     st.dataframe(table, hide_index=True, column_config={"Incidents": st.column_config.NumberColumn(format="%d")})
     name = st.selectbox("Name to decide on", review.names, index=None, key="name_to_decide",
-                        format_func=lambda n: f"{n.name} ({n.incidents:,} incidents)",
+                        format_func=lambda n: f"{n.name} ({n.incidents:,} {_incidents(n.incidents)})",
                         placeholder="Choose a name to see the incidents behind it")
     if name is not None:
         st.subheader(md(name.name), anchor=False)
-        st.dataframe(names.examples(store, name.name), hide_index=True)
-        link("explorer", f"All {name.incidents:,} incidents reported as {md(name.name)}", {"actor": [name.name]})
+        st.dataframe(names.examples(store, name.name), hide_index=True, column_config=EXAMPLE_COLUMNS)
+        link("explorer", f"All {name.incidents:,} {_incidents(name.incidents)} reported as {md(name.name)}",
+             {"actor": [name.name], "since": [str(name.first_seen)], "until": [str(name.last_seen)]})
         with st.form("decide"):
             kind = st.radio("Decision", ("map", "placeholder", "new"), horizontal=True,
                             format_func={"map": "Map to an actor", "placeholder": "A placeholder (unknown actor)",
@@ -78,8 +93,8 @@ else:
 
 if review.decisions:
     st.subheader("Decisions", anchor=False)
-    history = pd.DataFrame([d._asdict() for d in review.decisions])
-    st.dataframe(history, hide_index=True)
+    history = pd.DataFrame([d._asdict() for d in review.decisions]).fillna("")
+    st.dataframe(history, hide_index=True, column_config=HISTORY_COLUMNS)
     in_force = [d for d in review.decisions if not isinstance(d.undone_at, str)]
     if in_force:
         c1, c2 = st.columns([3, 1])

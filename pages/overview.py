@@ -34,7 +34,9 @@ st.caption(data.attribution_note(k))
 
 colours = charts.actor_colours(data.actor_colours_source(store))
 cells = data.actor_sector(store, f, v)
-clicked = chart(page, figure(charts.actor_sector_heatmap, cells, level=v.level), cells, name="actors-by-sector",
+unattributed = int(k["unattributed"])  # left out of the actor charts, and said on each
+clicked = chart(page, figure(charts.actor_sector_heatmap, cells, level=v.level, unattributed=unattributed), cells,
+                name="actors-by-sector",
                 key="heatmap", clickable=True)
 if clicked and clicked.selection.points:
     target = drill_down(f, clicked.selection.points[0], chart="heatmap")
@@ -50,7 +52,8 @@ if not cells.empty:
 left, right = st.columns([3, 2])
 with left:
     series = data.actor_period(store, f, v)
-    clicked = chart(page, figure(charts.actor_timeseries, series, colours, grain=v.grain), series,
+    clicked = chart(page, figure(charts.actor_timeseries, series, colours, grain=v.grain, unattributed=unattributed),
+                    series,
                     name="incidents-by-actor-over-time", key="actor_timeseries", clickable=True)
     if clicked and clicked.selection.points:
         target = drill_down(f, clicked.selection.points[0], chart="timeseries", grain=v.grain)
@@ -68,7 +71,8 @@ with right:
 left, right = st.columns(2)
 with left:
     sponsors = data.sponsor_period(store, f, v)
-    chart(page, figure(charts.sponsor_mix, sponsors, grain=v.grain), sponsors, name="sponsor-states-over-time",
+    chart(page, figure(charts.sponsor_mix, sponsors, grain=v.grain, unattributed=unattributed), sponsors,
+          name="sponsor-states-over-time",
           key="sponsors")
 with right:
     running = data.campaign_concurrency(store, f, v)

@@ -212,3 +212,17 @@ def test_a_sponsor_column_is_kept_beside_the_directorys_and_shown_where_they_dif
     assert data.reported_sponsors(store, "Kimsuky").empty  # DPRK is KP, the directory's own
     assert main(["actor", "Gamaredon", "--db", str(db)]) == 0
     assert "sponsor as sources report it: Belarus (BY), 1 incidents" in capsys.readouterr().out
+
+
+def test_deciding_again_after_an_undo_shows_the_decision_in_force(timeline):
+    """Map, undo, map again, undo again, through one long-lived store (as the app holds it): each time the
+    history shown is the one in the file, and the decision offered for undoing is the one in force."""
+    _, db, _ = timeline
+    store = Store(db)
+    for _ in range(2):
+        names.decide(store, Decision("Kimusky", "map", "Kimsuky", "typo"), who="alice")
+        in_force = [d for d in names.review(store).decisions if not isinstance(d.undone_at, str)]
+        assert len(in_force) == 1 and names.review(store).names == []
+        names.undo(store, in_force[0].decision_id, who="alice")
+        assert [n.name for n in names.review(store).names] == ["Kimusky"]
+    assert [isinstance(d.undone_at, str) for d in names.review(store).decisions] == [True, True]

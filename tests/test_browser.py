@@ -112,6 +112,11 @@ def streamlit_app(tmp_path_factory) -> App:
         pytest.fail(f"building the demo database failed ({built.returncode}):\n{built.stdout}\n{built.stderr}",
                     pytrace=False)
 
+    yield from _serve(db, tmp)
+
+
+def _serve(db: Path, tmp: Path):
+    """Start `streamlit run dashboard.py` on db, yield the App once it answers, stop it afterwards."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, THREATSCAPE_DB=str(db), PYTHONUNBUFFERED="1")
@@ -314,3 +319,46 @@ def test_heatmap_cell_opens_the_incidents_behind_it(browser_page, streamlit_app)
         f"{int(count):,} incidents match", timeout=DRAW_MS)
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=DRAW_MS)
     check_clean(session, app)
+
+
+# Feed text as hostile sources write it: web addresses, an e-mail address, icon shortcodes, a formula.
+HOSTILE_ACTOR = "www.evil.example"
+HOSTILE_TITLE = "See http://evil.example/x or www.evil.example, mail spy@evil.example :material/warning: =HYPERLINK(1)"
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory):
+    require_browser()
+    tmp = tmp_path_factory.mktemp("hostile")
+    feed = tmp / "feed.csv"
+    feed.write_text("occurred_on,actor,title,source_url\n"
+                    f"2026-11-01,{HOSTILE_ACTOR},\"{HOSTILE_TITLE}\",https://example.org/a\n"
+                    "2026-11-02,Kimusky,Phish,https://example.org/b\n", encoding="utf-8")
+    db = tmp / "hostile.duckdb"
+    from threatscape.ingest.run import ingest
+    ingest([feed], db)
+    yield from _serve(db, tmp)
+
+
+def test_feed_text_never_becomes_a_link_or_an_icon(chromium, hostile_app):
+    """A web address, e-mail address or icon shortcode in an actor name or title stays text, on the Names page
+    (the name as a heading) and the actor profile (its title)."""
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(DEFAULT_MS)
+    page = context.new_page()
+    try:
+        for path, shown in ((f"/actor?actor={HOSTILE_ACTOR}&since=2026-01-01&until=2026-11-30", "evil"),
+                            ("/names", "Actor names to review")):
+            page.goto(hostile_app.url + path, wait_until="domcontentloaded", timeout=DRAW_MS)
+            page.get_by_text(shown).first.wait_for(timeout=DRAW_MS)
+            page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=DRAW_MS)
+            if path == "/names":
+                page.get_by_test_id("stSelectbox").filter(has_text="Name to decide on").click()
+                page.get_by_role("option", name=re.compile("evil")).click()
+                page.get_by_role("heading", name=re.compile("evil")).wait_for(timeout=DRAW_MS)
+            links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+            assert not [h for h in links if not _is_local(h)], (path, links)  # (the app's own links name it)
+            assert page.locator("[data-testid=stIconMaterial]").filter(has_text="warning").count() == 0
+            assert page.get_by_test_id("stException").count() == 0
+    finally:
+        context.close()

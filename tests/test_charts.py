@@ -149,3 +149,15 @@ def test_charts_send_exactly_what_plotly_validation_would(database, request):
         sent = json.loads(fig.to_json())
         validated = json.loads(go.Figure(fig.to_dict()).to_json())
         assert sent == validated, fig.layout.title.text
+
+
+def test_actor_charts_say_how_many_unattributed_incidents_they_leave_out():
+    import pandas as pd
+
+    empty = charts.actor_sector_heatmap(pd.DataFrame(columns=["actor"]), level="top", unattributed=451)
+    assert "451 matching incidents name no actor" in empty.layout.annotations[0].text
+    cells = pd.DataFrame({"actor": ["Kimsuky"], "actor_rank": [1], "actor_incidents": [3], "sector": ["energy"],
+                          "sector_id": [3], "incident_count": [3]})
+    fig = charts.actor_sector_heatmap(cells, level="top", unattributed=5)
+    assert "Not shown: 5 unattributed incidents." in fig.layout.title.subtitle.text
+    assert "unattributed" not in charts.actor_sector_heatmap(cells, level="top").layout.title.subtitle.text

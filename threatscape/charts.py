@@ -90,15 +90,28 @@ def _empty(title: str, message: str = "No incidents match the filters.") -> go.F
          "font": {"size": 15, "color": GREY}}])
 
 
+def _no_actor(title: str, unattributed: int) -> go.Figure:
+    """The empty actor chart: no incidents match, or all that match name no actor."""
+    if unattributed:
+        return _empty(title, f"The {unattributed:,} matching incidents name no actor (unattributed).")
+    return _empty(title)
+
+
+def _unattributed_note(unattributed: int) -> str:
+    """What an actor chart leaves out, said on the chart."""
+    return f" Not shown: {unattributed:,} unattributed incidents." if unattributed else ""
+
+
 def _ints(values) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
-def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
-    """Heatmap of incident_count by actor (rows, most active first) and sector (columns, taxonomy order)."""
+def actor_sector_heatmap(df: pd.DataFrame, *, level: str, unattributed: int = 0) -> go.Figure:
+    """Heatmap of incident_count by actor (rows, most active first) and sector (columns, taxonomy order);
+    unattributed: the matching incidents that name no actor, which it leaves out and says so."""
     title = "Who is hitting which sectors"
     if df.empty:
-        return _empty(title)
+        return _no_actor(title, unattributed)
     actors = df.drop_duplicates("actor").sort_values("actor_rank")
     sectors = df.drop_duplicates("sector").sort_values("sector_id")["sector"].tolist()
     z = np.zeros((len(actors), len(sectors)), dtype=np.int64)
@@ -122,17 +135,19 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str) -> go.Figure:
     scope = "top-level sectors (sub-sectors rolled up)" if level == "top" else "sectors"
     return _figure(traces, title,
                    f"Incidents per actor and {scope}. {SECTOR_RULE}<br>"
-                   "Beside each actor: its distinct incidents (a row can add up to more).",
+                   "Beside each actor: its distinct incidents (a row can add up to more)."
+                   + _unattributed_note(unattributed),
                    height=max(380, 200 + 38 * len(labels)),
                    xaxis={"title": None, "side": "bottom", "tickangle": -35, "automargin": True},
                    yaxis={"autorange": "reversed", "title": None})
 
 
-def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str) -> go.Figure:
+def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str,
+                     unattributed: int = 0) -> go.Figure:
     """Lines of incident_count per period for each actor series (top actors, then 'Other actors')."""
     title = "Incidents over time by actor"
     if df.empty or df["incident_count"].sum() == 0:
-        return _empty(title)
+        return _no_actor(title, unattributed)
     traces = []
     for actor, series in df.sort_values(["series_rank", "period"]).groupby("actor", sort=False):
         other = actor == OTHER_ACTORS
@@ -145,15 +160,16 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
             "hovertemplate": "%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<br><i>Click to list them</i>"
                              "<extra></extra>"})
     return _figure(traces, title, f"Most active actors in the selection. {TOTAL_RULE} Empty periods show as 0.<br>"
-                                  "Click 'Other actors' in the legend to add everyone else.",
+                                  "Click 'Other actors' in the legend to add everyone else."
+                                  + _unattributed_note(unattributed),
                    xaxis={"title": None}, yaxis={"title": f"Incidents per {GRAIN_WORD[grain]}", "rangemode": "tozero"})
 
 
-def sponsor_mix(df: pd.DataFrame, *, grain: str) -> go.Figure:
-    """Stacked bars of each sponsor state's share of incidents per period."""
+def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0) -> go.Figure:
+    """Stacked bars of each sponsor state's share of incidents per period (of the attributed ones)."""
     title = "Sponsor states behind the incidents"
     if df.empty or df["incident_count"].sum() == 0:
-        return _empty(title)
+        return _no_actor(title, unattributed)
     traces = []
     for code, series in df.sort_values(["series_rank", "period"]).groupby("sponsor_country", sort=False):
         name = {"other": "Other states", "unknown": "Unknown sponsor"}.get(code) or countries.name(code)
@@ -162,7 +178,8 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str) -> go.Figure:
             "marker": {"color": SPONSOR_COLOURS.get(code, PALETTE[sum(map(ord, code)) % len(PALETTE)])},
             "hovertemplate": "%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"})
     return _figure(traces, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected "
-                                  f"sponsor state.<br>{TOTAL_RULE} Hover for counts.",
+                                  f"sponsor state.<br>{TOTAL_RULE} Hover for counts."
+                                  + ("<br>" + _unattributed_note(unattributed).strip() if unattributed else ""),
                    yaxis={"title": "Share of incidents (%)", "ticksuffix": "%"},
                    barmode="stack", barnorm="percent", bargap=0.15)
 

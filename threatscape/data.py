@@ -330,6 +330,11 @@ def actor_profile(store: Store, actor: str) -> pd.Series | None:
     return None if df.empty else df.iloc[0]
 
 
+def unattributed_names(store: Store, limit: int = 10) -> pd.DataFrame:
+    """The names as reported behind the unattributed incidents ('?', 'unknown', ...), most first."""
+    return store.query("unattributed_names", {"limit": limit})
+
+
 def reported_sponsors(store: Store, actor: str) -> pd.DataFrame:
     """The sponsor states sources named for an actor where they differ from the directory's, with counts."""
     return store.query("reported_sponsors", {"actor": actor})

@@ -28,6 +28,7 @@ class Review:
     incidents: int
     attributed: int
     unresolved_incidents: int
+    unresolved_names: int            # all of them; `names` holds the first `limit`
     names: list[Name]
     decisions: list                  # decision_history rows (namedtuples), newest first
 
@@ -44,14 +45,22 @@ def review(store: Store, limit: int = 200) -> Review:
         suggestions = tuple(dict.fromkeys(c for f in ambiguous for c in f.candidates)) or tuple(
             dict.fromkeys(s for p in parts for s in resolver.suggest(p)))
         names.append(Name(r.name, "ambiguous" if ambiguous else "unresolved", int(r.incident_count),
-                          r.first_seen, r.last_seen, r.source, suggestions))
+                          _day(r.first_seen), _day(r.last_seen), r.source, suggestions))
     history = list(store.query("decision_history").itertuples(index=False))
-    return Review(int(counts["incidents"]), int(counts["attributed"]), int(counts["unresolved"]), names, history)
+    return Review(int(counts["incidents"]), int(counts["attributed"]), int(counts["unresolved"]),
+                  int(counts["names"]), names, history)
+
+
+def _day(value):
+    """A date column's value as a date (DuckDB hands DATE columns to pandas as timestamps)."""
+    return value.date() if hasattr(value, "date") else value
 
 
 def examples(store: Store, name: str, limit: int = 5):
-    """The newest incidents that report a name: the rows behind it."""
-    return store.query("name_examples", {"name": name, "limit": limit})
+    """The newest incidents that report a name: the rows behind it, dated to the day."""
+    rows = store.query("name_examples", {"name": name, "limit": limit}).copy()  # (a cached frame: not in place)
+    rows["occurred_on"] = [_day(v) for v in rows["occurred_on"]]
+    return rows
 
 
 def actor_choices() -> list[str]:
