@@ -299,3 +299,20 @@ def test_the_names_page_maps_a_name_and_undoes_it(tmp_path, monkeypatch):
     at.selectbox(key="undo_decision").select_index(0).run()
     at.button(key="undo").click().run()
     assert metrics(at)["Resolved"][0] == "33%"
+
+
+def test_the_overview_says_what_share_is_attributed_and_offers_unattributed(tmp_path, monkeypatch):
+    from threatscape.ingest.run import ingest
+
+    feed = tmp_path / "timeline.csv"
+    feed.write_text("occurred_on,actor,title\n2023-01-02,Kimsuky,Phish\n2023-01-03,?,Scan\n"
+                    "2023-01-04,Multiple threat actors,DDoS\n2023-01-05,,Leak\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([feed], db)
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("dashboard.py", {"since": "2023-01-01", "until": "2023-01-31"})
+    assert metrics(at)["Incidents"][0] == "4" and metrics(at)["Active actors"][0] == "1"
+    assert any("1 of 4 incidents (25%) name an actor" in c.value for c in at.caption)
+    assert "Unattributed" in at.sidebar.multiselect(key="actor").options
+    at = run("dashboard.py", {"since": "2023-01-01", "until": "2023-01-31", "actor": "?"})
+    assert at.sidebar.multiselect(key="actor").value == ["Unattributed"] and metrics(at)["Incidents"][0] == "3"

@@ -226,3 +226,38 @@ def test_deciding_again_after_an_undo_shows_the_decision_in_force(timeline):
         names.undo(store, in_force[0].decision_id, who="alice")
         assert [n.name for n in names.review(store).names] == ["Kimusky"]
     assert [isinstance(d.undone_at, str) for d in names.review(store).decisions] == [True, True]
+
+
+def test_info_lists_every_source_with_its_counts_dates_and_last_ingest(tmp_path, capsys):
+    a = tmp_path / "a.csv"
+    a.write_text("occurred_on,actor,title\n2023-01-02,Kimsuky,A\n2023-03-04,?,B\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text("occurred_on,actor,title\n2022-05-06,Kimusky,C\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([a], db, source="Tracker")
+    ingest([b], db, source="Vendor feed")
+    assert main(["info", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "sources: 2" in out
+    assert "  Tracker: 2 incidents, 2023-01-02 to 2023-03-04, 1 attributed (50%), 1 resolved (100%), last ingested" in out
+    assert "  Vendor feed: 1 incidents, 2022-05-06 to 2022-05-06, 1 attributed (100%), 0 resolved (0%)" in out
+
+
+def test_the_ingest_help_documents_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["ingest", "--help"])
+    out = capsys.readouterr().out
+    assert "3  some records were rejected" in out and "0  every record was stored" in out
+
+
+def test_a_misp_analytic_judgment_tag_gives_the_confidence(tmp_path):
+    event = {"Event": {"uuid": "5f000000-0000-4000-8000-00000000000a", "date": "2023-06-01", "info": "OSINT - x",
+                       "Orgc": {"name": "CIRCL"},
+                       "Tag": [{"name": 'misp-galaxy:threat-actor="Kimsuky"'},
+                               {"name": 'estimative-language:confidence-in-analytic-judgment="moderate"'}]}}
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([path], db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT confidence FROM incident").fetchall() == [(50,)]
