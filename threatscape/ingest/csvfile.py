@@ -273,7 +273,9 @@ def _records(path: Path, rows: Iterator[tuple[int, list[str]]], mapping: dict[st
                                   f"{len(cells) - width} cells more than the header's columns")
             continue
         stripped = [c.strip() for c in cells]
-        record = RECORD_SEPARATOR.join(stripped + [""] * (width - len(cells)))
+        own_id = stripped[where[0]] if 0 <= where[0] < len(stripped) else ""
+        # the record (every cell) gives the id of a row without one of its own (normalise.stable_id)
+        record = None if own_id else RECORD_SEPARATOR.join(stripped + [""] * (width - len(cells)))
         yield line, [(stripped[i] or None) if 0 <= i < len(cells) else None for i in where] + [record]
 
 
@@ -394,7 +396,8 @@ class CsvTable:
     file: str
     source: str
     cells: pa.Table  # 'line' (int64), then one string column per field of COLUMNS: stripped, null when empty,
-                     # then 'record' (string): every cell of the row, stripped, joined by RECORD_SEPARATOR
+                     # then 'record' (string): every cell of a row without an incident_id, stripped, joined by
+                     # RECORD_SEPARATOR (null for a row with one)
     too_wide: list[Rejection] = field(default_factory=list)  # records with more cells than the header
     encoding: str = "utf-8"   # what the file's bytes were read as
     delimiter: str = ","      # between its cells ('' for a workbook)
@@ -459,8 +462,9 @@ def _csv_table(path: Path, source: str, mapping: dict[str, str], text: _Text, de
     block = max(len(data) - start, 1) if measure else _BLOCK
     if block > _MAX_BLOCK:
         return slow(_csv_file_rows(text, delimiter))
-    try:
-        table = pacsv.read_csv(
+
+    def parse(columns: list[int]) -> pa.Table:
+        return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
             read_options=pacsv.ReadOptions(column_names=names, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
@@ -468,8 +472,16 @@ def _csv_table(path: Path, source: str, mapping: dict[str, str], text: _Text, de
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, check_utf8=False,
-                include_columns=names,  # every column: the record holds them all
+                include_columns=[names[i] for i in columns],
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+    # Every column is converted when every cell is measured, or when rows may lack an id (their record, every
+    # cell, gives it); a file whose rows all carry their own id needs only the columns the fields read.
+    every = list(range(len(names)))
+    used = sorted({i for i in where if i >= 0})
+    include = every if measure or where[0] < 0 else used
+    try:
+        table = parse(include)
     except pa.ArrowInvalid:  # a record with fewer or more cells than the header
         return slow(_csv_file_rows(text, delimiter))
     if measure and any(pc.max(pc.binary_length(c)).as_py() > limit for c in table.columns if len(c)):
@@ -484,12 +496,21 @@ def _csv_table(path: Path, source: str, mapping: dict[str, str], text: _Text, de
         if table.num_rows != newlines + (len(data) > start and data[-1:] != b"\n"):
             return slow(_csv_file_rows(text, delimiter))
         lines = np.arange(1, table.num_rows + 1)
-    body = table.slice(1)
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy and Arrow work on a column without the GIL
-        stripped = list(pool.map(lambda i: _strip(body.column(i)), range(len(names))))
-        record = _joined(stripped, pool)
-    return CsvTable(str(path), source, _columns(lines[1:], dict(enumerate(stripped)), where, record),
-                    namespace=namespace)
+        body = table.slice(1)
+        stripped = dict(zip(include, pool.map(lambda i: _strip(body.column(names[i])), include)))
+        ids = stripped.get(where[0])
+        if ids is not None and not ids.null_count:
+            record = pa.chunked_array([pa.nulls(body.num_rows, pa.string())])
+        else:
+            if include != every:  # some rows lack an id after all: their records need every column
+                body = parse(every).slice(1)
+                rest = [i for i in every if i not in stripped]
+                stripped |= dict(zip(rest, pool.map(lambda i: _strip(body.column(names[i])), rest)))
+            record = _joined([stripped[i] for i in every], pool)
+            if ids is not None:  # a record only where the row has no id of its own
+                record = pc.if_else(pc.is_null(ids), record, pa.scalar(None, pa.string()))
+    return CsvTable(str(path), source, _columns(lines[1:], stripped, where, record), namespace=namespace)
 
 
 @functools.lru_cache(maxsize=16)
