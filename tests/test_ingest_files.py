@@ -216,3 +216,25 @@ def test_both_readers_give_the_same_cells_and_records(tmp_path, name, data, opti
     path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     by_rows, by_columns = both_readers(path, **options)
     assert by_rows == by_columns and by_rows
+
+
+def test_day_first_dates_are_found_from_the_file_and_can_be_said(tmp_path):
+    """A timeline written D/M/YYYY (16/12/2023) is read day first throughout, 01/12/2023 included; a US file
+    (12/16/2023) month first; --dates says so when the file cannot tell."""
+    from threatscape.ingest.run import ingest
+
+    timeline = tmp_path / "timeline.csv"
+    timeline.write_text("Date,Author,Description\n01/12/2023,?,Leak\n16/12/2023,Kimsuky,Phish\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    report = ingest([timeline], db, mapping={"occurred_on": "Date", "actor": "Author", "title": "Description"})
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert sorted(d for (d,) in con.execute("SELECT occurred_on FROM incident").fetchall()) == [
+            dt.date(2023, 12, 1), dt.date(2023, 12, 16)]
+    assert "dates read day first" in report.summary()
+    short = tmp_path / "short.csv"
+    short.write_text("occurred_on,actor,title\n01/12/2023,Kimsuky,A\n", encoding="utf-8")
+    for order, day in ((None, dt.date(2023, 1, 12)), ("dmy", dt.date(2023, 12, 1))):
+        db = tmp_path / f"{order}.duckdb"
+        ingest([short], db, dates=order)
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("SELECT occurred_on FROM incident").fetchone()[0] == day

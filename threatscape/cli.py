@@ -189,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--encoding", metavar="NAME", help="CSV text encoding, e.g. latin-1 (default: UTF-8, "
                    "UTF-16 with a byte-order mark, else Windows-1252)")
     p.add_argument("--sheet", metavar="NAME", help="the sheet of .xlsx workbooks to read (default: the first)")
-    p.add_argument("--source", help="source name for these records (default: per format, or the CSV's name)")
+    p.add_argument("--dates", choices=("dmy", "mdy"), help="D/M/YYYY dates put the day first (dmy) or the month "
+                   "(mdy); default: found per file (day first when some first part is over 12 and no second)")
+    p.add_argument("--source", help="source name for these records (default: the feed's own, else the format)")
     p.add_argument("--tlp", type=_tlp, metavar="TLP",
                    help="TLP for records that carry none (default AMBER; EuRepoC CLEAR)")
     p.add_argument("--split", action="append", default=[], metavar="FIELD=SEPARATORS",
@@ -353,7 +355,7 @@ def _ingest(args, path) -> int:
     try:
         report = ingest(args.paths, path, fmt=args.format, mapping=mapping, source=args.source, strict=args.strict,
                         dry_run=args.dry_run, default_tlp=args.tlp, progress=progress,
-                        delimiter=delimiter, encoding=encoding, sheet=args.sheet,
+                        delimiter=delimiter, encoding=encoding, sheet=args.sheet, dates=args.dates,
                         aliases_file=args.aliases, undo=args.undo, who=args.by, split=split,
                         sectors_file=args.sectors)
     except (UnreadableFile, store_mod.OutdatedDatabase) as exc:

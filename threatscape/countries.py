@@ -27,7 +27,14 @@ def to_alpha2(text: str) -> str | None:
     try:
         return pycountry.countries.lookup(key).alpha_2
     except LookupError:
-        return None
+        pass
+    # "Korea (Democratic People's Republic of)", as ISO's names are often written: "Korea, Democratic ..."
+    if m := re.fullmatch(r"(.+?)\s*\((.+)\)", key):
+        try:
+            return pycountry.countries.lookup(f"{m[1]}, {m[2]}").alpha_2
+        except LookupError:
+            return None
+    return None
 
 
 # Places whose names hold a country's name but are not that country: matched in free text, then ignored.

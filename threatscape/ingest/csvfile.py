@@ -24,6 +24,7 @@ import io
 import itertools
 import mmap
 import os
+import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -70,14 +71,37 @@ def looks_like(path: Path, head: bytes) -> bool:
     return any(d in first for d in DELIMITERS)
 
 
+_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+DATE_ORDERS = ("dmy", "mdy")
+
+
+def day_first(dates: Iterable[str | None], order: str | None = None) -> bool:
+    """Whether a file's D/M/YYYY dates put the day first: as `order` says ('dmy' or 'mdy'), else found from the
+    dates themselves: some first part over 12 and no second part over 12 (else month first, as in the US)."""
+    if order is not None:
+        return order == "dmy"
+    first_big = second_big = False
+    for d in dates:
+        if d and (m := _SLASH_DATE.fullmatch(d)):
+            first_big |= int(m[1]) > 12
+            second_big |= int(m[2]) > 12
+    return first_big and not second_big
+
+
+def _day_first_to_iso(text: str | None) -> str | None:
+    """'16/12/2023' -> '2023-12-16' (a day-first file's dates, before the one date rule reads them)."""
+    m = _SLASH_DATE.fullmatch(text) if text else None
+    return f"{m[3]}-{m[2]}-{m[1]}" if m else text
+
+
 def read(paths: list[Path], *, source: str | None, mapping: dict[str, str] | None = None,
-         delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None
-         ) -> Iterator[RawIncident | Rejection]:
+         delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None,
+         dates: str | None = None) -> Iterator[RawIncident | Rejection]:
     """One RawIncident per row; row numbers are the file's line numbers (the header is line 1), or a
-    workbook sheet's row numbers."""
+    workbook sheet's row numbers. dates: 'dmy' or 'mdy' for D/M/YYYY dates (default: found per file)."""
     mapping = mapping or {}
     for path in paths:
-        yield from _read_file(path, source or DEFAULT_SOURCE, mapping, delimiter, encoding, sheet)
+        yield from _read_file(path, source or DEFAULT_SOURCE, mapping, delimiter, encoding, sheet, dates)
 
 
 def delimiter_named(text: str) -> str:
@@ -280,7 +304,7 @@ def _records(path: Path, rows: Iterator[tuple[int, list[str]]], mapping: dict[st
 
 
 def _read_file(path: Path, source: str, mapping: dict[str, str], delimiter: str | None, encoding: str | None,
-               sheet: str | None) -> Iterator[RawIncident | Rejection]:
+               sheet: str | None, dates: str | None = None) -> Iterator[RawIncident | Rejection]:
     name = str(path)
     delimiter, encoding = _options(path, delimiter, encoding)
     with contextlib.ExitStack() as stack:
@@ -291,19 +315,22 @@ def _read_file(path: Path, source: str, mapping: dict[str, str], delimiter: str 
             body = bytes(text.data[text.start:]).decode("utf-8", errors="replace")  # (valid: _load checked)
             rows = _csv_rows(path, io.StringIO(body, newline=""), delimiter or _sniff(text))
         header: list[str] = []
-        for line, cells in _records(path, rows, mapping, header):
-            if isinstance(cells, Rejection):
-                yield cells
-                continue
-            (incident_id, occurred_on, actor, sectors, country, title, summary, url, confidence, tlp, campaign, sponsor,
-             record) = cells
-            yield RawIncident(
-                file=name, locator=f"line {line}", source=source, source_id=incident_id,
-                occurred_on=occurred_on, actors=[actor] if actor else [],
-                sectors=[sectors] if sectors else [],  # whole cells: Normaliser.split cuts them into values
-                countries=[country] if country else [],
-                title=title, summary=summary, campaign=campaign, source_url=url, confidence=confidence, tlp=tlp,
-                record=record, namespace=feed_namespace(header), sponsor=sponsor)
+        records = list(_records(path, rows, mapping, header))  # all of them: the date order is the file's
+    dmy = day_first((c[1] for _, c in records if not isinstance(c, Rejection)), dates)
+    for line, cells in records:
+        if isinstance(cells, Rejection):
+            yield cells
+            continue
+        (incident_id, occurred_on, actor, sectors, country, title, summary, url, confidence, tlp, campaign, sponsor,
+         record) = cells
+        occurred_on = _day_first_to_iso(occurred_on) if dmy else occurred_on
+        yield RawIncident(
+            file=name, locator=f"line {line}", source=source, source_id=incident_id,
+            occurred_on=occurred_on, actors=[actor] if actor else [],
+            sectors=[sectors] if sectors else [],  # whole cells: Normaliser.split cuts them into values
+            countries=[country] if country else [],
+            title=title, summary=summary, campaign=campaign, source_url=url, confidence=confidence, tlp=tlp,
+            record=record, namespace=feed_namespace(header), sponsor=sponsor)
 
 
 def _is_workbook(path: Path) -> bool:
@@ -403,6 +430,7 @@ class CsvTable:
     delimiter: str = ","      # between its cells ('' for a workbook)
     sheet: str | None = None  # the workbook sheet read
     namespace: str = ""       # what its own ids are unique within (feed_namespace)
+    day_first: bool = False   # its D/M/YYYY dates put the day first (read as ISO dates: day_first)
 
     @property
     def records(self) -> int:
@@ -411,15 +439,17 @@ class CsvTable:
     @property
     def notes(self) -> list[str]:
         """How the file was read, when that is not UTF-8 text with commas: for the ingest's summary."""
+        dates = ["dates read day first (D/M/YYYY; --dates mdy says otherwise)"] if self.day_first else []
         if self.sheet is not None:
-            return [f"read from sheet {self.sheet!r}"]
+            return [f"read from sheet {self.sheet!r}"] + dates
         how = ([f"as {self.encoding}"] if self.encoding != "utf-8" else []) + \
               ([f"with delimiter {self.delimiter!r}"] if self.delimiter != "," else [])
-        return ["read " + ", ".join(how)] if how else []
+        return (["read " + ", ".join(how)] if how else []) + dates
 
 
 def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None = None,
-               delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None) -> CsvTable:
+               delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None,
+               dates: str | None = None) -> CsvTable:
     """The file's records as Arrow columns; the same cells, line numbers, rejections and errors as `read`."""
     mapping = mapping or {}
     source = source or DEFAULT_SOURCE
@@ -428,11 +458,17 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
         with _workbook(path, sheet) as (title, rows):
             out = _slow_table(path, source, mapping, rows)
         out.delimiter, out.sheet = "", title
-        return out
-    text = _load(path, encoding)
-    delimiter = delimiter or _sniff(text)
-    out = _csv_table(path, source, mapping, text, delimiter)
-    out.encoding, out.delimiter = text.encoding, delimiter
+    else:
+        text = _load(path, encoding)
+        delimiter = delimiter or _sniff(text)
+        out = _csv_table(path, source, mapping, text, delimiter)
+        out.encoding, out.delimiter = text.encoding, delimiter
+    when = out.cells.column("occurred_on")
+    if when.null_count < len(when) and day_first(pc.unique(when).to_pylist(), dates):
+        out.day_first = True
+        i = out.cells.column_names.index("occurred_on")
+        out.cells = out.cells.set_column(i, "occurred_on", pc.replace_substring_regex(
+            when, r"^(\d{1,2})/(\d{1,2})/(\d{4})$", r"\3-\2-\1"))
     return out
 
 

@@ -220,6 +220,7 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
            source: str | None = None, strict: bool = False, dry_run: bool = False,
            default_tlp: str | None = None, progress: Callable[[int], None] | None = None,
            delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None,
+           dates: str | None = None,
            aliases_file: str | Path | None = None, decide: list[Decision] = (), undo: list[int] = (),
            who: str = "", split: dict[str, str] | None = None, sectors_file: str | Path | None = None) -> Report:
     """Read, normalise and merge; the database is replaced atomically only when everything worked.
@@ -270,7 +271,7 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
             module = _reader(kind)
             for f in files:
                 report.files.setdefault(str(f), FileCount(kind))
-            kwargs = ({"mapping": mapping, "delimiter": delimiter, "encoding": encoding, "sheet": sheet}
+            kwargs = ({"mapping": mapping, "delimiter": delimiter, "encoding": encoding, "sheet": sheet, "dates": dates}
                       if kind == "csv" else {})
             if kind in COLUMNAR:  # the same rows, rejections and counts as record by record below
                 for i, f in enumerate(files):
