@@ -78,6 +78,9 @@ def test_unattributed_incidents_count_in_totals_and_stay_out_of_actor_charts(tim
         resolved, problems = data.resolve_actors(store, [name])
         assert (resolved, problems) == ([UNATTRIBUTED], [])
     assert data.incident_count(store, f.with_(actors=(UNATTRIBUTED,))) == 5
+    # an unknown sponsor is an actor's whose sponsor is not known: an incident that names no actor has none
+    assert data.incident_count(store, f.with_(sponsors=("unknown",))) == 1  # Kimusky, kept as reported
+    assert data.incident_count(store, f.with_(sponsors=("RU",))) == 2  # APT28, Gamaredon
 
 
 def test_every_path_resolves_a_name_the_same_way(timeline, capsys):
