@@ -80,8 +80,9 @@ else:
                             format_func={"map": "Map to an actor", "placeholder": "A placeholder (unknown actor)",
                                          "new": "A new actor"}.get)
             choices = list(name.suggestions) + [a for a in names.actor_choices() if a not in name.suggestions]
-            actor = st.selectbox("Actor (for a mapping)", choices, index=0 if name.suggestions else None,
-                                 placeholder="Type any actor name")
+            # never preselected: a suggestion is a near miss, and Apply must not map a name by default
+            actor = st.selectbox("Actor (for a mapping)", choices, index=None, key="map_to",
+                                 placeholder="Suggested actors first; type any actor name")
             new_name = st.text_input("New actor's name (for a new actor)", value=name.name)
             reason = st.text_input("Why", placeholder="e.g. typo of Kimsuky in feed X")
             if st.form_submit_button("Apply", type="primary"):  # (key: the form's)

@@ -290,7 +290,10 @@ def test_the_names_page_maps_a_name_and_undoes_it(tmp_path, monkeypatch):
     at = run("pages/names.py")
     assert metrics(at)["Attributed"][0] == "3" and metrics(at)["Resolved"][0] == "33%"
     at.selectbox(key="name_to_decide").select_index(0).run()
-    assert "Kimsuky" in at.selectbox[1].options[0]  # the suggestion comes first
+    assert at.selectbox(key="map_to").options[0] == "Kimsuky"  # the suggestion comes first, not chosen
+    at.button[0].click().run()
+    assert "Choose the actor" in at.error[0].value and metrics(at)["Resolved"][0] == "33%"
+    at.selectbox(key="map_to").select_index(0)
     at.text_input[1].input("typo in the timeline")
     at.button[0].click().run()
     assert not at.exception
