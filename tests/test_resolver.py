@@ -56,8 +56,16 @@ def test_a_typo_is_suggested_never_merged(r):
 
 
 def test_words_and_countries_are_not_actors(r):
-    for text in ("North Korea", "Chinese state hackers", "Iran", "Group", "The Group"):
-        assert r.resolve(text).status == "unresolved", text
+    for text in ("North Korea", "Iran", "Iranian Cyber Army", "Cuba Ransomware"):
+        assert r.resolve(text).status == "unresolved", text  # kept as reported, for an analyst to review
+
+
+@pytest.mark.parametrize("text", ["Chinese state hackers", "Iranian hackers", "Chinese APT", "Pro-Russian hackers",
+                                  "Unknown (likely China)", "Possibly Russia", "Multiple hacktivist groups",
+                                  "Suspected state-sponsored actors", "Group", "The Group"])
+def test_a_kind_of_attacker_is_no_actor(r, text):
+    found = r.resolve(text)
+    assert (found.status, found.rule) == ("unattributed", "generic")
 
 
 def test_the_directory_holds_the_galaxy_and_attack_with_provenance_and_disagreements():

@@ -16,6 +16,7 @@ alias keeps its provenance. Every match names the rule that made it, so it can b
   compound     'X AKA Y', 'X (Y)', 'X / Y', 'X, Y', 'X or Y': every part that resolves names the same actor
   mention      a phrase ('believed to be the work of APT 28', 'suspected Lazarus') in which the aliases that
                occur as whole words all name one actor
+  generic      only a kind of attacker ('Iranian hackers', 'Chinese APT'): unattributed
 Near misses (typos) are only suggested (`suggest`), never merged.
 """
 from __future__ import annotations
@@ -40,7 +41,7 @@ UNATTRIBUTED_ID = 0
 # Names that mean "no known actor". Compared by alias_key, so '?' and '-' (key '') are covered by `not key`.
 PLACEHOLDERS = (
     "?", "-", "n/a", "na", "null", "none", "nil", "unknown", "unknown actor", "unknown actors",
-    "unknown threat actor", "unknown attacker", "unknown hackers", "unattributed", "not attributed",
+    "unknown threat actor", "unknown threat actors", "not disclosed", "undisclosed", "unknown attacker", "unknown hackers", "unattributed", "not attributed",
     "no attribution", "unidentified", "tbd", "undetermined", "various", "multiple", "multiple actors",
     "multiple threat actors", "multiple groups", "several actors", "other", "others",
 )
@@ -71,6 +72,44 @@ _COMMON_WORDS = frozenset({
     "hive", "mars", "leo", "ghost", "cobalt", "silence", "turbine", "carbon", "sandman", "moses", "ember",
     "axiom", "poseidon", "pawn", "gold", "agent", "clever", "scarlet", "sofacy", "operation", "group",
 })
+
+
+# A name made only of these words, with at least one of _CATEGORY or a cue, describes a kind of attacker, not an
+# actor: 'Iranian hackers', 'Chinese APT', 'Unknown (likely China)', 'Pro-Russian hacktivists' are unattributed
+# (rule 'generic'). A name with any other word ('Iranian Cyber Army', 'Cuba Ransomware', 'Government of El
+# Salvador') is kept for review.
+_CATEGORY = frozenset("""
+hackers hacker hacktivists hacktivist actor actors apt apts group groups gang gangs criminals cybercriminals
+cybercriminal operators state sponsored backed nation affiliated affiliates unknown unidentified multiple various
+several threat threats attackers attacker
+""".split())
+_GENERIC_GLUE = frozenset("the of a an and or by to be believed likely possibly probably suspected s pro linked "
+                          "attributed based from in".split())
+
+
+@functools.lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    """Every word of a country's name (pycountry's, and the common ones countries.py knows) and the
+    nationalities of _FILLER."""
+    import pycountry
+
+    from .countries import _VARIANTS
+
+    words = set()
+    for c in pycountry.countries:
+        for n in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            words.update(w.casefold() for w in _WORD.findall(n or ""))
+    for n in _VARIANTS:
+        words.update(_WORD.findall(n))
+    return frozenset(words | {w for w in _FILLER if w.endswith(("an", "ese", "ish", "i"))})
+
+
+def _generic(text: str) -> bool:
+    """Whether a name only describes a kind of attacker (see _CATEGORY)."""
+    words = [w.casefold() for w in _WORD.findall(text)]
+    if not words or not all(w in _CATEGORY | _GENERIC_GLUE | _country_words() for w in words):
+        return False
+    return any(w in _CATEGORY for w in words) or bool(_MENTION_CUES.search(text))
 
 
 @dataclass(frozen=True)
@@ -297,7 +336,8 @@ class Resolver:
                 self._local[key] = (target, d.name)
             elif d.decision == "new":
                 self._local[key] = ((d.actor or d.name).strip(), d.name)
-        self._mention_keys = {k for k in self._by_key if len(k) >= 4 and k not in _COMMON_WORDS}
+        self._mention_keys = {k for k in (*self._by_key, *self._by_stem) if len(k) >= 4
+                              and k not in _COMMON_WORDS | _FILLER | _CATEGORY}
         digest = hashlib.sha1(write_decisions(self.decisions).encode()).hexdigest()[:8]
         self.version = version + (f" + local {len(self.decisions)} ({digest})" if self.decisions else "")
         self._cache: dict[str, Resolution] = {}
@@ -390,6 +430,8 @@ class Resolver:
                 return self._resolved(actor, next(al for a, al, _ in mentioned if a == actor), "mention")
             if len(actors) > 1:
                 return Resolution(text, None, "ambiguous", rule="mention", candidates=tuple(sorted(actors)))
+        if _generic(text):
+            return Resolution(UNATTRIBUTED, None, "unattributed", text, "generic")
         return Resolution(text, None, "unresolved")
 
     def mentions(self, text: str) -> list[tuple[str, str, bool]]:
@@ -403,12 +445,15 @@ class Resolver:
                 if span & covered:
                     continue
                 k = "".join(words[i:i + size])
-                if k in self._by_key and (k in self._mention_keys or size > 1) and k not in self.placeholder_keys:
-                    actor = self._exact(k)
-                    if actor is None:
-                        continue
-                    covered |= span
-                    found.append((actor, self._by_key[k][0][1], size == 1 and k in _COMMON_WORDS))
+                # an alias, or one without its affixes ('Lazarus' of 'Lazarus Group')
+                index = self._by_key if k in self._by_key else self._by_stem if k in self._by_stem else None
+                if index is None or k in self.placeholder_keys or not (k in self._mention_keys or size > 1):
+                    continue
+                actor = self._exact(k, index)
+                if actor is None:
+                    continue
+                covered |= span
+                found.append((actor, index[k][0][1], size == 1 and k in _COMMON_WORDS))
         return found
 
     def _only_filler_besides(self, text: str) -> bool:
@@ -417,7 +462,8 @@ class Resolver:
         covered = set()
         for size in range(min(MENTION_MAX_WORDS, len(words)), 0, -1):
             for i in range(len(words) - size + 1):
-                if "".join(words[i:i + size]) in self._by_key and not covered & set(range(i, i + size)):
+                k = "".join(words[i:i + size])
+                if (k in self._by_key or k in self._by_stem) and not covered & set(range(i, i + size)):
                     covered |= set(range(i, i + size))
         return all(i in covered or w in _FILLER or w.isdigit() for i, w in enumerate(words))
 
