@@ -2,7 +2,8 @@
 -- (normalised: scheme, 'www.', tracking parameters, fragment and trailing '/' ignored), where each source gives
 -- that URL to one incident only (a URL that one source gives to several rows is a report about several
 -- incidents, not an incident's identity). The first holder (stored, else the earliest staged) keeps it; the
--- others are merged into it (into_id) and it gets their source names. Rows already duplicates are not merged.
+-- others are merged into it (into_id) and it gets their source names. Rows already classified (duplicates, or
+-- merged by their id) are not merged again.
 CREATE TEMP TABLE staged_merge AS
 WITH candidate AS (
     SELECT FALSE AS staged, NULL::BIGINT AS ord, incident_id, source, source_url

@@ -264,3 +264,27 @@ def test_a_misp_analytic_judgment_tag_gives_the_confidence(tmp_path):
     ingest([path], db)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT confidence FROM incident").fetchall() == [(50,)]
+
+
+def test_the_same_stix_incident_from_a_second_source_is_one_incident_with_both(tmp_path):
+    bundle = {"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000001", "objects": [
+        {"type": "campaign", "spec_version": "2.1", "id": "campaign--00000000-0000-4000-8000-0000000000c1",
+         "created": "2024-01-01T00:00:00Z", "modified": "2024-01-01T00:00:00Z", "name": "Op X",
+         "first_seen": "2023-05-01T00:00:00Z"},
+        {"type": "intrusion-set", "spec_version": "2.1", "id": "intrusion-set--00000000-0000-4000-8000-0000000000a1",
+         "created": "2024-01-01T00:00:00Z", "modified": "2024-01-01T00:00:00Z", "name": "Kimsuky"},
+        {"type": "relationship", "spec_version": "2.1", "id": "relationship--00000000-0000-4000-8000-0000000000r1",
+         "created": "2024-01-01T00:00:00Z", "modified": "2024-01-01T00:00:00Z", "relationship_type": "attributed-to",
+         "source_ref": "campaign--00000000-0000-4000-8000-0000000000c1",
+         "target_ref": "intrusion-set--00000000-0000-4000-8000-0000000000a1"}]}
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([path], db, source="Vendor A")
+    second = ingest([path], db, source="Vendor B")
+    assert (second.totals()["added"], second.totals()["merged"]) == (0, 1)
+    again = ingest([path], db, source="Vendor B")
+    assert (again.totals()["added"], again.totals()["duplicates"]) == (0, 1)  # B is one of its sources now
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT incident_id, source FROM incident").fetchall() == [
+            ("campaign--00000000-0000-4000-8000-0000000000c1", "Vendor A; Vendor B")]

@@ -411,7 +411,8 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
             # Merges need two sources: with one, no source URL need be normalised (0.5 s for 200,000 rows).
             several = len(con.execute(sql.text("ingest_sources")).fetchall()) > 1
             for name in ("ingest_add_unattributed", "ingest_add_actors", "ingest_add_aliases", "ingest_classify",
-                         "ingest_find_merges" if several else "ingest_no_merges", "ingest_add_merges"):
+                         "ingest_find_merges" if several else "ingest_no_merges", "ingest_add_merges",
+                         "ingest_add_id_merges"):
                 con.execute(sql.text(name))
             for file, outcome, n in con.execute(sql.text("ingest_outcomes")).fetchall():
                 count = report.files[file]
