@@ -27,6 +27,13 @@ if len(f.actors) > 1:
 scoped = f.with_(actors=(actor,))
 data.prefetch_actor(store, scoped, page.view)  # the queries below, started at once on both cores
 profile = data.actor_profile(store, actor)
+if profile is None:  # the data changed under this session: a new ingest, or a decision about the name
+    st.title("Actor profile")
+    now, _ = data.resolve_actors(store, [actor])
+    st.warning(f"{md(actor)} is not an actor in the data now" + (f"; the name now means {md(now[0])}." if now else "."))
+    if now:
+        link("actor", f"Open {md(now[0])}", f.with_(actors=(now[0],)).to_query())
+    st.stop()
 
 st.title(md(actor))
 if actor == UNATTRIBUTED:

@@ -319,3 +319,22 @@ def test_the_overview_says_what_share_is_attributed_and_offers_unattributed(tmp_
     assert "Unattributed" in at.sidebar.multiselect(key="actor").options
     at = run("dashboard.py", {"since": "2023-01-01", "until": "2023-01-31", "actor": "?"})
     assert at.sidebar.multiselect(key="actor").value == ["Unattributed"] and metrics(at)["Incidents"][0] == "3"
+
+
+def test_an_actor_profile_open_when_a_decision_maps_its_name_away_says_where_it_went(tmp_path, monkeypatch):
+    from threatscape import names
+    from threatscape.ingest.run import ingest
+    from threatscape.resolver import Decision
+    from threatscape.store import Store
+
+    feed = tmp_path / "timeline.csv"
+    feed.write_text("occurred_on,actor,title\n2023-01-02,Kimusky,Phish\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([feed], db)
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("pages/actor.py", {"actor": "Kimusky", "since": "2023-01-01", "until": "2023-01-31"})
+    assert at.title[0].value == "Kimusky"
+    names.decide(Store(db), Decision("Kimusky", "map", "Kimsuky", "typo"))
+    at.run()  # the same session, its filters still naming Kimusky
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Kimsuky" in w.value for w in at.warning)
