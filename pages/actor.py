@@ -39,7 +39,8 @@ st.title(md(actor))
 if actor == UNATTRIBUTED:
     behind = ", ".join(f"{md(r.name)} ({r.incident_count:,})" for r in data.unattributed_names(store).itertuples())
     st.info(f"Not an actor: the incidents whose source names no actor (a placeholder, or nothing). As the sources "
-            f"wrote it: {behind}. The [Names](/names) page can map a placeholder to an actor.")
+            f"wrote it: {behind}.")
+    link("names", "Names to review: a placeholder can be mapped to an actor there", {})
 sponsor = countries.name(profile["sponsor_country"]) if isinstance(profile["sponsor_country"], str) else "unknown"
 seen = (f"first seen **{profile['first_seen']:%Y-%m-%d}**, last seen **{profile['last_seen']:%Y-%m-%d}**"
         if profile["incidents"] else "no incidents")

@@ -26,6 +26,18 @@ def run(script: str, query: dict | None = None) -> AppTest:
     return at
 
 
+def serve_feed(tmp_path, monkeypatch, csv_text: str):
+    """A database of this CSV feed, ingested, that the app under test opens; its path."""
+    from threatscape.ingest.run import ingest
+
+    feed = tmp_path / "timeline.csv"
+    feed.write_text(csv_text, encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([feed], db)
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    return db
+
+
 def metrics(at):
     return {m.label: (m.value, m.delta) for m in at.metric}
 
@@ -279,14 +291,8 @@ def test_a_session_survives_new_data_outside_its_dates(tmp_path, monkeypatch):
 
 
 def test_the_names_page_maps_a_name_and_undoes_it(tmp_path, monkeypatch):
-    from threatscape.ingest.run import ingest
-
-    feed = tmp_path / "timeline.csv"
-    feed.write_text("occurred_on,actor,title\n2023-01-02,Kimusky,Phish\n2023-01-03,Kimusky,Phish again\n"
-                    "2023-01-04,?,Scan\n2023-01-05,Gamaredon,Wiper\n", encoding="utf-8")
-    db = tmp_path / "db.duckdb"
-    ingest([feed], db)
-    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    serve_feed(tmp_path, monkeypatch, "occurred_on,actor,title\n2023-01-02,Kimusky,Phish\n"
+               "2023-01-03,Kimusky,Phish again\n2023-01-04,?,Scan\n2023-01-05,Gamaredon,Wiper\n")
     at = run("pages/names.py")
     assert metrics(at)["Attributed"][0] == "3" and metrics(at)["Resolved"][0] == "33%"
     at.selectbox(key="name_to_decide").select_index(0).run()
@@ -305,14 +311,8 @@ def test_the_names_page_maps_a_name_and_undoes_it(tmp_path, monkeypatch):
 
 
 def test_the_overview_says_what_share_is_attributed_and_offers_unattributed(tmp_path, monkeypatch):
-    from threatscape.ingest.run import ingest
-
-    feed = tmp_path / "timeline.csv"
-    feed.write_text("occurred_on,actor,title\n2023-01-02,Kimsuky,Phish\n2023-01-03,?,Scan\n"
-                    "2023-01-04,Multiple threat actors,DDoS\n2023-01-05,,Leak\n", encoding="utf-8")
-    db = tmp_path / "db.duckdb"
-    ingest([feed], db)
-    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    serve_feed(tmp_path, monkeypatch, "occurred_on,actor,title\n2023-01-02,Kimsuky,Phish\n2023-01-03,?,Scan\n"
+               "2023-01-04,Multiple threat actors,DDoS\n2023-01-05,,Leak\n")
     at = run("dashboard.py", {"since": "2023-01-01", "until": "2023-01-31"})
     assert metrics(at)["Incidents"][0] == "4" and metrics(at)["Active actors"][0] == "1"
     assert any("1 of 4 incidents (25%) name an actor" in c.value for c in at.caption)
@@ -323,15 +323,10 @@ def test_the_overview_says_what_share_is_attributed_and_offers_unattributed(tmp_
 
 def test_an_actor_profile_open_when_a_decision_maps_its_name_away_says_where_it_went(tmp_path, monkeypatch):
     from threatscape import names
-    from threatscape.ingest.run import ingest
     from threatscape.resolver import Decision
     from threatscape.store import Store
 
-    feed = tmp_path / "timeline.csv"
-    feed.write_text("occurred_on,actor,title\n2023-01-02,Kimusky,Phish\n", encoding="utf-8")
-    db = tmp_path / "db.duckdb"
-    ingest([feed], db)
-    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    db = serve_feed(tmp_path, monkeypatch, "occurred_on,actor,title\n2023-01-02,Kimusky,Phish\n")
     at = run("pages/actor.py", {"actor": "Kimusky", "since": "2023-01-01", "until": "2023-01-31"})
     assert at.title[0].value == "Kimusky"
     names.decide(Store(db), Decision("Kimusky", "map", "Kimsuky", "typo"))

@@ -1,13 +1,11 @@
 """STIX as analysts exchange it: reports are sources of the campaigns they describe, victims come through
 locations and vendors' country properties, and the bundle's creator is the source."""
 import json
-from collections import Counter
 from pathlib import Path
 
-import pytest
-
+from test_ingest_readers import require, results  # the readers' own test helpers
 from threatscape.ingest import stix
-from threatscape.ingest.model import RawIncident, Rejection, Skipped
+from threatscape.ingest.model import RawIncident, Rejection
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -45,15 +43,7 @@ def rel(n: int, kind: str, source: str, target: str, **extra) -> dict:
 
 def read(*paths, source=None):
     """(incidents, rejections, skipped kinds) that ingesting these files yields."""
-    out = list(stix.read(list(paths), source=source))
-    return ([o for o in out if isinstance(o, RawIncident)], [o for o in out if isinstance(o, Rejection)],
-            Counter(o.kind for o in out if isinstance(o, Skipped)))
-
-
-def require(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"public test data not found at {path} (see the README.txt files under /work/shared/data)")
-    return path
+    return results(stix.read(list(paths), source=source))
 
 
 def test_stix20_vendor_bundle_report_is_a_source_of_its_campaign(tmp_path):

@@ -6,6 +6,7 @@ the app's Names page both use this module.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from .resolver import Decision, Resolver
@@ -33,8 +34,24 @@ class Review:
     decisions: list                  # decision_history rows (namedtuples), newest first
 
 
+_reviews: dict[tuple, Review] = {}  # (database path, content version, limit) -> its review
+_reviews_lock = threading.Lock()
+
+
 def review(store: Store, limit: int = 200) -> Review:
-    """What is left to resolve in this database, most incidents first."""
+    """What is left to resolve in this database, most incidents first; built once per data version (a decision
+    changes the version): the suggestions take a second for 200 names."""
+    key = (store.path, store.version, limit)
+    with _reviews_lock:
+        found = _reviews.get(key)
+        if found is None:
+            found = _review(store, limit)
+            _reviews.clear()
+            _reviews[key] = found
+    return found
+
+
+def _review(store: Store, limit: int) -> Review:
     counts = store.query("attribution_counts").iloc[0]
     resolver = Resolver.reference()
     names = []

@@ -30,10 +30,10 @@ import importlib.util
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .actors import GalaxyActor, alias_key, galaxy
+from .actors import alias_key, galaxy
 
 UNATTRIBUTED = "Unattributed"   # the actor of incidents whose source names no actor (actor_id 0)
 UNATTRIBUTED_ID = 0
@@ -133,11 +133,6 @@ class Resolution:
     matched: str = ""            # the alias that matched
     rule: str = ""               # which rule matched (module docstring)
     candidates: tuple[str, ...] = ()  # the actors an ambiguous name could be
-
-    @property
-    def galaxy(self):
-        """Kept for readers that ask whether the name resolved."""
-        return self.actor
 
     @property
     def match(self) -> str | None:
@@ -344,6 +339,9 @@ class Resolver:
 
     @classmethod
     def reference(cls, decisions: list[Decision] = ()) -> "Resolver":
+        """The reference directory with these decisions; without any, one shared resolver (and its cache)."""
+        if not decisions:
+            return _plain_reference()
         version, actors = reference()
         return cls(actors, decisions, version=version)
 
@@ -487,6 +485,12 @@ class Resolver:
             if d.decision == "map":
                 out.append((self._local[alias_key(d.name)][0], d.name, _provenance(d)))
         return out
+
+
+@functools.lru_cache(maxsize=1)
+def _plain_reference() -> Resolver:
+    version, actors = reference()
+    return Resolver(actors, version=version)
 
 
 def _provenance(d: Decision) -> str:

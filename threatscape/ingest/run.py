@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -346,8 +347,6 @@ def _resolver(db: Path, decide: list[Decision], undo: list[int], who: str, repor
     added to, less those undone, plus the new ones (recorded in report.decisions)."""
     active = []
     if db.exists() and dataset_kind(db) == "sources":
-        import duckdb
-
         with duckdb.connect(str(db), read_only=True) as con:
             active = [dict(zip(("decision_id", "name", "decision", "actor", "reason", "decided_by", "decided_at"), r))
                       for r in con.execute(sql.text("active_decisions")).fetchall()]
