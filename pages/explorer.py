@@ -25,6 +25,7 @@ def prefetch(store, f, view):
     return data.prefetch_explorer(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
 
 
+EXPLORER_QUERIES = ("incident_page", "confidence_range", "incident_count", "incident_facets")
 page = setup("Explorer", extra={"sort": data.ORDERS}, prefetch=prefetch)
 store, f = page.store, page.filters
 order_by = page.extra["sort"]
@@ -111,3 +112,9 @@ def snapshot():
 
 o3.download_button("Download snapshot (.zip: CSV + manifest)", data=snapshot, file_name="threatscape-snapshot.zip",
                    mime="application/zip", disabled=total == 0, icon=":material/download:", on_click="ignore")
+
+with st.expander("The queries behind this page"):
+    st.caption("Each query in queries/*.sql that this page ran, how long it took, and the plan that answered it: the "
+               "summary tables' or the incidents' variant of each macro it reads (threatscape/plans.py). The snapshot's "
+               "manifest names the plan of its query too.")
+    st.dataframe(tables.query_table(page.queries(EXPLORER_QUERIES)), hide_index=True)

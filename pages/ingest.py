@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from threatscape.app import link, setup
+from threatscape.ingest.formats import FORMATS
 from threatscape.ingest.model import UnreadableFile
 from threatscape.ingest.run import IngestFailed, ingest
 from threatscape.safe import md
@@ -21,7 +22,7 @@ if page.dataset["kind"] == "demo":
 
 uploads = st.file_uploader("Files", accept_multiple_files=True, type=["csv", "tsv", "txt", "xlsx", "json"])
 c1, c2, c3, c4 = st.columns(4)
-fmt = c1.selectbox("Format", ("auto", "csv", "stix", "misp", "eurepoc"))
+fmt = c1.selectbox("Format", ("auto",) + FORMATS)
 source = c2.text_input("Source name", placeholder="the feed's own (STIX creator, MISP org), else the format")
 strict = c3.checkbox("Strict", help="Any rejected record fails the whole ingest; nothing is written.")
 dry_run = c4.checkbox("Dry run", help="Read and count only; write nothing.")

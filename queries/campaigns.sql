@@ -5,18 +5,14 @@
 -- campaign_window, read only when a confidence, TLP or text filter is in use.
 WITH listed AS (
     SELECT campaign, first_seen, last_seen, incidents
-    FROM matching_campaign($since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
-                           $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM matching_campaign(getvariable('filters'))
     ORDER BY last_seen DESC, campaign
     LIMIT $limit
 ),
 named AS (
     SELECT m.campaign, string_agg(DISTINCT a.name, '; ' ORDER BY a.name) AS actors,
            string_agg(DISTINCT m.victim_country, '; ' ORDER BY m.victim_country) AS victim_countries
-    FROM campaign_member((SELECT list(campaign) FROM listed), $window_since::DATE, $window_until::DATE,
-                         $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                         $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR) AS m
+    FROM campaign_member(getvariable('filters'), (SELECT list(campaign) FROM listed)) AS m
     JOIN actor AS a USING (actor_id)
     GROUP BY m.campaign
 )

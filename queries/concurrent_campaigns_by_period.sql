@@ -8,9 +8,7 @@
 -- carried across the periods, and counted day by day only for the days inside the range.
 WITH change AS (
     SELECT day, sum(started) AS started, sum(ended) AS ended
-    FROM campaign_change_of($since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
-                            $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM campaign_change_of(getvariable('filters'))
     GROUP BY day
 ),
 periods AS (SELECT * FROM period_series($grain, $since::DATE, $until::DATE)),

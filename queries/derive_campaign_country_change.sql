@@ -3,18 +3,19 @@
 -- each one-sector filter, in (country, filter, day) order.
 INSERT INTO campaign_country_change
 WITH span AS (
-    SELECT victim_country, 0::UBIGINT AS sector_filter, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+    SELECT tlp_max, victim_country, 0::UBIGINT AS sector_filter, min(first_seen) AS first_seen,
+           max(last_seen) AS last_seen
     FROM campaign_part
     WHERE victim_country IS NOT NULL
-    GROUP BY victim_country, campaign
+    GROUP BY tlp_max, victim_country, campaign
     UNION ALL
-    SELECT p.victim_country, f.sector_filter, min(p.first_seen), max(p.last_seen)
+    SELECT p.tlp_max, p.victim_country, f.sector_filter, min(p.first_seen), max(p.last_seen)
     FROM campaign_part AS p JOIN sector_mask_filter AS f USING (sector_mask)
     WHERE p.victim_country IS NOT NULL
-    GROUP BY p.victim_country, f.sector_filter, p.campaign
+    GROUP BY p.tlp_max, p.victim_country, f.sector_filter, p.campaign
 )
-SELECT victim_country, sector_filter, day, sum(started), sum(ended)
-FROM (SELECT victim_country, sector_filter, first_seen AS day, 1 AS started, 0 AS ended FROM span
-      UNION ALL SELECT victim_country, sector_filter, last_seen, 0, 1 FROM span)
+SELECT tlp_max, victim_country, sector_filter, day, sum(started), sum(ended)
+FROM (SELECT tlp_max, victim_country, sector_filter, first_seen AS day, 1 AS started, 0 AS ended FROM span
+      UNION ALL SELECT tlp_max, victim_country, sector_filter, last_seen, 0, 1 FROM span)
 GROUP BY ALL
-ORDER BY 1, 2, 3  -- a country and a filter read only their blocks
+ORDER BY 1, 2, 3, 4  -- a level, a country and a filter read only their blocks

@@ -3,18 +3,23 @@
 -- first, so that only those groups, not every incident, are joined to the filters they match.
 INSERT INTO incident_month
 WITH cell AS (
-    SELECT date_trunc('month', occurred_on)::DATE AS month, actor_id, victim_country, date_precision, sector_mask,
+    SELECT date_trunc('month', occurred_on)::DATE AS month, actor_id, victim_country, date_precision, tlp, sector_mask,
            count(*) AS incidents
     FROM incident
     GROUP BY ALL
+),
+level AS (
+    SELECT c.month, c.actor_id, c.victim_country, c.date_precision, l.tlp_max, c.sector_mask, sum(c.incidents) AS incidents
+    FROM cell AS c JOIN tlp_level AS l USING (tlp)
+    GROUP BY ALL
 )
-SELECT 0::UBIGINT AS sector_filter, month, actor_id, victim_country, date_precision, sum(incidents),
+SELECT 0::UBIGINT AS sector_filter, month, actor_id, victim_country, date_precision, tlp_max, sum(incidents),
        bit_or(sector_mask)
-FROM cell
+FROM level
 GROUP BY ALL
 UNION ALL
-SELECT f.sector_filter, c.month, c.actor_id, c.victim_country, c.date_precision, sum(c.incidents),
+SELECT f.sector_filter, c.month, c.actor_id, c.victim_country, c.date_precision, c.tlp_max, sum(c.incidents),
        bit_or(c.sector_mask)
-FROM cell AS c JOIN sector_mask_filter AS f USING (sector_mask)
+FROM level AS c JOIN sector_mask_filter AS f USING (sector_mask)
 GROUP BY ALL
-ORDER BY 1, 2  -- a sector filter and a date range read only their blocks
+ORDER BY 6, 1, 2  -- a TLP level, a sector filter and a date range read only their blocks

@@ -3,15 +3,11 @@
 -- Actors and countries are counted from incident_group; sectors from mask_group's sector combinations.
 WITH grouped AS (
     SELECT actor_id, victim_country, incidents
-    FROM incident_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                        $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                        $text::VARCHAR)
+    FROM incident_group(getvariable('filters'))
 ),
 by_mask AS (
     SELECT sector_mask, sum(incidents) AS n
-    FROM mask_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                    $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                    $text::VARCHAR)
+    FROM mask_group(getvariable('filters'))
     GROUP BY sector_mask
 ),
 counted AS (

@@ -9,10 +9,8 @@
 -- order, so the top-N skips every block of rows outside the page.
 WITH page AS (
     SELECT seq, sort_key
-    FROM page_keys($since::DATE, $until::DATE, $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                   $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR,
-                   $order_by::VARCHAR, $cursor::BIGINT, $backward::BOOLEAN, $seq_lo::BIGINT, $seq_hi::BIGINT,
-                   $page_size::BIGINT, $level::INTEGER)
+    FROM page_keys(getvariable('filters'), $order_by::VARCHAR, $cursor::BIGINT, $backward::BOOLEAN, $seq_lo::BIGINT,
+                   $seq_hi::BIGINT, $page_size::BIGINT, $level::INTEGER)
 )
 SELECT r.* EXCLUDE (seq), p.sort_key
 FROM page AS p JOIN incident_row() AS r USING (seq)

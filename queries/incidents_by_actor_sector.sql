@@ -6,9 +6,7 @@
 -- Actors are ranked on actor_group; the cells come from heat_cell (threatscape/plans.py picks its variant).
 WITH by_actor AS (
     SELECT actor_id, sum(incidents) AS actor_incidents
-    FROM actor_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                     $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                     $text::VARCHAR)
+    FROM actor_group(getvariable('filters'))
     WHERE actor_id <> 0
     GROUP BY actor_id
 ),
@@ -20,9 +18,7 @@ top_actor AS (
 ),
 counted AS (
     SELECT actor_id, sector_id, sum(incidents) AS incident_count
-    FROM heat_cell($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                   $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                   $text::VARCHAR, $level::VARCHAR)
+    FROM heat_cell(getvariable('filters'), $level::VARCHAR)
     WHERE actor_id IN (SELECT actor_id FROM top_actor)
     GROUP BY actor_id, sector_id
 )

@@ -9,9 +9,7 @@
 -- An incident known only to the month or year is counted in the period holding that month's or year's first day.
 WITH grouped AS (
     SELECT date_trunc($grain, month)::DATE AS period, actor_id, sum(incidents) AS n
-    FROM actor_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                     $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                     $text::VARCHAR)
+    FROM actor_group(getvariable('filters'))
     WHERE actor_id <> 0
     GROUP BY ALL  -- by id, then named: integer keys group faster
 ),

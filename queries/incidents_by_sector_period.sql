@@ -2,9 +2,7 @@
 -- in each top-level sector it hit. Every period from since to until is present (0 where none).
 WITH by_mask AS (
     SELECT date_trunc($grain, month)::DATE AS period, sector_mask, sum(incidents) AS n
-    FROM mask_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                    $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                    $text::VARCHAR)
+    FROM mask_group(getvariable('filters'))
     GROUP BY ALL
 ),
 counts AS (

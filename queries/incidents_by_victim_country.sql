@@ -2,17 +2,13 @@
 -- period's count for the same filters (prev_since..prev_until) beside it.
 WITH cur AS (
     SELECT victim_country, sum(incidents) AS incident_count
-    FROM country_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                       $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                       $text::VARCHAR)
+    FROM country_group(getvariable('filters'))
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country
 ),
 prev AS (
     SELECT victim_country, sum(incidents) AS prev_incident_count
-    FROM country_group($prev_day_from::DATE, $prev_day_to::DATE, $prev_month_from::DATE, $prev_month_to::DATE,
-                       $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                       $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM country_group(getvariable('previous'))
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country
 )

@@ -7,14 +7,10 @@
 -- (campaign_change_of, with window_since..window_until from campaign_window for prev_since..until).
 WITH grouped AS (
     SELECT TRUE AS current, *
-    FROM actor_group($day_from::DATE, $day_to::DATE, $month_from::DATE, $month_to::DATE, $actor_ids::INTEGER[],
-                     $sector_mask::UBIGINT, $countries::VARCHAR[], $min_confidence::INTEGER, $tlps::VARCHAR[],
-                     $text::VARCHAR)
+    FROM actor_group(getvariable('filters'))
     UNION ALL
     SELECT FALSE AS current, *
-    FROM actor_group($prev_day_from::DATE, $prev_day_to::DATE, $prev_month_from::DATE, $prev_month_to::DATE,
-                     $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                     $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM actor_group(getvariable('previous'))
 ),
 by_actor AS (
     -- one row per period and actor: the actors are counted as rows, with no DISTINCT to plan
@@ -43,9 +39,7 @@ campaigns AS (
              - coalesce(sum(ended) FILTER (WHERE day < $since::DATE), 0) AS campaigns,
            coalesce(sum(started) FILTER (WHERE day <= $prev_until::DATE), 0)
              - coalesce(sum(ended) FILTER (WHERE day < $prev_since::DATE), 0) AS prev_campaigns
-    FROM campaign_change_of($prev_since::DATE, $until::DATE, $window_since::DATE, $window_until::DATE,
-                            $actor_ids::INTEGER[], $sector_mask::UBIGINT, $countries::VARCHAR[],
-                            $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+    FROM campaign_change_of(getvariable('span'))
 )
 SELECT incidents::BIGINT AS incidents, actors::BIGINT AS actors, sectors::BIGINT AS sectors,
        countries::BIGINT AS countries, campaigns::BIGINT AS campaigns,

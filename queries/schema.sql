@@ -100,10 +100,23 @@ SELECT i.incident_id, s.sector_id
 FROM incident AS i
 JOIN sector AS s ON i.sector_mask & (1::UBIGINT << s.sector_id) <> 0;
 
+CREATE TABLE tlp_level (
+    -- each TLP marking and every level at or above it: a summary row of level tlp_max counts the incidents marked
+    -- tlp_max or below (CLEAR < GREEN < AMBER < AMBER+STRICT < RED), so that a reader cleared to a level, or a
+    -- TLP filter of "this marking and those below", reads one level's rows, as many as all incidents' (RED's)
+    tlp     VARCHAR NOT NULL,
+    tlp_max VARCHAR NOT NULL
+);
+INSERT INTO tlp_level
+SELECT t.tlp, m.tlp
+FROM (VALUES ('CLEAR', 0), ('GREEN', 1), ('AMBER', 2), ('AMBER+STRICT', 3), ('RED', 4)) AS t(tlp, r)
+JOIN (VALUES ('CLEAR', 0), ('GREEN', 1), ('AMBER', 2), ('AMBER+STRICT', 3), ('RED', 4)) AS m(tlp, r) ON t.r <= m.r;
+
 -- Summaries that build.finish derives from the tables above whenever a database is written (demo or
 -- ingest), so that whole-history questions and campaign spans do not scan every incident.
 CREATE TABLE campaign (
     -- one row per campaign name: the span of all its incidents
+    tlp_max    VARCHAR NOT NULL,  -- the span of its incidents marked at most this TLP (tlp_level)
     campaign   VARCHAR NOT NULL,
     actor_id   INTEGER,           -- its actor; NULL for a campaign that several actors share
     first_seen DATE NOT NULL,
@@ -119,6 +132,7 @@ CREATE TABLE campaign_part (
     actor_id       INTEGER NOT NULL,
     sector_mask    UBIGINT NOT NULL,
     victim_country VARCHAR,
+    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     first_seen DATE NOT NULL,
     last_seen  DATE NOT NULL,
     incidents  BIGINT NOT NULL
@@ -127,6 +141,7 @@ CREATE TABLE campaign_part (
 CREATE TABLE shared_campaign_part (
     -- campaign_part by campaign, actor and victim country, for the campaigns that several actors share
     -- (campaign.actor_id NULL)
+    tlp_max     VARCHAR NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     campaign    VARCHAR NOT NULL,
     actor_id    INTEGER NOT NULL,
     victim_country VARCHAR,
@@ -173,6 +188,7 @@ CREATE TABLE incident_month (
     actor_id       INTEGER NOT NULL,
     victim_country VARCHAR,
     date_precision VARCHAR NOT NULL,
+    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents      BIGINT NOT NULL,
     sector_bits    UBIGINT NOT NULL
 );
@@ -182,31 +198,24 @@ CREATE TABLE country_month (
     sector_filter  UBIGINT NOT NULL,
     month          DATE NOT NULL,
     victim_country VARCHAR,
+    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents      BIGINT NOT NULL
 );
 
-CREATE TABLE incident_day (
-    -- incidents counted by day, actor, victim country and date precision, with every sector they hit: the
-    -- days at either end of a date range (before its first whole month, after its last) come from here
-    day            DATE NOT NULL,     -- occurred_on
-    actor_id       INTEGER NOT NULL,
-    victim_country VARCHAR,
-    date_precision VARCHAR NOT NULL,
-    incidents      BIGINT NOT NULL,
-    sector_bits    UBIGINT NOT NULL
-);
-
 CREATE TABLE country_day (
-    -- incident_day by day and victim country
+    -- incidents by TLP level, day and victim country: the days at either end of a range for country_group
     day            DATE NOT NULL,
     victim_country VARCHAR,
+    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents      BIGINT NOT NULL
 );
 
 CREATE TABLE actor_day (
-    -- incident_day by day and actor, with the victim countries as bits (as in actor_month)
+    -- incidents by TLP level, day and actor, with the victim countries as bits (as in actor_month): the days at
+    -- either end of a range for actor_group
     day          DATE NOT NULL,
     actor_id     INTEGER NOT NULL,
+    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents    BIGINT NOT NULL,
     month_dated  BIGINT NOT NULL,
     year_dated   BIGINT NOT NULL,
@@ -221,6 +230,7 @@ CREATE TABLE actor_month (
     sector_filter UBIGINT NOT NULL,
     month         DATE NOT NULL,
     actor_id      INTEGER NOT NULL,
+    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents     BIGINT NOT NULL,
     month_dated   BIGINT NOT NULL,
     year_dated    BIGINT NOT NULL,
@@ -230,6 +240,7 @@ CREATE TABLE actor_month (
 
 CREATE TABLE campaign_actor_change (
     -- as campaign_change, per actor, for the campaigns of one actor only (campaign.actor_id not NULL)
+    tlp_max  VARCHAR NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     actor_id INTEGER NOT NULL,
     day      DATE NOT NULL,
     started  BIGINT NOT NULL,
@@ -239,6 +250,7 @@ CREATE TABLE campaign_actor_change (
 CREATE TABLE campaign_change (
     -- one row per day on which a campaign starts or ends: its whole span (campaign table) under
     -- sector_filter 0, and the span of its incidents that match the filter under each one-sector filter
+    tlp_max       VARCHAR NOT NULL,  -- the spans of the incidents marked at most this TLP (tlp_level)
     sector_filter UBIGINT NOT NULL,
     day     DATE NOT NULL,
     started BIGINT NOT NULL,   -- campaigns whose first incident is on this day
@@ -249,6 +261,7 @@ CREATE TABLE campaign_country_change (
     -- campaign_change within one victim country: one row per country, filter and day on which a campaign's
     -- span in that country starts or ends, for all its incidents there (sector_filter 0) and for those that
     -- match each one-sector filter (a one-country filter's active and concurrent campaigns)
+    tlp_max        VARCHAR NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     victim_country VARCHAR NOT NULL,
     sector_filter  UBIGINT NOT NULL,
     day            DATE NOT NULL,
@@ -262,5 +275,6 @@ CREATE TABLE incident_month_mask (
     month       DATE NOT NULL,
     actor_id    INTEGER NOT NULL,
     sector_mask UBIGINT NOT NULL,
+    tlp_max     VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents   BIGINT NOT NULL
 );

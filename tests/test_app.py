@@ -72,6 +72,7 @@ def test_a_link_reproduces_the_view(on_fixture):
     assert dict(at.query_params) == H1 | {"sector": "energy", "grain": "quarter", "level": "detail"}
 
 
+@pytest.mark.perf
 def test_a_new_process_draws_its_first_overview_from_the_warm_start(fixture_path, tmp_path, monkeypatch):
     # launch.warm runs once per process and database: a copy of the fixture is one this process has not seen.
     from threatscape import launch
@@ -89,6 +90,7 @@ def test_a_new_process_draws_its_first_overview_from_the_warm_start(fixture_path
     assert metrics(at) == metrics(run("dashboard.py"))  # and it shows what a process without it shows
 
 
+@pytest.mark.perf
 def test_the_warm_start_needs_no_pandas():
     # It opens the database and runs the first queries while the page imports pandas (0.6 s); importing
     # pandas itself first would put it back behind that import.
@@ -165,7 +167,7 @@ def test_a_duckdb_file_that_threatscape_did_not_write_is_named_and_left_alone(tm
     assert db.read_bytes() == before
 
 
-def test_the_ingest_page_fills_a_database_without_incidents(tmp_path, monkeypatch):
+def test_the_ingest_page_opens_on_a_database_without_incidents(tmp_path, monkeypatch):
     """An ingest whose every record was rejected leaves a database with no incidents: the Ingest page must still
     open on it, or the app offers no way to load any."""
     from threatscape import build
@@ -184,7 +186,7 @@ def test_real_data_shows_no_demo_notice(on_fixture):
     assert not any("Demo data" in w.value for w in at.warning)
 
 
-def test_explorer_lists_and_pages_the_matching_incidents(on_fixture):
+def test_explorer_lists_the_matching_incidents_newest_first(on_fixture):
     at = run("pages/explorer.py", H1 | {"actor": "Thallium"})  # an alias in the link
     assert any("**4** incidents match" in m.value for m in at.markdown)
     table = at.dataframe[0].value
@@ -209,25 +211,17 @@ def test_explorer_facets_agree_with_the_table(on_fixture):
     assert sum(actors.values()) == len(at.dataframe[0].value)
 
 
+@pytest.mark.perf
 def test_explorer_reads_its_rows_before_the_count_and_facets_start(on_fixture, monkeypatch):
     """The rows are what an analyst opened the explorer for: the count and facets wait until they are read, so
     that they do not share the two cores with the rows' query (at 10M the facets doubled its slowest time)."""
-    import time
+    from threatscape.store import get_store
 
-    from threatscape.store import Store
-
-    spans, run_query = {}, Store._run
-
-    def timed(self, snap, name, bound):
-        start = time.perf_counter()
-        try:
-            return run_query(self, snap, name, bound)
-        finally:
-            spans[name] = (start, time.perf_counter())
-
-    monkeypatch.setattr(Store, "_run", timed)
+    store = get_store()
+    mark = len(store.timings)
     at = run("pages/explorer.py", H1 | {"sector": "energy"})  # filters no other test asked: nothing cached
-    assert len(at.dataframe) == 4  # the rows and the three facets
+    assert len(at.dataframe) == 5  # the rows, the three facets and the queries behind the page
+    spans = {t.query: (t.started, t.started + t.ms / 1000) for t in list(store.timings)[mark:] if not t.cached}
     assert spans["incident_facets"][0] >= spans["incident_page"][1]
     assert spans["incident_count"][0] >= spans["incident_page"][1]
 
@@ -246,7 +240,7 @@ def test_actor_profile_by_alias(on_fixture):
     assert len(at.get("plotly_chart")) == 2
 
 
-def test_actor_profile_without_an_actor_asks_for_one(on_fixture):
+def test_actor_profile_without_an_actor_opens_the_one_picked_by_an_alias(on_fixture):
     at = run("pages/actor.py")
     at.selectbox[0].set_value("Shuckworm → Gamaredon Group").run()
     assert not at.exception
@@ -333,3 +327,65 @@ def test_an_actor_profile_open_when_a_decision_maps_its_name_away_says_where_it_
     at.run()  # the same session, its filters still naming Kimusky
     assert not at.exception, [e.value for e in at.exception]
     assert any("Kimsuky" in w.value for w in at.warning)
+
+
+def test_an_actor_link_naming_no_actor_the_data_holds_says_so_and_offers_the_choice(on_fixture):
+    at = run("pages/actor.py", H1 | {"actor": "Sandworm Team"})  # a galaxy actor the fixture does not hold
+    assert at.title[0].value == "Actor profile" and not at.error
+    assert any("Sandworm Team" in w.value and "not a known actor" in w.value for w in at.warning)
+    assert [i.value for i in at.info] == ["Pick an actor, or open one from the explorer or the overview's heatmap."]
+    assert "actor" not in at.query_params
+
+
+def test_an_actor_profile_open_when_new_data_drops_its_actor_says_it_is_gone(tmp_path, monkeypatch):
+    import fixture_db
+    from fixture_db import INCIDENTS, write_fixture
+
+    db = tmp_path / "db.duckdb"
+    write_fixture(db)
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = run("pages/actor.py", {"actor": "Unknown Crew"})
+    assert at.title[0].value == "Unknown Crew"
+    monkeypatch.setattr(fixture_db, "ACTORS", [a for a in fixture_db.ACTORS if a[1] != "Unknown Crew"])
+    write_fixture(db, incidents=[i for i in INCIDENTS if i[4] != "Unknown Crew"])  # an ingest swaps in new data
+    at.run()  # the same session, its filters still naming Unknown Crew
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Actor profile" and not at.error
+    assert [w.value for w in at.warning] == ["Unknown Crew is not an actor in the data now."]
+
+
+MARKINGS = ["CLEAR", "GREEN", "AMBER", "RED", "GREEN", "AMBER+STRICT", "CLEAR", "RED", "AMBER", "GREEN"]
+
+
+@pytest.fixture
+def on_marked_fixture(tmp_path, monkeypatch):
+    """The fixture's incidents with every TLP marking among them (i01 CLEAR, i02 GREEN, i03 AMBER, i04 RED, ...)."""
+    from fixture_db import INCIDENTS, write_fixture
+
+    db = tmp_path / "marked.duckdb"
+    write_fixture(db, incidents=[row[:8] + (f"Incident {row[0]}", None, 80, tlp)
+                                 for row, tlp in zip(INCIDENTS, MARKINGS)])
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+
+
+def test_a_clearance_in_the_link_shows_only_what_it_clears_and_the_page_names_the_plan(on_marked_fixture):
+    at = run("pages/explorer.py", H1 | {"clearance": "green"})
+    rows = at.dataframe[0].value
+    # H1 holds i01-i08; cleared to GREEN: i01 CLEAR, i02 GREEN, i05 GREEN, i07 CLEAR
+    assert sorted(rows["incident_id"]) == ["i01", "i02", "i05", "i07"]
+    assert set(rows["TLP"]) == {"CLEAR", "GREEN"}
+    assert any("**4** incidents match" in m.value for m in at.markdown)
+    assert at.query_params["clearance"] == "GREEN"  # normalised, and kept in the link
+    assert at.sidebar.selectbox(key="clearance").value == "GREEN"
+    plans = dict(zip(at.dataframe[-1].value["Query"], at.dataframe[-1].value["Plan"]))
+    assert plans["incident_count"] == "ig_sector"  # a clearance reads its level of the summaries
+    assert plans["incident_page"] == "pk_seq_desc"
+
+
+def test_a_tlp_filter_of_other_markings_is_answered_from_the_incidents_with_the_same_counts(on_marked_fixture):
+    at = run("pages/explorer.py", H1 | {"tlp": ["AMBER", "RED"]})
+    assert sorted(at.dataframe[0].value["incident_id"]) == ["i03", "i04", "i08"]
+    plans = dict(zip(at.dataframe[-1].value["Query"], at.dataframe[-1].value["Plan"]))
+    assert plans["incident_count"] == "ig_scan"
+    overview = run("dashboard.py", H1 | {"tlp": ["AMBER", "RED"]})
+    assert metrics(overview)["Incidents"][0] == "3"

@@ -78,7 +78,7 @@ def test_manifest_proves_what_the_csv_holds(store, tmp_path):
     assert m["dataset"]["alias_map_version"] == "fixture"
     assert m["filters"]["sectors"] == ["energy"] and m["filters"]["since"] == "2023-01-01"
     assert m["url"] == "explorer?since=2023-01-01&until=2023-06-30&sector=energy"
-    assert m["query"] == "incident_page"
+    assert m["query"] == "incident_page" and m["plan"] == "pk_seq_desc"  # the variant that answered it
 
 
 def test_a_snapshot_can_be_reproduced_byte_for_byte(store, tmp_path):
@@ -188,6 +188,7 @@ def test_chart_download_is_the_charts_query_with_a_manifest(store):
     assert m["csv"]["sha256"] == hashlib.sha256(z.read("heatmap.csv")).hexdigest()
     assert m["url"] == "overview?since=2023-01-01&until=2023-06-30"
     assert m["query"] == "incidents_by_actor_sector"  # the very query the chart drew
+    assert set(m["plan"].split(",")) == {"ag_month", "hc_node"}  # and the variants that answered it
 
 
 def test_time_series_downloads_hold_their_own_series_and_say_where_they_come_from(store):
@@ -280,3 +281,16 @@ def test_pager_walks_every_row_once_both_ways(evil_store):
         pos, ids, keys = show(pos)
         back = ids + back
     assert pos.start == 0 and back[:size] == seen[:size]
+
+
+def test_cli_export_takes_every_filter_of_the_registry_and_the_manifest_names_each(fixture_path, tmp_path):
+    """--clearance (the incidents marked at most that TLP) as the URL's clearance= and the sidebar take it."""
+    assert main(["export", "--db", str(fixture_path), "--clearance", "amber", "--tlp", "green", "--since",
+                 "2023-01-01", "--out", str(tmp_path), "--name", "c"]) == 0
+    m = json.loads((tmp_path / "c.manifest.json").read_text())
+    assert m["filters"]["clearance"] == "AMBER" and m["filters"]["tlps"] == ["GREEN"]
+    assert "clearance=AMBER" in m["url"] and "tlp=GREEN" in m["url"]
+    assert m["csv"]["rows"] == 8  # every fixture incident since 2023 (i01-i08) is GREEN
+    assert main(["export", "--db", str(fixture_path), "--clearance", "clear", "--out", str(tmp_path),
+                 "--name", "none"]) == 0
+    assert json.loads((tmp_path / "none.manifest.json").read_text())["csv"]["rows"] == 0

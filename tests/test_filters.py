@@ -32,6 +32,9 @@ ENERGY = taxonomy.rollup_mask("energy")
     ({"confidence": ["high"]}, {"min_confidence": None}, 1),
     ({"tlp": ["amber", "TLP:RED", "white"]}, {"tlps": ["CLEAR", "AMBER", "RED"]}, 0),
     ({"tlp": ["purple"]}, {"tlps": []}, 1),
+    ({"clearance": ["amber"]}, {"clearance": ["CLEAR", "GREEN", "AMBER"]}, 0),  # its marking and those below
+    ({"clearance": ["TLP:WHITE"]}, {"clearance": ["CLEAR"]}, 0),
+    ({"clearance": ["secret"]}, {"clearance": None}, 1),
     ({"q": ["  Spear-phishing "]}, {"text": "Spear-phishing"}, 0),
 ])
 def test_url_to_filters_to_sql_parameters(query, expected_params, n_problems):
@@ -51,7 +54,7 @@ def test_energy_rolls_up_its_children():
     Filters(),
     Filters(since=D(2023, 1, 1), until=D(2023, 12, 31), actors=("Kimsuky", "MuddyWater"),
             sectors=("energy", "software"), countries=("KR", "US"), sponsors=("KP", "unknown"),
-            min_confidence=60, tlps=("GREEN", "AMBER+STRICT"), text="wiper, again"),
+            min_confidence=60, tlps=("GREEN", "AMBER+STRICT"), clearance="AMBER", text="wiper, again"),
 ])
 def test_filters_round_trip_through_the_url(f):
     assert Filters.from_query(f.to_query()) == (f, [])
@@ -101,3 +104,31 @@ def test_time_series_point_drills_into_actor_and_period(grain, x, since, until):
     assert (got.since, got.until, got.actors) == (since, until, ("Kimsuky",))
     other = drill_down(f, {"x": x, "customdata": "Other actors"}, chart="timeseries", grain=grain)
     assert other.actors == ()
+
+
+def test_every_filter_has_one_entry_that_every_path_reads():
+    """The URL, the command line and the manifest name the same filters, each once (filters.REGISTRY)."""
+    from threatscape import cli
+    from threatscape.filters import REGISTRY
+
+    assert [e.field for e in REGISTRY] == list(Filters.__dataclass_fields__)
+    assert len({e.key for e in REGISTRY}) == len({e.cli for e in REGISTRY}) == len(REGISTRY)
+    parser = cli.argparse.ArgumentParser()
+    cli.add_filter_options(parser)
+    assert {a.option_strings[0] for a in parser._actions[1:]} == {e.cli for e in REGISTRY}
+    assert set(Filters().describe()) == {e.field for e in REGISTRY}
+
+
+@pytest.mark.parametrize("tlps, clearance, level", [
+    ([], None, "RED"),                        # no TLP filter: every incident
+    (["CLEAR", "GREEN"], None, "GREEN"),      # the markings up to one: that level of the summaries
+    ([], ["CLEAR", "GREEN", "AMBER"], "AMBER"),
+    (["CLEAR", "GREEN", "RED"], ["CLEAR", "GREEN", "AMBER"], "GREEN"),  # both apply
+    (["AMBER"], None, None),                  # any other set: only the incidents answer it
+    (["RED"], ["CLEAR"], None),
+])
+def test_a_tlp_filter_and_a_clearance_map_to_one_summary_level_when_they_allow_the_markings_up_to_one(
+        tlps, clearance, level):
+    from threatscape.filters import tlp_max
+
+    assert tlp_max(tlps, clearance) == level

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from threatscape.actors import alias_key
 from threatscape.cli import main
 from threatscape.demo import build_demo
 from threatscape.ingest.csvfile import feed_namespace
@@ -93,7 +92,7 @@ def test_ingesting_twice_adds_nothing_and_a_changed_record_is_an_update(tmp_path
     assert len(rows(db)) == 4
 
 
-def test_records_without_source_ids_get_stable_ids_from_content(tmp_path):
+def test_records_without_source_ids_are_identified_by_content_so_a_repeat_is_a_duplicate(tmp_path):
     db = tmp_path / "db.duckdb"
     feed = write(tmp_path, "noids.csv", "occurred_on,actor,title\n2023-01-01,Kimsuky,A\n2023-01-01,Kimsuky,A\n")
     first = ingest([feed], db)
@@ -146,6 +145,7 @@ def test_adding_to_a_database_this_version_cannot_read_fails_with_one_line_and_l
     assert db.read_bytes() == before
 
 
+@pytest.mark.perf
 def test_the_ingest_command_does_not_load_pandas(tmp_path):
     """pyarrow loads pandas (0.3 s or more, a sixth of a 200,000-row ingest) the first time it converts anything,
     unless it has found pandas absent; the ingest command never needs it. Into a new file, then into that file,
@@ -226,7 +226,7 @@ def test_dates_keep_their_precision(text, expected):
 
 
 @pytest.mark.parametrize("text", ["14/08/2019", "2019-13-01", "yesterday", "1890", ""])
-def test_bad_dates_say_why(text):
+def test_unreadable_dates_are_refused(text):
     with pytest.raises(ValueError):
         parse_date(text)
 

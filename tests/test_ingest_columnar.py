@@ -8,7 +8,6 @@ import re
 import duckdb
 import pytest
 
-from threatscape.actors import alias_key
 from threatscape.ingest import csvfile, run
 from threatscape.ingest.model import RawIncident, Rejection, UnreadableFile
 from threatscape.ingest.normalise import AliasMap

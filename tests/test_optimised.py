@@ -76,6 +76,12 @@ def db(request, tmp_path_factory) -> tuple[Store, list[Filters]]:
         base.with_(countries=(country,)),
         base.with_(min_confidence=70),
         base.with_(tlps=("RED", "AMBER")),
+        base.with_(clearance="GREEN"),
+        base.with_(clearance="AMBER", actors=tuple(actors[:1]), sectors=("energy",)),
+        base.with_(tlps=("AMBER",), countries=(country,), since=since + dt.timedelta(days=17)),
+        base.with_(tlps=("CLEAR", "GREEN"), since=since + dt.timedelta(days=17)),  # markings up to one: a level
+        base.with_(clearance="AMBER", countries=(country,), sectors=("energy",)),
+        base.with_(clearance="AMBER+STRICT", sponsors=tuple(sponsors), countries=(country,)),
         base.with_(text="bank"),
         base.with_(actors=tuple(actors[:1]), sectors=("energy",)),
         base.with_(sponsors=tuple(sponsors), countries=(country,), min_confidence=50),

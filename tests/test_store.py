@@ -9,7 +9,9 @@ import pytest
 from fixture_db import INCIDENTS, write_fixture
 from threatscape import data, sql
 from threatscape.filters import Filters
-from threatscape.store import Store, database_path, ensure_database
+from threatscape.schema import SCHEMA_VERSION, OutdatedDatabase
+from threatscape.startup import ensure_database
+from threatscape.store import Store, database_path
 
 ALL = Filters(since=dt.date(2020, 1, 1), until=dt.date(2024, 12, 31))
 
@@ -124,6 +126,7 @@ def test_a_question_several_threads_ask_at_once_runs_once(fixture_path):
     assert int(data.kpis(s, f)["incidents"]) == 4
 
 
+@pytest.mark.perf
 def test_while_one_at_a_time_is_held_queries_execute_in_turn_and_answer_the_same(fixture_path):
     """launch.warm starts a dozen queries while the first page imports pandas; Store.one_at_a_time has DuckDB run
     them one after another (on one core), so that they leave the other core to the import."""
@@ -216,7 +219,7 @@ def test_a_query_missing_a_parameter_names_it(store):
         store.query("incident_count", {k: v for k, v in ALL.params().items() if k != "until"})
 
 
-def test_every_query_uses_only_named_parameters():
+def test_every_query_file_is_described_and_not_a_template_and_every_plan_variant_defines_its_own_macro():
     from threatscape import plans
 
     variants = [name for schema in plans.SCHEMAS for name in sql.plan_macros(schema)]
@@ -285,6 +288,7 @@ def test_a_duckdb_internal_error_reopens_the_database_and_the_query_still_answer
             return Cursor()
 
     broken.con = Failing()
+    store._drop_cursor()  # this thread's cursor on the snapshot: the next query takes a new one from Failing
     assert int(store.query("incident_count", Filters().params()).iloc[0, 0]) == want
     assert store.snapshot() is not broken
 
@@ -292,12 +296,6 @@ def test_a_duckdb_internal_error_reopens_the_database_and_the_query_still_answer
 def test_a_database_from_an_older_schema_is_rebuilt_if_demo_and_named_if_not(tmp_path, monkeypatch):
     """Upgrading the app: the old demo file is rebuilt on start; an ingested one is never touched, and
     opening it says what to do instead of failing on a missing table."""
-    import duckdb
-    import pytest
-
-    from fixture_db import write_fixture
-    from threatscape import store as store_mod
-
     def age(path):
         with duckdb.connect(str(path)) as con:
             con.execute("UPDATE dataset SET schema_version = schema_version - 1")
@@ -306,19 +304,20 @@ def test_a_database_from_an_older_schema_is_rebuilt_if_demo_and_named_if_not(tmp
     write_fixture(demo, kind="demo")
     age(demo)
     monkeypatch.setattr("threatscape.demo.build_demo", lambda p: write_fixture(p, kind="demo"))
-    path, built = store_mod.ensure_database(demo)
-    assert built and Store(path).dataset()["schema_version"] == store_mod.SCHEMA_VERSION
+    path, built = ensure_database(demo)
+    assert built and Store(path).dataset()["schema_version"] == SCHEMA_VERSION
 
     ingested = tmp_path / "ingested.duckdb"
     write_fixture(ingested)
     age(ingested)
     before = ingested.read_bytes()
-    assert store_mod.ensure_database(ingested) == (ingested, False)
-    with pytest.raises(store_mod.OutdatedDatabase, match="schema version"):
+    assert ensure_database(ingested) == (ingested, False)
+    with pytest.raises(OutdatedDatabase, match="schema version"):
         Store(ingested).dataset()
     assert ingested.read_bytes() == before
 
 
+@pytest.mark.perf
 def test_a_query_does_not_wait_for_a_pandas_import_in_progress(fixture_path):
     """The warm start runs the first overview's queries while the page imports pandas (launch.py). DuckDB's
     client waits for that import before converting a date or a list parameter; the store passes those as text
@@ -390,3 +389,22 @@ def test_dates_and_integer_lists_sent_as_text_give_the_same_answers(store, monke
     assert as_text[3] > 0
     for mine, theirs in zip(as_text, answers()):
         assert mine.equals(theirs) if hasattr(mine, "equals") else mine == theirs
+
+
+@pytest.mark.perf
+def test_a_file_the_store_found_current_is_not_opened_again_to_ask_whether_it_is_an_outdated_demo(tmp_path,
+                                                                                                  monkeypatch):
+    """Every page run asks startup.ensure_database whether the file needs a rebuild; once a Store has opened the
+    file (and checked its schema), that costs no second DuckDB instance, until the file is replaced."""
+    from threatscape import startup
+
+    path = tmp_path / "db.duckdb"
+    write_fixture(path, kind="demo")
+    Store(path).version
+    opened = []  # each time startup opens the file to read its schema version
+    read_version = startup.schema.schema_version
+    monkeypatch.setattr(startup.schema, "schema_version", lambda *a: opened.append(a) or read_version(*a))
+    assert ensure_database(path) == (path, False) and opened == []
+    write_fixture(path, kind="demo")  # replaced: asked again, it is opened once, then known
+    assert ensure_database(path) == (path, False) and ensure_database(path) == (path, False)
+    assert len(opened) == 1

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from threatscape import tables
 from threatscape.safe import md
@@ -35,3 +36,35 @@ def test_markdown_escape_keeps_feed_text_literal():
     assert md(":red[alert] **bold** <b>") == r"\:" + zw + r"red\[alert\] \*\*bold\*\* \<b\>"
     assert md("www.x.example a@b.example") == "w" + zw + r"ww\.x\.example a@" + zw + r"b\.example"
     assert md("APT 28") == "APT 28"
+
+
+def test_every_text_cell_that_starts_like_a_formula_gets_an_apostrophe():
+    import pyarrow as pa
+
+    from threatscape.safe import neutralise
+
+    cells = ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx", "a=b", "", None]
+    table = pa.table({"title": pa.array(cells), "summary": pa.array(cells, pa.large_string()),
+                      "tlp": pa.array(["GREEN"] * len(cells)), "confidence": pa.array(range(len(cells)))})
+    safe = neutralise(table)
+    want = ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "a=b", "", None]
+    assert safe.column("title").to_pylist() == want and safe.column("summary").to_pylist() == want
+    assert safe.column("tlp").equals(table.column("tlp"))  # constrained by the schema: never a formula
+    assert safe.column("confidence").equals(table.column("confidence"))
+    batch = table.to_batches()[0]
+    assert neutralise(batch).column(0).to_pylist() == want  # a record batch, as the CSV export streams them
+    plain = pa.table({"title": ["Phish", "Scan"]})
+    assert neutralise(plain).equals(plain)
+
+
+@pytest.mark.perf
+def test_the_escaping_module_loads_no_pyarrow_or_pandas():
+    """threatscape.safe is imported as the app starts; pyarrow and pandas load only when a table is escaped."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, threatscape.safe; print(sorted({'pandas', 'pyarrow'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,8 +21,9 @@ from streamlit.errors import StreamlitPageNotFoundError
 from . import countries, data
 from .launch import PAGES
 from .safe import md
-from .filters import GRAINS, LEVELS, TLPS, Filters, View, default_filters
-from .store import Store, database_path, ensure_database, get_store
+from .filters import GRAINS, LEVELS, MAX_TEXT, REGISTRY, TLPS, Filter, Filters, View, default_filters
+from .startup import ensure_database
+from .store import Store, database_path, get_store
 
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
 LAST = "_threatscape_last"  # the filters and view this session last used (widget state can be dropped)
@@ -48,6 +50,16 @@ class Page:
     first_day: dt.date | None  # None: the database holds no incidents (setup's without_incidents)
     last_day: dt.date | None
     extra: dict  # the page's own URL parameters (e.g. the explorer's sort order), as strings
+    started: float = 0.0  # time.perf_counter() when setup began: the store's timings from here are this run's
+
+    def queries(self, names) -> list:
+        """The last Timing of each of these queries since this run began (store.Timing: ms, rows, cached, and the
+        plan that answered it), in the order first asked."""
+        latest = {}
+        for t in list(self.store.timings):
+            if t.started >= self.started and t.query in names:
+                latest[t.query] = t
+        return sorted(latest.values(), key=lambda t: t.started)
 
 
 def _current_query() -> dict[str, list[str]]:
@@ -70,12 +82,13 @@ def _open_store() -> Store:
 
 
 def _seed_widgets(f: Filters, view: View, extra: dict) -> None:
-    """Put URL values into the widgets' state (first load, a shared link, or a drill-down)."""
+    """Put URL values into the widgets' state (first load, a shared link, or a drill-down): each filter's widget
+    has its REGISTRY entry's key."""
     s = st.session_state
-    s["since"], s["until"] = f.since, f.until
-    s["actor"], s["sector"] = list(f.actors), list(f.sectors)
-    s["country"], s["sponsor"] = list(f.countries), list(f.sponsors)
-    s["confidence"], s["tlp"], s["q"] = f.min_confidence or 0, list(f.tlps), f.text
+    for entry in REGISTRY:
+        value = getattr(f, entry.field)
+        s[entry.key] = list(value) if isinstance(value, tuple) else 0 if entry.widget == "confidence" and \
+            value is None else value
     s["grain"], s["level"], s["top"] = view.grain, view.level, view.top
     for key, value in extra.items():
         s[key] = value
@@ -90,8 +103,8 @@ def _seed_from_link(store: Store, query: dict, extra: dict, first_day: dt.date, 
     filters, actor_problems = data.resolve_actor_filter(store, filters)
     problems += actor_problems
     if filters.since is None and filters.until is None:
-        filters = default_filters(first_day, last_day).with_(
-            **{k: v for k, v in filters.__dict__.items() if k not in ("since", "until")})
+        default = default_filters(first_day, last_day)
+        filters = filters.with_(since=default.since, until=default.until)
     filters = filters.with_(since=filters.since or first_day, until=filters.until or last_day)
     page_values = {}
     for key, allowed in extra.items():
@@ -120,6 +133,7 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     without_incidents: the page also works on a database that holds no incidents (the Ingest page, which fills
     it): there it gets no filters (the default Filters, no dates) and the sidebar has only the page links.
     """
+    started = time.perf_counter()
     st.set_page_config(page_title=f"{title} · Threatscape", page_icon=FAVICON, layout="wide")
     with st.spinner("Preparing the incident database…"):
         store = _open_store()
@@ -140,8 +154,34 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         st.stop()
     extra = extra or {}
     url_keys = FILTER_KEYS + (View.URL_KEYS if view_options else ()) + tuple(extra)
-
     query = _current_query()
+    problems = _url_state(store, query, url_keys, extra, dataset, first_day, last_day, view_options)
+    options = data.filter_options(store)
+    filters, view, widget_problems = _from_widgets(options, first_day, last_day)
+    problems += widget_problems
+    if prefetch is not None:  # the page's queries start on the query threads while the sidebar is drawn
+        prefetch(store, filters, view)
+    with st.sidebar:
+        _sidebar(options, view_options, first_day, last_day, extra)
+    page_values = {key: st.session_state.get(key) or allowed[0] for key, allowed in extra.items()}
+    _sync_url(query, url_keys, filters, view, view_options, extra, page_values)
+
+    if dataset["kind"] == "demo":
+        st.warning(f"**{dataset['description']}**", icon=":material/science:")
+    for p in problems:
+        st.warning(f"From the link: {md(p)}", icon=":material/link_off:")
+    with st.sidebar:
+        st.caption(f"Data version `{dataset['content_version'][:12]}` · built "
+                   f"{dataset['built_at']:%Y-%m-%d %H:%M} UTC · incidents {first_day} to {last_day}")
+    return Page(store, filters, view, dataset, first_day, last_day, page_values, started)
+
+
+def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset: dict, first_day: dt.date,
+               last_day: dt.date, view_options: bool) -> list[str]:
+    """Bring the widgets' state in line with the URL when the URL changed outside this session (first load, a
+    shared link, a drill-down, Back), or with the session's own filters on a page link without parameters; and
+    move the dates into the data when new data no longer reaches them. Returns what the link held that was not
+    understood."""
     s = st.session_state
     problems: list[str] = []
     outside = _normalised(query, url_keys) != s.get(URL_STATE)
@@ -161,72 +201,102 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         st.info(f"The data changed and holds nothing in the dates you had chosen; showing {fresh.since} to "
                 f"{fresh.until}.", icon=":material/update:")
     s["_data_version"] = dataset["content_version"]
+    return problems
 
-    options = data.filter_options(store)
-    since, until = s.get("since") or first_day, s.get("until") or last_day
-    if since > until:
+
+def _from_widgets(options: data.FilterOptions, first_day: dt.date, last_day: dt.date) -> tuple[Filters, View, list]:
+    """The filters and view the widgets' state holds (seeded from the URL, or as the user set them)."""
+    s = st.session_state
+    values, problems = {}, []
+    for entry in REGISTRY:
+        raw = s.get(entry.key)
+        if entry.multiple:
+            raw = tuple(dict.fromkeys(options.actor_of.get(a, a) for a in raw or ())) if entry.widget == "actor" \
+                else tuple(raw or ())
+        elif entry.widget == "text":
+            raw = (raw or "").strip()
+        values[entry.field] = raw if raw not in (None, 0) else entry.empty
+    values["since"], values["until"] = values["since"] or first_day, values["until"] or last_day
+    if values["since"] > values["until"]:
         problems.append("The start date was after the end date; they were swapped.")
-        since, until = until, since
-    actors = tuple(dict.fromkeys(options.actor_of.get(a, a) for a in s.get("actor") or ()))
-    filters = Filters(since=since, until=until, actors=actors, sectors=tuple(s.get("sector") or ()),
-                      countries=tuple(s.get("country") or ()), sponsors=tuple(s.get("sponsor") or ()),
-                      min_confidence=s.get("confidence") or None, tlps=tuple(s.get("tlp") or ()),
-                      text=(s.get("q") or "").strip())
+        values["since"], values["until"] = values["until"], values["since"]
     view = View(grain=s.get("grain") or "month", level=s.get("level") or "top", top=s.get("top") or 8)
-    if prefetch is not None:  # the page's queries start on the query threads while the sidebar is drawn
-        prefetch(store, filters, view)
-    with st.sidebar:
-        # Our own links, not Streamlit's automatic list: the same in every mode (including a deep link
-        # served before any session called st.navigation), and the filters travel with them.
-        for stem, label in PAGES:
-            link(stem, label, {})
-        st.header("Filters")
-        st.date_input("From", key="since", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
+    return Filters(**values), view, problems
+
+
+# How the sidebar draws each kind of filter widget (filters.REGISTRY's `widget`); those in MORE go in the expander.
+MORE = ("confidence", "tlp", "clearance", "text")
+
+
+def _widget(entry: Filter, options: data.FilterOptions) -> None:
+    s = st.session_state
+    if entry.widget == "date":
+        st.date_input(entry.label, key=entry.key, min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
                       format="YYYY-MM-DD")
-        st.date_input("To", key="until", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
-                      format="YYYY-MM-DD")
-        st.multiselect("Actors", _with_selected(options.actors, s.get("actor")), key="actor",
+    elif entry.widget == "actor":
+        st.multiselect(entry.label, _with_selected(options.actors, s.get(entry.key)), key=entry.key,
                        placeholder="Any actor (type any alias)",
                        help="Type any vendor name: 'Thallium' or 'Emerald Sleet' finds Kimsuky.")
-        st.multiselect("Sectors", _with_selected(options.sectors, s.get("sector")), key="sector",
+    elif entry.widget == "sector":
+        st.multiselect(entry.label, _with_selected(options.sectors, s.get(entry.key)), key=entry.key,
                        format_func=options.sector_label, placeholder="Any sector",
                        help="A sector includes the sectors below it: energy includes oil and gas.")
-        st.multiselect("Victim countries", _with_selected(options.countries, s.get("country")), key="country",
+    elif entry.widget == "country":
+        st.multiselect(entry.label, _with_selected(options.countries, s.get(entry.key)), key=entry.key,
                        format_func=_country_label, placeholder="Any country (name or code)")
-        st.multiselect("Sponsor states", _with_selected(options.sponsors, s.get("sponsor")), key="sponsor",
+    elif entry.widget == "sponsor":
+        st.multiselect(entry.label, _with_selected(options.sponsors, s.get(entry.key)), key=entry.key,
                        format_func=_sponsor_label, placeholder="Any sponsor")
-        more = bool(s.get("confidence") or s.get("tlp") or s.get("q"))
-        with st.expander("Confidence, TLP and text", expanded=more):
-            st.slider("Minimum confidence", 0, 100, step=5, key="confidence",
-                      help="Attribution confidence (0-100). Incidents without one are left out once this is set.")
-            st.multiselect("TLP", TLPS, key="tlp", placeholder="Any marking")
-            st.text_input("Title or summary contains", key="q", max_chars=200)
-        if view_options:
-            st.header("View")
-            st.segmented_control("Time grain", GRAINS, key="grain", format_func=str.capitalize)
-            st.segmented_control("Sectors shown", LEVELS, key="level",
-                                 format_func={"top": "Top level", "detail": "Detailed"}.get)
-            st.selectbox("Actors shown", View.TOP_CHOICES, key="top")
-        st.button("Reset filters", on_click=_reset, width="stretch",
-                  args=(first_day, last_day, {k: allowed[0] for k, allowed in extra.items()}))
+    elif entry.widget == "confidence":
+        st.slider(entry.label, 0, 100, step=5, key=entry.key,
+                  help="Attribution confidence (0-100). Incidents without one are left out once this is set.")
+    elif entry.widget == "tlp":
+        st.multiselect(entry.label, TLPS, key=entry.key, placeholder="Any marking")
+    elif entry.widget == "clearance":
+        st.selectbox(entry.label, (None,) + TLPS, key=entry.key, format_func=lambda t: "Any marking" if t is None
+                     else f"TLP:{t} and below", help="Only incidents marked at most this TLP.")
+    elif entry.widget == "text":
+        st.text_input(entry.label, key=entry.key, max_chars=MAX_TEXT)
+    else:
+        raise ValueError(f"no widget for {entry.widget!r}")
 
-    page_values = {key: s.get(key) or allowed[0] for key, allowed in extra.items()}
 
+def _sidebar(options: data.FilterOptions, view_options: bool, first_day: dt.date, last_day: dt.date,
+             extra: dict) -> None:
+    """The page links, one widget per filter (REGISTRY order), the view options and Reset."""
+    s = st.session_state
+    # Our own links, not Streamlit's automatic list: the same in every mode (including a deep link served before
+    # any session called st.navigation), and the filters travel with them.
+    for stem, label in PAGES:
+        link(stem, label, {})
+    st.header("Filters")
+    for entry in REGISTRY:
+        if entry.widget not in MORE:
+            _widget(entry, options)
+    more = [e for e in REGISTRY if e.widget in MORE]
+    with st.expander("Confidence, TLP, clearance and text", expanded=any(s.get(e.key) for e in more)):
+        for entry in more:
+            _widget(entry, options)
+    if view_options:
+        st.header("View")
+        st.segmented_control("Time grain", GRAINS, key="grain", format_func=str.capitalize)
+        st.segmented_control("Sectors shown", LEVELS, key="level",
+                             format_func={"top": "Top level", "detail": "Detailed"}.get)
+        st.selectbox("Actors shown", View.TOP_CHOICES, key="top")
+    st.button("Reset filters", on_click=_reset, width="stretch",
+              args=(first_day, last_day, {k: allowed[0] for k, allowed in extra.items()}))
+
+
+def _sync_url(query: dict, url_keys: tuple, filters: Filters, view: View, view_options: bool, extra: dict,
+              page_values: dict) -> None:
+    """Write the filters, view and page values to the URL when they differ from it, and remember them."""
+    s = st.session_state
     new_query = filters.to_query() | (view.to_query() if view_options else {}) | {
         k: [v] for k, v in page_values.items() if v != extra[k][0]}
     if _normalised(new_query, new_query.keys() | query.keys()) != _normalised(query, query.keys()):
         st.query_params.from_dict(new_query)  # also drops another page's parameters
     s[URL_STATE] = _normalised(new_query, url_keys)
     s[LAST] = (filters, view if view_options else s.get(LAST, (None, View()))[1])
-
-    if dataset["kind"] == "demo":
-        st.warning(f"**{dataset['description']}**", icon=":material/science:")
-    for p in problems:
-        st.warning(f"From the link: {md(p)}", icon=":material/link_off:")
-    with st.sidebar:
-        st.caption(f"Data version `{dataset['content_version'][:12]}` · built "
-                   f"{dataset['built_at']:%Y-%m-%d %H:%M} UTC · incidents {first_day} to {last_day}")
-    return Page(store, filters, view, dataset, first_day, last_day, page_values)
 
 
 def _with_selected(options: list[str], selected) -> list[str]:

@@ -1,7 +1,10 @@
-"""python -m threatscape bench: replay realistic interactions on demo databases of given sizes and print numbers.
+"""python -m threatscape bench: replay realistic interactions on demo databases of given sizes (or on one database,
+--db) and print numbers.
 
-A benchmark, not a test: it measures, it asserts nothing. Each size runs in its own process, so peak memory
-is that of serving the interactions, not of building the database.
+Each interaction runs the page script itself (pages/*.py) under Streamlit's AppTest, opened by the link the
+interaction's filters make or by a click on the page's own buttons, so what is measured is what the page asks
+of the store. A benchmark, not a test: it measures, it asserts nothing. Each database runs in its own process,
+so peak memory is that of serving the interactions, not of building the database.
 """
 from __future__ import annotations
 
@@ -15,13 +18,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import wait
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import data
-from .filters import Filters, View
-from .store import REPO, Store
+from .filters import Filters
+from .store import REPO, Store, Timing
 
 BENCH_DIR = REPO / "data" / "bench"
 REPEAT = 5
@@ -29,11 +34,27 @@ COLD_STARTS = 5  # app processes started per size; one number from one start wou
 INGESTS = 3      # ingests of the same file, each the first in its process
 LOOP_ADDITIONS = 10_000_000  # the speed check: a pure-Python loop of this many additions
 UNTIL = dt.date(2026, 11, 28)
+PAGE_TIMEOUT = 600  # seconds one run of a page script may take under AppTest (at 10M incidents, cold)
+
+
+_repeat: int | None = None  # bench --repeat, passed on to the worker processes
+
+
+def configure(repeat: int) -> None:
+    """Measure every figure `repeat` times: interaction steps, explorer pages, app cold starts and ingests."""
+    global REPEAT, COLD_STARTS, INGESTS, _repeat
+    REPEAT = COLD_STARTS = INGESTS = _repeat = repeat
+
+
+def _repeat_option() -> list[str]:
+    return ["--repeat", str(_repeat)] if _repeat else []
 
 
 def _interactions(store: Store):
-    """(name, page, filters) as a user would click through: fixed, so every run replays the same script."""
-    last = store.date_bounds()[1]
+    """(name, page, filters) as a user would click through: fixed, so every run replays the same script. The page
+    is the script under pages/ that answers the link the filters make; "explorer-deep" is the explorer over all the
+    data, paged from its last page one back by its own buttons."""
+    first, last = store.date_bounds()
     year = Filters(since=last - dt.timedelta(days=364), until=last)
     two = year.with_(since=last - dt.timedelta(days=729))
     return [
@@ -43,33 +64,94 @@ def _interactions(store: Store):
         ("pick a sector", "overview", two.with_(sectors=("energy",))),
         ("drill into a heatmap cell", "explorer", two.with_(actors=("Kimsuky",), sectors=("energy",))),
         ("open the explorer", "explorer", two),
-        ("page deep into the explorer", "explorer-deep", Filters()),
+        ("page deep into the explorer", "explorer-deep", Filters(since=first, until=last)),
         ("open an actor profile", "actor", two.with_(actors=("Kimsuky",))),
     ]
 
 
-def _run_page(store: Store, page: str, f: Filters, deep_cursor: int) -> None:
-    """The data calls the page script makes, in its order, after the same prefetch."""
-    v = View()
-    started = []
-    if page == "overview":
-        started = data.prefetch_overview(store, f, v)
-        data.kpis(store, f), data.actor_sector(store, f, v), data.actor_period(store, f, v)
-        data.victim_countries(store, f), data.sponsor_period(store, f, v), data.campaign_concurrency(store, f, v)
-        data.date_precision(store, f), data.filter_options(store)
-    elif page == "explorer":
-        started = data.prefetch_explorer(store, f, order_by="newest", cursor=None, backward=False)
-        data.incident_page(store, f)
-        started += data.prefetch_totals(store, f)
-        data.incident_count(store, f), data.facets(store, f)
-    elif page == "explorer-deep":
-        data.incident_page(store, f, cursor=deep_cursor)
-    elif page == "actor":
-        started = data.prefetch_actor(store, f, v)
-        data.actor_profile(store, f.actors[0]), data.actor_aliases(store, f.actors[0])
-        data.sector_period(store, f, v), data.victim_countries(store, f), data.campaigns(store, f)
-        data.incident_page(store, f, page_size=10)
-    wait(started)  # each found its result cached by now; none may run on into the next step's timing
+class PageFailed(RuntimeError):
+    """A page script raised under AppTest."""
+
+
+def _open_page(page: str, f: Filters):
+    """The page's script under AppTest, with the filters' link in its URL (not run yet)."""
+    from streamlit.testing.v1 import AppTest
+
+    script = REPO / "pages" / f"{page.removesuffix('-deep')}.py"
+    at = AppTest.from_file(str(script), default_timeout=PAGE_TIMEOUT)
+    for key, values in f.to_query().items():
+        at.query_params[key] = values
+    return at
+
+
+def _checked(at, page: str) -> None:
+    if at.exception:
+        raise PageFailed(f"pages/{page.removesuffix('-deep')}.py failed (its traceback is in the log above): "
+                         + "; ".join(str(e.value) for e in at.exception))
+
+
+def _button(at, label: str):
+    for button in at.button:
+        if button.label == label:
+            return button
+    raise PageFailed(f"the explorer shows no {label!r} button")
+
+
+def _settle(timeout: float = PAGE_TIMEOUT) -> None:
+    """Return once the query threads have finished every data call a page started: a page that stops early
+    (st.stop) can leave prefetched queries running, which must not run on into the next step's timing. Each
+    thread takes one call that waits for the others, which it can only start once idle."""
+    workers = data._threads._max_workers
+    gate = threading.Barrier(workers + 1, timeout=timeout)
+    data.prefetch(*[partial(gate.wait) for _ in range(workers)])
+    gate.wait()
+
+
+@dataclass
+class _Step:
+    query_ms: float  # from the start of the first uncached query to the end of the last (page_run_ms without starts)
+    page_run_ms: float  # the whole page script's run
+    timings: list[Timing]  # the uncached queries
+    from_queries: bool  # whether query_ms is the queries' window (every uncached query said when it started)
+    rows_caption: str | None = None  # the explorer's "Rows a–b of n"
+
+
+def _step(store: Store, page: str, f: Filters, *, keep_version_state: bool) -> _Step:
+    """One interaction: the real page script, run under AppTest with cold caches, as the link to it or a click on it
+    runs it in the app. "explorer-deep" opens the explorer and clicks Last first, untimed; the timed step is the
+    click on Previous that follows (a page deep down, read backward). When every match fits on one page those
+    buttons are disabled, as they are in the app, and the step reruns the explorer on its only page."""
+    at = _open_page(page, f)
+    action = at.run
+    if page == "explorer-deep":
+        at.run()
+        _checked(at, page)
+        last = _button(at, "Last")
+        if not last.disabled:
+            last.click().run()
+            _checked(at, page)
+        previous = _button(at, "Previous")
+        if not previous.disabled:
+            action = previous.click().run
+        _settle()
+    forget(store, keep_version_state=keep_version_state)
+    store.timings.clear()
+    t0 = time.perf_counter()
+    action()
+    page_run_ms = (time.perf_counter() - t0) * 1000
+    _settle()
+    _checked(at, page)
+    fresh = [t for t in list(store.timings) if not t.cached]
+    from_queries = all(t.started > 0 for t in fresh)
+    if not fresh:
+        query_ms = 0.0
+    elif from_queries:
+        query_ms = (max(t.started + t.ms / 1000 for t in fresh) - min(t.started for t in fresh)) * 1000
+    else:  # the store gave no start times: the whole run is the closest measure of the queries' window
+        query_ms = page_run_ms
+    rows = next((m.value for m in at.markdown if m.value.startswith("Rows ")), None) if page.startswith(
+        "explorer") else None
+    return _Step(query_ms, page_run_ms, fresh, from_queries, rows)
 
 
 def forget(store: Store, *, keep_version_state: bool) -> None:
@@ -83,19 +165,29 @@ def forget(store: Store, *, keep_version_state: bool) -> None:
         store.dataset(), data.filter_options(store)
 
 
-def _replay(store: Store, script, deep_cursor: int, *, keep_version_state: bool) -> tuple[dict, list]:
-    """Each step of the script REPEAT times with cold caches: {step: [ms, ...]} and every query's Timing."""
-    per, timings = {}, []
+@dataclass
+class _Replay:
+    queries_ms: dict = field(default_factory=dict)  # {step: [ms, ...]}: the queries' window
+    page_run_ms: dict = field(default_factory=dict)  # {step: [ms, ...]}: the whole page run
+    timings: list = field(default_factory=list)  # (page, Timing) of every uncached query
+    from_queries: bool = True  # every step's figure is its queries' window
+    deep_rows: str | None = None  # the explorer's row caption on the deep page
+
+
+def _replay(store: Store, script, *, keep_version_state: bool) -> _Replay:
+    """Each step of the script REPEAT times with cold caches."""
+    out = _Replay()
     for name, page, f in script:
-        per[name] = []
+        out.queries_ms[name], out.page_run_ms[name] = [], []
         for _ in range(REPEAT):
-            forget(store, keep_version_state=keep_version_state)
-            mark = len(store.timings)
-            t0 = time.perf_counter()
-            _run_page(store, page, f, deep_cursor)
-            per[name].append((time.perf_counter() - t0) * 1000)
-            timings += [(page, t) for t in list(store.timings)[mark:] if not t.cached]
-    return per, timings
+            step = _step(store, page, f, keep_version_state=keep_version_state)
+            out.queries_ms[name].append(step.query_ms)
+            out.page_run_ms[name].append(step.page_run_ms)
+            out.timings += [(page, t) for t in step.timings]
+            out.from_queries &= step.from_queries
+            if page == "explorer-deep":
+                out.deep_rows = step.rows_caption
+    return out
 
 
 def _page_sweep(store: Store, n: int) -> dict[str, list[float]]:
@@ -137,44 +229,58 @@ def speed_check() -> float:
 
 def measure(db: Path, *, baseline: bool) -> dict:
     """Everything for one database, measured in this process."""
+    from .store import get_store
+
     before = speed_check()
-    store = Store(db)
+    os.environ["THREATSCAPE_DB"] = str(db)  # the pages open it, and get_store hands back the Store they use
+    store = get_store(db)
     n = int(store.query("incident_count", Filters().params()).iloc[0, 0])
-    deep_cursor = max(1, n // 10)  # a page 90% of the way down the newest-first list
     script = _interactions(store)
-    per, timings = _replay(store, script, deep_cursor, keep_version_state=True)
-    all_cold, _ = _replay(store, script, deep_cursor, keep_version_state=False)
-    slowest, queries, explorer = {}, {}, {"incident_page": [], "incident_count": []}
-    for page, t in timings:
+    for page in dict.fromkeys(page for _, page, _ in script):  # imports and first draws, untimed
+        _step(store, page, script[0][2], keep_version_state=True)
+    ran = _replay(store, script, keep_version_state=True)
+    all_cold = _replay(store, script, keep_version_state=False)
+    slowest, queries, plans, explorer = {}, {}, {}, {"incident_page": [], "incident_count": []}
+    for page, t in ran.timings:
         slowest[t.query] = max(slowest.get(t.query, 0), t.ms)
         queries.setdefault(t.query, []).append(t.ms)
+        answered = plans.setdefault(t.query, {})
+        answered[t.plan] = answered.get(t.plan, 0) + 1
         if page.startswith("explorer") and t.query in explorer:
             explorer[t.query].append(t.ms)
     pages = _page_sweep(store, n)
     explorer["incident_page"] += [t for ts in pages.values() for t in ts]
-    every = [t for ts in per.values() for t in ts]
-    every_cold = [t for ts in all_cold.values() for t in ts]
+    every = [t for ts in ran.queries_ms.values() for t in ts]
+    every_run = [t for ts in ran.page_run_ms.values() for t in ts]
+    every_cold = [t for ts in all_cold.queries_ms.values() for t in ts]
     out = {
         "incidents": n,
         "interaction_ms_median": round(statistics.median(every), 1),
         "interaction_ms_p95": round(_p95(every), 1),
-        "interactions": {k: {"median_ms": round(statistics.median(v), 1), "p95_ms": round(_p95(v), 1)}
-                         for k, v in per.items()},
+        "interaction_ms_from": "queries" if ran.from_queries and all_cold.from_queries else "page_run",
+        "page_run_ms_median": round(statistics.median(every_run), 1),
+        "page_run_ms_p95": round(_p95(every_run), 1),
+        "interactions": {k: {"median_ms": round(statistics.median(v), 1), "p95_ms": round(_p95(v), 1),
+                             "page_run_ms_median": round(statistics.median(ran.page_run_ms[k]), 1),
+                             "page_run_ms_p95": round(_p95(ran.page_run_ms[k]), 1)}
+                         for k, v in ran.queries_ms.items()},
         "interaction_all_cold_ms_median": round(statistics.median(every_cold), 1),
         "interaction_all_cold_ms_p95": round(_p95(every_cold), 1),
         "slowest_query": max(slowest, key=slowest.get),
         "slowest_query_ms": round(max(slowest.values()), 1),
-        "queries": {k: {"median_ms": round(statistics.median(v), 1), "max_ms": round(max(v), 1)}
+        "queries": {k: {"median_ms": round(statistics.median(v), 1), "max_ms": round(max(v), 1),
+                        "plans": dict(sorted(plans[k].items(), key=lambda kv: -kv[1]))}
                     for k, v in sorted(queries.items(), key=lambda kv: -statistics.median(kv[1]))},
         "explorer_page_ms_max": round(max(explorer["incident_page"]), 1),
         "explorer_pages": {k: round(statistics.median(v), 1) for k, v in pages.items()},
         "explorer_page_kind_ms_max": round(max(statistics.median(v) for v in pages.values()), 1),
         "explorer_count_ms_max": round(max(explorer["incident_count"]), 1),
+        "explorer_deep_rows": ran.deep_rows,
         "db_mb": round(db.stat().st_size / 2**20, 1),
     }
     out |= _export(store, n)
     if baseline:
-        out |= _baseline(db, script, deep_cursor, out["interaction_ms_median"])
+        out |= _baseline(db, script, out["interaction_ms_median"])
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["speed_check_s"] = [before, speed_check()]
     return out
@@ -219,7 +325,7 @@ def _export(store: Store, n: int) -> dict:
             "ingest_rows_per_s_runs": [round(r) for r in rates]}
 
 
-def _baseline(db: Path, script, deep_cursor: int, ours_median: float) -> dict:
+def _baseline(db: Path, script, ours_median: float) -> dict:
     """The same interactions the way most Streamlit dashboards do it: the whole table in pandas."""
     import duckdb
     import numpy as np
@@ -263,8 +369,8 @@ def _baseline(db: Path, script, deep_cursor: int, ours_median: float) -> dict:
             len(spans)
         elif page == "explorer":
             len(sel), sel.sort_values("seq", ascending=False).head(50), sel["actor"].value_counts().head(8)
-        elif page == "explorer-deep":
-            sel.sort_values("seq", ascending=False).iloc[len(sel) - deep_cursor:len(sel) - deep_cursor + 50]
+        elif page == "explorer-deep":  # the page before the last, newest first
+            sel.sort_values("seq", ascending=False).iloc[max(0, len(sel) - 2 * data.PAGE_SIZE):][:data.PAGE_SIZE]
 
     times = []
     for _, page, f in script:
@@ -348,7 +454,7 @@ def _app_process(db: Path) -> dict:
         os.sync()
         launched = time.time()
         out = subprocess.run([sys.executable, "-m", "threatscape", "bench", "--app-worker", str(db),
-                              "--launched", repr(launched)] + (["--cold-only"] if i else []),
+                              "--launched", repr(launched)] + _repeat_option() + (["--cold-only"] if i else []),
                              capture_output=True, text=True)
         if out.returncode:
             raise RuntimeError(out.stderr[-3000:])
@@ -359,7 +465,7 @@ def _app_process(db: Path) -> dict:
 
 def database(n: int) -> tuple[Path, float | None]:
     """The demo database of n incidents (built once, then reused) and its build time if built now."""
-    from .store import outdated_demo
+    from .startup import outdated_demo
 
     path = BENCH_DIR / f"demo-{n}.duckdb"
     if path.exists() and not outdated_demo(path):
@@ -377,19 +483,45 @@ def interpreter() -> dict:
             "venv": sys.prefix if sys.prefix != sys.base_prefix else None}
 
 
-def main(sizes: list[int], *, baseline: bool, json_path: str | None) -> int:
+def unusable(path: Path) -> str | None:
+    """Why the benchmark cannot replay its script on this file, in one line (None: it can)."""
+    import duckdb
+
+    from .schema import OutdatedDatabase, dataset_kind
+
+    if not path.is_file():
+        return f"{path}: no such database file"
+    try:
+        dataset_kind(path)
+        first_day, _ = Store(path).date_bounds()
+    except OutdatedDatabase as exc:
+        return str(exc)
+    except duckdb.Error as exc:
+        return f"{path} is not a readable DuckDB database ({str(exc).splitlines()[0]})"
+    if first_day is None:
+        return f"{path} holds no incidents: there is nothing to replay the interactions on"
+    return None
+
+
+def main(sizes: list[int], *, baseline: bool, json_path: str | None, db: str | None = None) -> int:
+    """Measure each demo size, or the database at db alone; print the figures, and write them to json_path."""
+    if db is not None:
+        problem = unusable(Path(db))
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
     python = interpreter()
     print(f"Python {python['version']} from {python['base']}"
           + (f", in the virtual environment {python['venv']}" if python["venv"] else ", no virtual environment"))
     results = []
-    for n in sizes:
-        path, built = database(n)
+    for path, built in [(Path(db), None)] if db is not None else map(database, sizes):
         worker = subprocess.run([sys.executable, "-m", "threatscape", "bench", "--worker", str(path)]
-                                + (["--baseline"] if baseline else []), capture_output=True, text=True)
+                                + _repeat_option() + (["--baseline"] if baseline else []), capture_output=True,
+                                text=True)
         if worker.returncode:
             print(worker.stderr, file=sys.stderr)
             return worker.returncode
-        r = json.loads(worker.stdout)
+        r = json.loads(worker.stdout.strip().splitlines()[-1])
         r["demo_build_s"] = built
         r["python"] = python
         r |= _app_process(path)
@@ -405,17 +537,27 @@ def _print(r: dict) -> None:
           + (f", built in {r['demo_build_s']} s" if r.get("demo_build_s") else "") + ")")
     print(f"  speed check: {LOOP_ADDITIONS:,} additions in Python took {r['speed_check_s'][0]} s before and "
           f"{r['speed_check_s'][1]} s after the queries, export and ingest (lower is a faster machine)")
+    timed_by = ("its queries, from the first uncached one's start to the last one's end"
+                if r["interaction_ms_from"] == "queries" else
+                "the whole page run (the store gave no start times for its queries)")
+    print(f"  each step runs its page under AppTest with cold caches ({REPEAT} runs); a step's time is {timed_by}, "
+          "then the whole page run")
     for name, t in r["interactions"].items():
-        print(f"  {name:<30} median {t['median_ms']:>8.1f} ms   p95 {t['p95_ms']:>8.1f} ms")
-    print(f"  all interactions: median {r['interaction_ms_median']} ms, p95 {r['interaction_ms_p95']} ms; "
+        print(f"  {name:<30} median {t['median_ms']:>8.1f} ms   p95 {t['p95_ms']:>8.1f} ms   "
+              f"page run median {t['page_run_ms_median']:>8.1f} ms   p95 {t['page_run_ms_p95']:>8.1f} ms")
+    print(f"  all interactions: median {r['interaction_ms_median']} ms, p95 {r['interaction_ms_p95']} ms "
+          f"(page runs: median {r['page_run_ms_median']} ms, p95 {r['page_run_ms_p95']} ms); "
           f"slowest query {r['slowest_query']} ({r['slowest_query_ms']} ms)")
     print(f"  with the per-version state cold too (dataset row, filter options): median "
           f"{r['interaction_all_cold_ms_median']} ms, p95 {r['interaction_all_cold_ms_p95']} ms")
     print(f"  explorer: slowest page {r['explorer_page_ms_max']} ms, slowest count {r['explorer_count_ms_max']} ms; "
           f"slowest kind of page {r['explorer_page_kind_ms_max']} ms (median of {REPEAT}): " + ", ".join(
-              f"{k} {v:.0f}" for k, v in r["explorer_pages"].items()))
-    print("  queries (median / max ms): " + ", ".join(
-        f"{k} {v['median_ms']:.0f}/{v['max_ms']:.0f}" for k, v in list(r["queries"].items())[:8]))
+              f"{k} {v:.0f}" for k, v in r["explorer_pages"].items())
+          + f"; the deep page showed {r['explorer_deep_rows']}")
+    print("  queries the steps ran uncached: median / max ms, then the plan (macro variants) that answered, times:")
+    for k, v in r["queries"].items():
+        print(f"    {k:<34} {v['median_ms']:>7.1f} / {v['max_ms']:>7.1f}   " + "; ".join(
+            f"{plan or '(no variant named)'} x{count}" for plan, count in v["plans"].items()))
     print(f"  app under AppTest: cold start to first overview {r['cold_start_s']} s (median of "
           f"{', '.join(map(str, r['cold_start_s_runs']))}); rerun median "
           f"{r['apptest_rerun_ms_median']} ms; rerun after a filter change median "

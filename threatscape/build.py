@@ -12,12 +12,9 @@ from pathlib import Path
 import duckdb
 
 from . import __version__, sql, taxonomy
+from .schema import SCHEMA_VERSION
 
 CHECKPOINT_THRESHOLD = "1MB"
-SCHEMA_VERSION = 5  # 2: the summary tables (FIRST and DERIVED below); incident_sector became a view
-                    # 3: summaries per one-sector filter (sector_mask_filter), by actor, by day
-                    # 4: campaign_country_change
-                    # 5: alias_decision; the whole actor directory; actor 0 'Unattributed'
 
 
 @dataclass
@@ -81,8 +78,8 @@ DERIVED = (
     ("derive_campaign_part", "derive_campaign", "derive_shared_campaign_part", "derive_campaign_change",
      "derive_campaign_country_change", "derive_campaign_actor_change", "derive_actor_summary",
      "derive_victim_country_summary"),
-    ("derive_incident_month", "derive_actor_month", "derive_country_month", "derive_incident_day",
-     "derive_actor_day", "derive_country_day", "derive_incident_month_mask"),
+    ("derive_incident_month", "derive_actor_month", "derive_country_month", "derive_actor_day", "derive_country_day",
+     "derive_incident_month_mask"),
 )
 
 

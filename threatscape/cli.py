@@ -12,7 +12,8 @@ from pathlib import Path
 import pycountry
 
 from . import countries, store as store_mod, taxonomy
-from .filters import ORDERS, TLPS, Filters
+from .filters import ORDERS, REGISTRY, Filters
+from .ingest.formats import FORMATS
 
 
 class UsageError(Exception):
@@ -131,17 +132,47 @@ def _sector(value: str) -> str:
     return s.name
 
 
+# How the command line reads each kind of filter (filters.REGISTRY's widget): names are checked against what is
+# known, with suggestions; a value that names nothing known is a UsageError, never a filter silently dropped.
+_CLI_VALUE = {"date": _date, "confidence": lambda t: int(t) if t.isdigit() and int(t) <= 100 else _bad_confidence(t),
+              "tlp": _tlp, "clearance": _tlp}
+_CLI_CHECK = {"actor": lambda db, v: _resolve_actor(db, v), "sector": lambda db, v: _sector(v),
+              "country": lambda db, v: _country(v, "country"), "sponsor": lambda db, v: _country(v, "sponsor")}
+
+
+_METAVAR = {"date": "YYYY-MM-DD", "confidence": "0-100", "tlp": "TLP", "clearance": "TLP", "text": "TEXT",
+            "actor": "NAME", "sector": "SECTOR", "country": "COUNTRY", "sponsor": "COUNTRY"}
+
+
+def _bad_confidence(text: str):
+    raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 100: {text!r}")
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """One option per filter (filters.REGISTRY), as the export's and the brief's commands take them."""
+    for entry in REGISTRY:
+        kwargs = {"help": entry.help, "dest": entry.field, "type": _CLI_VALUE.get(entry.widget),
+                  "metavar": _METAVAR.get(entry.widget, "VALUE")}
+        if entry.multiple:
+            kwargs |= {"action": "append", "default": []}
+        p.add_argument(entry.cli, **kwargs)
+
+
 def filters_from_args(db: store_mod.Store, args) -> Filters:
-    """Filters from --actor/--sector/--country/--sponsor/... ; anything unknown is a UsageError."""
-    if args.since and args.until and args.since > args.until:
-        raise UsageError(f"--since {args.since} is after --until {args.until}")
-    return Filters(
-        since=args.since, until=args.until,
-        actors=tuple(dict.fromkeys(_resolve_actor(db, a) for a in args.actor)),
-        sectors=tuple(dict.fromkeys(_sector(s) for s in args.sector)),
-        countries=tuple(dict.fromkeys(_country(c, "country") for c in args.country)),
-        sponsors=tuple(dict.fromkeys(_country(c, "sponsor") for c in args.sponsor)),
-        min_confidence=args.min_confidence or None, tlps=tuple(dict.fromkeys(args.tlp)), text=args.text or "")
+    """Filters from the filter options (add_filter_options); anything unknown is a UsageError."""
+    values = {}
+    for entry in REGISTRY:
+        value = getattr(args, entry.field)
+        check = _CLI_CHECK.get(entry.widget)
+        if entry.multiple and check:
+            value = tuple(dict.fromkeys(check(db, v) for v in value))
+        elif entry.multiple:
+            value = entry.parse(entry.key, list(value))[0]  # in the registry's order, as a link gives it
+        values[entry.field] = entry.empty if value in (None, 0) and entry.empty is None else value
+    f = Filters(**values)
+    if f.since and f.until and f.since > f.until:
+        raise UsageError(f"--since {f.since} is after --until {f.until}")
+    return f.with_(min_confidence=f.min_confidence or None, text=(f.text or "").strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,16 +191,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("export", help="write a CSV snapshot of the matching incidents and its manifest")
     p.add_argument("--db", help=db_help)
-    p.add_argument("--actor", action="append", default=[], help="actor name or any alias (repeatable)")
-    p.add_argument("--sector", action="append", default=[], help="sector; includes the sectors below it")
-    p.add_argument("--country", action="append", default=[], help="victim country: name or ISO code")
-    p.add_argument("--sponsor", action="append", default=[], help="sponsor state: name, ISO code or 'unknown'")
-    p.add_argument("--since", type=_date, help="first day (YYYY-MM-DD)")
-    p.add_argument("--until", type=_date, help="last day (YYYY-MM-DD)")
-    p.add_argument("--min-confidence", type=int, choices=range(0, 101), metavar="0-100")
-    p.add_argument("--tlp", action="append", default=[], type=_tlp, metavar="TLP",
-                   help=f"TLP marking ({', '.join(TLPS)}; repeatable)")
-    p.add_argument("--text", help="in title or summary (case-insensitive)")
+    add_filter_options(p)
     p.add_argument("--order", choices=ORDERS, default="newest")
     p.add_argument("--long", action="store_true", help="one row per incident and sector")
     p.add_argument("--bom", action="store_true", help="start with a UTF-8 byte-order mark (for Excel)")
@@ -181,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders (every file inside); none with --aliases: apply the decisions only")
     p.add_argument("--db", help=db_help + "; created when missing")
-    p.add_argument("--format", choices=("auto", "csv", "stix", "misp", "eurepoc"), default="auto")
+    p.add_argument("--format", choices=("auto",) + FORMATS, default="auto")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="read FIELD from another CSV column, e.g. --map occurred_on=Date (repeatable)")
     p.add_argument("--delimiter", metavar="CHAR",
@@ -217,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--incidents", type=_positive, action="append", help="demo size (repeatable; default 100,000)")
     p.add_argument("--baseline", action="store_true", help="also run a naive pandas version and print the ratio")
     p.add_argument("--json", metavar="FILE", help="write all numbers as JSON")
+    p.add_argument("--db", metavar="PATH", help="measure this database instead of demo databases")
+    p.add_argument("--repeat", type=_positive, metavar="N", help="measure each figure N times: interaction "
+                   "steps, explorer pages, app cold starts, ingests (default 5, 5, 5 and 3)")
     p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
     p.add_argument("--app-worker", metavar="DB", help=argparse.SUPPRESS)  # the app under AppTest, its own process
     p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
@@ -230,13 +255,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from . import bench
 
+        if args.db and args.incidents:
+            parser.error("bench: give --db or --incidents, not both")
+        if args.repeat:
+            bench.configure(args.repeat)
         if args.app_worker:
             print(json.dumps(bench.app(Path(args.app_worker), args.launched, cold_only=args.cold_only)))
             return 0
         if args.worker:
             print(json.dumps(bench.measure(Path(args.worker), baseline=args.baseline)))
             return 0
-        return bench.main(args.incidents or [100_000], baseline=args.baseline, json_path=args.json)
+        return bench.main(args.incidents or [100_000], baseline=args.baseline, json_path=args.json, db=args.db)
     path = store_mod.database_path(args.db)
     if args.command == "demo":
         from .demo import build_demo
@@ -316,6 +345,7 @@ def _ingest(args, path) -> int:
     from .ingest.model import UnreadableFile
     from .ingest.normalise import SPLIT_FIELDS
     from .ingest.run import IngestFailed, arrow_without_pandas, ingest
+    from .schema import OutdatedDatabase
 
     arrow_without_pandas()
     mapping = {}
@@ -358,7 +388,7 @@ def _ingest(args, path) -> int:
                         delimiter=delimiter, encoding=encoding, sheet=args.sheet, dates=args.dates,
                         aliases_file=args.aliases, undo=args.undo, who=args.by, split=split,
                         sectors_file=args.sectors)
-    except (UnreadableFile, store_mod.OutdatedDatabase) as exc:
+    except (UnreadableFile, OutdatedDatabase) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except IngestFailed as exc:

@@ -110,7 +110,8 @@ def _series(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
             return hit[1]
     part = (frame[frame["kind"] == kind].drop(columns="kind")
             .rename(columns={"series": _SERIES_COLUMN[kind]}).reset_index(drop=True))
-    part.attrs = {"query": f"{frame.attrs.get('query', 'incidents_by_period')} (its rows of kind '{kind}')"}
+    part.attrs = {"query": f"{frame.attrs.get('query', 'incidents_by_period')} (its rows of kind '{kind}')",
+                  "plan": frame.attrs.get("plan", "")}
     with _series_lock:
         _series_parts[key] = (frame, part)  # holding frame keeps its id from being reused by another frame
         while len(_series_parts) > 64:

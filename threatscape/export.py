@@ -2,7 +2,7 @@
 
 The CSV is UTF-8 (optionally with a BOM for Excel), RFC 4180 (CRLF line ends, quoted text), ISO dates.
 Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return)
-get a leading apostrophe: feed text is attacker-controlled.
+get a leading apostrophe (safe.neutralise): feed text is attacker-controlled.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from . import __version__
 from .filters import Filters, View
+from .safe import neutralise
 from .store import Store
 
 INCIDENT_QUERY = "incident_page"  # the explorer's query: the snapshot is exactly what the explorer lists
@@ -33,34 +34,7 @@ CSV_COLUMNS = ["incident_id", "occurred_on", "date_precision", "actor", "actor_a
                "sectors", "victim_country", "campaign", "title", "summary", "confidence", "tlp", "source",
                "source_url"]
 BOM = "\ufeff".encode()
-FORMULA = r"^([=+\-@\t\r])"
 WRITE_OPTIONS = pacsv.WriteOptions(eol="\r\n", quoting_style="needed")
-
-
-# Text columns whose values the store constrains (schema CHECKs, the taxonomy's names): they cannot start
-# like a formula, so the export does not spend a regex pass on them.
-CONSTRAINED = frozenset({"date_precision", "sponsor_country", "sectors", "sector", "victim_country", "tlp"})
-
-
-FORMULA_STARTS = pa.array(["=", "+", "-", "@", "\t", "\r"])  # the characters FORMULA matches
-
-
-def _neutralised(col):
-    # Looking at each cell's first character is five times cheaper than the regex replacement, and
-    # almost no column has a formula-like cell: the replacement runs only on a column that does.
-    first = pc.utf8_slice_codeunits(col, 0, 1)
-    if not pc.any(pc.is_in(first, value_set=FORMULA_STARTS)).as_py():
-        return col
-    return pc.replace_substring_regex(col, pattern=FORMULA, replacement=r"'\1")
-
-
-def neutralise(batch: pa.RecordBatch | pa.Table):
-    """Prefix an apostrophe to every text cell that starts like a spreadsheet formula."""
-    columns = [_neutralised(col)
-               if (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)) and name not in CONSTRAINED
-               else col
-               for name, col in zip(batch.schema.names, batch.columns)]
-    return type(batch).from_arrays(columns, names=batch.schema.names)
 
 
 def _long_form(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -137,7 +111,7 @@ def view_url(page: str, filters: Filters, view: View | None = None, extra: dict 
 
 
 def manifest(*, store: Store, filters: Filters, query: str, url: str, csv_name: str, rows: int,
-             size: int, sha256: str, options: dict) -> dict:
+             size: int, sha256: str, options: dict, plan: str = "") -> dict:
     """What a snapshot holds and how to re-derive it."""
     ds = store.dataset()
     return {
@@ -151,8 +125,8 @@ def manifest(*, store: Store, filters: Filters, query: str, url: str, csv_name: 
                             else None, "reason": d.reason, "decided_by": d.decided_by, "decided_at": d.decided_at}
                            for d in store.query("active_decisions").itertuples(index=False)],
         "query": query,
-        "filters": {k: (v.isoformat() if isinstance(v, dt.date) else list(v) if isinstance(v, tuple) else v)
-                    for k, v in filters.__dict__.items()},
+        "plan": plan,  # the macro variants that answered the query (threatscape/plans.py); the same rows either way
+        "filters": filters.describe(),
         "url": url,
         "csv": {"file": csv_name, "rows": rows, "bytes": size, "sha256": sha256, "encoding": "utf-8",
                 "line_end": "CRLF", "formula_cells": "prefixed with an apostrophe", **options},
@@ -223,7 +197,7 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
         state.update(rows=rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest())
 
     _write_atomically(csv_path, write)
-    doc = manifest(store=store, filters=filters, query=INCIDENT_QUERY,
+    doc = manifest(store=store, filters=filters, query=INCIDENT_QUERY, plan=store.plan(INCIDENT_QUERY, params),
                    url=view_url("explorer", filters, extra={"sort": [order_by]} if order_by != "newest" else None),
                    csv_name=csv_path.name, rows=state["rows"], size=state["bytes"], sha256=state["sha256"],
                    options={"form": "long: one row per incident and sector" if long else
@@ -248,6 +222,7 @@ def chart_snapshot_zip(store: Store, df: pd.DataFrame, *, name: str, filters: Fi
     query = query or df.attrs.get("query", "")
     data = frame_csv(df)
     doc = manifest(store=store, filters=filters, query=query, url=view_url(page, filters, view),
+                   plan=df.attrs.get("plan", ""),
                    csv_name=f"{name}.csv", rows=len(df), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                    options={"view": view.__dict__ if view else None})
     return _zip({f"{name}.csv": data, f"{name}.manifest.json": json.dumps(doc, indent=2, ensure_ascii=False).encode()})

@@ -1,9 +1,10 @@
-"""The shared filter set: one immutable value that maps to and from the URL and to query parameters."""
+"""The filters: one declarative entry per filter (REGISTRY), and the immutable value (Filters) that maps to and
+from the URL, the command line, the export manifest and the queries' parameters by reading it."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from . import countries, taxonomy
 
@@ -16,17 +17,166 @@ UNKNOWN_SPONSOR = "unknown"
 DEFAULT_MONTHS = 12
 
 
-class FilterError(ValueError):
-    """A URL value that cannot be a filter; the message names the parameter and the value."""
-
-
 def _dedupe(values) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
+# -- parsing: each takes the URL's values for one key (repeated parameters, stripped, none empty) and returns
+# -- (value, problems); a value it cannot read is left out and named in a problem.
+
+def _parse_date(key: str, values: list[str]):
+    if not values:
+        return None, []
+    try:
+        return dt.date.fromisoformat(values[-1]), []
+    except ValueError:
+        return None, [f"{key}={values[-1]!r} is not a date (YYYY-MM-DD); ignored"]
+
+
+def _parse_names(key: str, values: list[str]):
+    return _dedupe(values), []  # actor names and aliases: resolved against the data by data.resolve_actors
+
+
+def _parse_each(read, what: str):
+    def parse(key: str, values: list[str]):
+        out, problems = [], []
+        for v in values:
+            found = read(v)
+            if found is None:
+                problems.append(f"{key}={v!r} is not {what}; ignored")
+            else:
+                out.append(found)
+        return _dedupe(out), problems
+    return parse
+
+
+def _sector(v: str) -> str | None:
+    s = taxonomy.SECTOR_BY_NAME.get(v.lower())
+    return s.name if s else None
+
+
+def _sponsor(v: str) -> str | None:
+    return UNKNOWN_SPONSOR if v.lower() == UNKNOWN_SPONSOR else countries.to_alpha2(v)
+
+
+def tlp_marking(v: str) -> str | None:
+    """A TLP marking as a link or a person writes it ('amber', 'TLP:RED', TLP 1.0's 'white' = CLEAR)."""
+    t = v.strip().upper().removeprefix("TLP:")
+    t = "CLEAR" if t == "WHITE" else t
+    return t if t in TLPS else None
+
+
+def _parse_tlps(key: str, values: list[str]):
+    out, problems = [], []
+    for v in values:
+        t = tlp_marking(v)
+        if t is None:
+            problems.append(f"{key}={v!r} must be one of {', '.join(TLPS)}; ignored")
+        else:
+            out.append(t)
+    return _dedupe(sorted(out, key=TLPS.index)), problems
+
+
+def _parse_clearance(key: str, values: list[str]):
+    if not values:
+        return None, []
+    t = tlp_marking(values[-1])
+    if t is None:
+        return None, [f"{key}={values[-1]!r} must be one of {', '.join(TLPS)}; ignored"]
+    return t, []
+
+
+def _parse_confidence(key: str, values: list[str]):
+    if not values:
+        return None, []
+    if values[-1].isdigit() and 0 <= int(values[-1]) <= 100:
+        return int(values[-1]) or None, []
+    return None, [f"{key}={values[-1]!r} must be a whole number from 0 to 100; ignored"]
+
+
+def _parse_text(key: str, values: list[str]):
+    return " ".join(values[-1:])[:MAX_TEXT], []
+
+
+def _sector_mask(sectors) -> int:
+    mask = 0
+    for s in sectors:
+        mask |= taxonomy.rollup_mask(s)
+    return mask
+
+
+def _cleared(clearance: str | None) -> list[str] | None:
+    """The TLP markings a clearance may read: its own and every one below it."""
+    return None if clearance is None else list(TLPS[:TLPS.index(clearance) + 1])
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter, declared once. Filters (its field), the URL and the sidebar widget (key), the command line
+    (cli), the export manifest, the SQL parameter and the filter struct's field (sql), and the plan choice
+    (summary: the dimension a summary table must hold to answer it) all read this entry.
+
+    empty: the value meaning "any". to_sql: the value as filtered_incident reads it (sql_type), where
+    queries/filtered_incident.sql holds its predicate. summary: a dimension of the summary tables (plans.py:
+    'date', 'actor', 'sector', 'country', 'tlp'), or None when only the incident rows hold it, so that a query
+    with this filter set counts from the incidents."""
+
+    field: str
+    key: str
+    label: str
+    widget: str  # how the sidebar draws it (app.py): date, actor, sector, country, sponsor, confidence, tlp, text
+    cli: str
+    help: str
+    parse: Callable[[str, list[str]], tuple[object, list[str]]]
+    empty: object
+    sql: str
+    sql_type: str
+    to_sql: Callable[[object], object] = lambda v: v
+    summary: str | None = None
+    multiple: bool = False  # repeatable on the command line and in the URL
+
+    def to_url(self, value) -> list[str]:
+        if value == self.empty or value is None:
+            return []
+        if isinstance(value, tuple):
+            return list(value)
+        return [value.isoformat() if isinstance(value, dt.date) else str(value)]
+
+
+REGISTRY: tuple[Filter, ...] = (
+    Filter("since", "since", "From", "date", "--since", "first day (YYYY-MM-DD)", _parse_date, None,
+           "since", "DATE", summary="date"),
+    Filter("until", "until", "To", "date", "--until", "last day (YYYY-MM-DD)", _parse_date, None,
+           "until", "DATE", summary="date"),
+    Filter("actors", "actor", "Actors", "actor", "--actor", "actor name or any alias (repeatable)", _parse_names,
+           (), "actors", "VARCHAR[]", list, summary="actor", multiple=True),
+    Filter("sectors", "sector", "Sectors", "sector", "--sector", "sector; includes the sectors below it",
+           _parse_each(_sector, "a known sector"), (), "sector_mask", "UBIGINT", _sector_mask, summary="sector",
+           multiple=True),
+    Filter("countries", "country", "Victim countries", "country", "--country", "victim country: name or ISO code",
+           _parse_each(countries.to_alpha2, "a known country"), (), "countries", "VARCHAR[]", list,
+           summary="country", multiple=True),
+    Filter("sponsors", "sponsor", "Sponsor states", "sponsor", "--sponsor",
+           "sponsor state: name, ISO code or 'unknown'", _parse_each(_sponsor, "a known country"), (), "sponsors",
+           "VARCHAR[]", list, summary="actor", multiple=True),
+    Filter("min_confidence", "confidence", "Minimum confidence", "confidence", "--min-confidence",
+           "attribution confidence at least this (0-100)", _parse_confidence, None, "min_confidence", "INTEGER"),
+    Filter("tlps", "tlp", "TLP", "tlp", "--tlp", f"TLP marking ({', '.join(TLPS)}; repeatable)", _parse_tlps, (),
+           "tlps", "VARCHAR[]", list, summary="tlp", multiple=True),
+    Filter("clearance", "clearance", "Cleared to", "clearance", "--clearance",
+           "only incidents marked at most this TLP (a reader's clearance; not yet enforced)", _parse_clearance,
+           None, "clearance", "VARCHAR[]", _cleared, summary="tlp"),
+    Filter("text", "q", "Title or summary contains", "text", "--text", "in title or summary (case-insensitive)",
+           _parse_text, "", "text", "VARCHAR"),
+)
+BY_FIELD = {f.field: f for f in REGISTRY}
+BY_SQL = {f.sql: f for f in REGISTRY}
+
+
 @dataclass(frozen=True)
 class Filters:
-    """What the user selected. Empty tuples mean "any"; since/until None mean "from the start/to the end"."""
+    """What the user selected, one field per REGISTRY entry. Empty tuples mean "any"; since/until None mean
+    "from the start/to the end"."""
 
     since: dt.date | None = None
     until: dt.date | None = None
@@ -36,104 +186,46 @@ class Filters:
     sponsors: tuple[str, ...] = ()   # sponsor states, ISO alpha-2 or "unknown"
     min_confidence: int | None = None  # attribution confidence at least this (0-100)
     tlps: tuple[str, ...] = ()       # TLP markings
+    clearance: str | None = None     # TLP markings up to this one (a reader's clearance)
     text: str = ""                   # in title or summary, case-insensitive
 
-    # URL parameter for each field; the sidebar widgets use the same names as keys.
-    URL_KEYS = {"since": "since", "until": "until", "actors": "actor", "sectors": "sector",
-                "countries": "country", "sponsors": "sponsor", "min_confidence": "confidence",
-                "tlps": "tlp", "text": "q"}
+    URL_KEYS = {f.field: f.key for f in REGISTRY}
 
     @classmethod
     def from_query(cls, query: Mapping[str, Sequence[str] | str]) -> tuple["Filters", list[str]]:
         """Parse URL parameters; return the filters and a list of problems for values it ignored."""
         problems: list[str] = []
-
-        def values(key: str) -> list[str]:
-            raw = query.get(key, [])
+        values = {}
+        for entry in REGISTRY:
+            raw = query.get(entry.key, [])
             raw = [raw] if isinstance(raw, str) else list(raw)
-            return [v.strip() for v in raw if v.strip()]  # repeated parameters; names may hold commas
-
-        def date(key: str) -> dt.date | None:
-            vals = values(key)
-            if not vals:
-                return None
-            try:
-                return dt.date.fromisoformat(vals[-1])
-            except ValueError:
-                problems.append(f"{key}={vals[-1]!r} is not a date (YYYY-MM-DD); ignored")
-                return None
-
-        sectors = []
-        for v in values("sector"):
-            s = taxonomy.SECTOR_BY_NAME.get(v.lower())
-            if s is None:
-                problems.append(f"sector={v!r} is not a known sector; ignored")
-            else:
-                sectors.append(s.name)
-        country_codes = []
-        for v in values("country"):
-            code = countries.to_alpha2(v)
-            if code is None:
-                problems.append(f"country={v!r} is not a known country; ignored")
-            else:
-                country_codes.append(code)
-        sponsor_codes = []
-        for v in values("sponsor"):
-            code = UNKNOWN_SPONSOR if v.lower() == UNKNOWN_SPONSOR else countries.to_alpha2(v)
-            if code is None:
-                problems.append(f"sponsor={v!r} is not a known country; ignored")
-            else:
-                sponsor_codes.append(code)
-        min_confidence = None
-        conf = values("confidence")
-        if conf:
-            if conf[-1].isdigit() and 0 <= int(conf[-1]) <= 100:
-                min_confidence = int(conf[-1]) or None
-            else:
-                problems.append(f"confidence={conf[-1]!r} must be a whole number from 0 to 100; ignored")
-        tlps = []
-        for v in values("tlp"):
-            t = v.upper().removeprefix("TLP:")
-            t = "CLEAR" if t == "WHITE" else t  # TLP 1.0's WHITE is 2.0's CLEAR
-            if t in TLPS:
-                tlps.append(t)
-            else:
-                problems.append(f"tlp={v!r} must be one of {', '.join(TLPS)}; ignored")
-        text = " ".join(values("q")[-1:])[:MAX_TEXT]
-        since, until = date("since"), date("until")
+            values[entry.field], found = entry.parse(entry.key, [v.strip() for v in raw if v.strip()])
+            problems += found
+        since, until = values["since"], values["until"]
         if since and until and since > until:
             problems.append(f"since={since} is after until={until}; swapped")
-            since, until = until, since
-        return cls(since=since, until=until, actors=_dedupe(values("actor")), sectors=_dedupe(sectors),
-                   countries=_dedupe(country_codes), sponsors=_dedupe(sponsor_codes),
-                   min_confidence=min_confidence, tlps=_dedupe(sorted(tlps, key=TLPS.index)), text=text), problems
+            values["since"], values["until"] = until, since
+        return cls(**values), problems
 
     def to_query(self) -> dict[str, list[str]]:
         """URL parameters for these filters (empty filters are left out)."""
-        q: dict[str, list[str]] = {}
-        if self.since:
-            q["since"] = [self.since.isoformat()]
-        if self.until:
-            q["until"] = [self.until.isoformat()]
-        for attr in ("actors", "sectors", "countries", "sponsors"):
-            if getattr(self, attr):
-                q[self.URL_KEYS[attr]] = list(getattr(self, attr))
-        if self.min_confidence:
-            q["confidence"] = [str(self.min_confidence)]
-        if self.tlps:
-            q["tlp"] = list(self.tlps)
-        if self.text:
-            q["q"] = [self.text]
-        return q
+        q = {entry.key: entry.to_url(getattr(self, entry.field)) for entry in REGISTRY}
+        return {k: v for k, v in q.items() if v}
 
     def params(self) -> dict:
-        """The $parameters of filtered_incident that every query passes on."""
-        mask = 0
-        for s in self.sectors:
-            mask |= taxonomy.rollup_mask(s)
-        return {"since": self.since, "until": self.until, "actors": list(self.actors),
-                "sector_mask": mask, "countries": list(self.countries), "sponsors": list(self.sponsors),
-                "min_confidence": self.min_confidence, "tlps": list(self.tlps), "text": self.text.strip()}
+        """The filters as the queries' $parameters (each entry's sql name): the store builds the filter struct
+        that every macro reads from them (store.filter_struct)."""
+        return {entry.sql: entry.to_sql(getattr(self, entry.field)) for entry in REGISTRY} | {
+            "text": self.text.strip()}
+
+    def in_use(self) -> list[Filter]:
+        """The entries of the filters that are set."""
+        return [e for e in REGISTRY if getattr(self, e.field) not in (e.empty, None)]
+
+    def describe(self) -> dict:
+        """The filters as plain JSON values, by field (the export manifest)."""
+        return {e.field: (lambda v: v.isoformat() if isinstance(v, dt.date) else list(v) if isinstance(v, tuple)
+                          else v)(getattr(self, e.field)) for e in REGISTRY}
 
     def previous_period(self) -> "Filters":
         """The same filters over the period of equal length that ends the day before `since`."""
@@ -145,6 +237,26 @@ class Filters:
 
     def with_(self, **changes) -> "Filters":
         return replace(self, **changes)
+
+
+def tlp_max(tlps, clearance) -> str | None:
+    """The summaries' TLP level (queries/schema.sql, tlp_level) that answers a TLP filter and a clearance together,
+    given as their SQL parameters (tlps: the markings selected, [] any; clearance: those cleared, None any): the
+    highest marking they allow when they allow exactly the markings up to it ('RED' when they allow every one);
+    None when they allow some other set, which only the incidents answer."""
+    allowed = set(tlps or TLPS) & set(TLPS if clearance is None else clearance)
+    top = max((TLPS.index(t) for t in allowed), default=-1)
+    return TLPS[top] if allowed and allowed == set(TLPS[:top + 1]) else None
+
+
+def sql_struct_type() -> str:
+    """The filter struct every macro takes (CREATE TYPE filters in the store's catalog): the date range as the
+    summaries read it, the campaign window, then one field per REGISTRY entry that the store passes."""
+    fields = ["since DATE", "until DATE", "day_from DATE", "day_to DATE", "month_from DATE", "month_to DATE",
+              "window_since DATE", "window_until DATE", "actor_ids INTEGER[]", "tlp_max VARCHAR"]
+    fields += [f"{e.sql} {e.sql_type}" for e in REGISTRY
+               if e.sql not in ("since", "until", "actors", "sponsors")]  # actors and sponsors become actor_ids
+    return f"STRUCT({', '.join(fields)})"
 
 
 @dataclass(frozen=True)
@@ -191,9 +303,6 @@ class View:
     def to_query(self) -> dict[str, list[str]]:
         defaults = View()
         return {k: [str(getattr(self, k))] for k in self.URL_KEYS if getattr(self, k) != getattr(defaults, k)}
-
-    def params(self) -> dict:
-        return {"grain": self.grain, "level": self.level, "top_n": self.top}
 
 
 def period_bounds(start: dt.date, grain: str) -> tuple[dt.date, dt.date]:

@@ -1,95 +1,159 @@
 """Which variant of each summary macro answers a query, chosen from the filters in use.
 
-The macros that read the summary tables, and the explorer's page_keys, have variants in
-queries/plans/<schema>/, each exact for some parameters and cheapest among those that are:
+The macros that read the summary tables have variants in queries/plans/<schema>/: each reads some summary tables
+and so can answer only filters on the dimensions those tables hold. A filter's dimension is its REGISTRY entry's
+`summary` (threatscape/filters.py); the choice below is the first variant, in VARIANTS' order, that holds every
+dimension in use. A variant that holds all of them (ANY) reads filtered_incident: the incidents themselves.
 
-    incident_group     ig_month   no sector, confidence, TLP or text filter: incident_month + incident_day
-                       ig_sector  a one-sector filter: incident_month's rows for it + a scan of the end days
-                       ig_scan    anything else: every matching incident
-    actor_group        ag_month / ag_sector / ag_fine: as above, from actor_month + actor_day, but a country
-                       filter goes to ag_fine (regrouped from incident_group)
-    country_group      cg_month / cg_sector / cg_fine: as above, from country_month + country_day, but an
-                       actor or sponsor filter goes to cg_fine
-    mask_group         mg_month (incident_month_mask) unless a country, confidence, TLP or text filter: mg_scan
-    heat_cell          hc_node (actor_month per top-level sector) at level 'top' with no or one-sector, no
-                       country, confidence, TLP or text filter; hc_country (incident_month per top-level
-                       sector) the same with a country filter; hc_mask (mask_group) otherwise
-    matching_campaign  mc_all (no filter), mc_actor (actor or sponsor only: campaign, and shared_campaign_part
-                       for shared campaigns), mc_part (campaign_part), mc_scan (incidents: confidence, TLP, text)
-    campaign_member    cm_whole (campaign and shared_campaign_part, no sector or country filter), cm_part,
-                       cm_scan, as matching_campaign
-    campaign_change_of cc_sector (no filter, or one sector), cc_country (one victim country, with no filter or
-                       one sector besides), cc_actor (actor or sponsor only), cc_span (else)
-    page_keys          by the explorer's order and direction (order_by, backward): pk_seq_desc (newest first, or
-                       back in oldest first), pk_seq_asc (the other two), pk_conf_desc / pk_conf_asc (confidence),
-                       pk_level_desc / pk_level_asc (confidence, within one level: the level parameter is set)
+    dimension  set by                                    held by
+    actor      the actor and sponsor filters (actor_ids) every summary but country_month / country_day
+    sector     a filter on one sector (with those below)  the summaries kept per one-sector filter (sector_filter)
+    sectors    a filter on several sectors               incident_month_mask and campaign_part (sector_mask)
+    country    a filter on one victim country            the summaries with victim_country, campaign_country_change
+    countries  a filter on several                       the summaries with victim_country
+    tlp        the TLP and clearance filters, when they    the summaries, by level (tlp_max: the incidents marked
+               allow the markings up to one (tlp_max)     at most that level); another set of markings is 'row'
+    row        confidence, text: no summary holds them   only the incidents
 
-The summary macros (incident_group, actor_group, country_group, mask_group, heat_cell) take a date range as its
-first and last day and its whole months (date_range below, which the store works out from a query's since and
-until): the whole months come from the monthly summaries, the days at either end from the daily ones or the
-incidents. Worked out in SQL instead, those bounds were about a fifth of the overview's planning time. The
-variants chosen only when no confidence, TLP or text filter is in use (ig_sector, ag_sector, cg_sector,
-hc_node, hc_country, mg_month) read those days through summarised_incident, which binds the five other
-filters, not filtered_incident's eight.
+Date ranges are held by every variant: the whole months of a range come from the monthly summaries, the days at
+either end from the daily ones or the incidents (date_range below; queries/end_day.sql).
 
-Choosing here, rather than in SQL with conditions on the parameters, means DuckDB binds and optimises only
-the variant taken, which at 10 million incidents was half of an interaction's time. The store sets each
-cursor's search_path to the chosen schemas (names from SCHEMAS only) before it runs a query; the query
-text never changes. tests/test_optimised.py checks every variant against the straightforward queries.
+Choosing here, rather than in SQL with conditions on the parameters, means DuckDB binds and optimises only the
+variant taken, which at 10 million incidents was half of an interaction's time. The store sets each cursor's
+search_path to the chosen schemas (names from SCHEMAS only) before it runs a query; the query text never changes,
+and each Timing records the variants that answered (answered_by). tests/test_optimised.py checks every variant
+against the straightforward queries, and that its cases take every variant. docs/benchmarks.md gives what each
+variant buys over the plain pair of its macro (the summary variant that holds most, and the scan).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Callable
 
-# Created in this order, each macro after those it calls (incident_group before actor_group's ag_fine, ...).
-SCHEMAS = ("ig_month", "ig_sector", "ig_scan", "ag_month", "ag_sector", "ag_fine", "cg_month", "cg_sector",
-           "cg_fine", "mg_month", "mg_scan", "hc_node", "hc_country", "hc_mask", "mc_all", "mc_actor", "mc_part",
-           "mc_scan", "cm_whole", "cm_part", "cm_scan", "cc_sector", "cc_country", "cc_actor", "cc_span",
-           "pk_seq_desc", "pk_seq_asc", "pk_conf_desc", "pk_conf_asc", "pk_level_desc", "pk_level_asc")
+from .filters import REGISTRY, tlp_max
 
-
-def in_use(params: dict) -> tuple[bool, bool, bool, bool]:
-    """(actor, sector, country, other): which kinds of filter the query parameters set. Actor covers
-    the sponsor filter (both become actor_ids); other is confidence, TLP or text."""
-    # Exactly the values that filtered_incident reads as "any"; anything else goes to the incidents.
-    actor = params.get("actor_ids") is not None
-    sector = params.get("sector_mask", 0) != 0
-    countries, tlps = params.get("countries", []), params.get("tlps", [])
-    country = countries is None or len(countries) > 0
-    other = (params.get("min_confidence") is not None or tlps is None or len(tlps) > 0
-             or params.get("text", "") != "")
-    return actor, sector, country, other
+ANY = None  # a variant that answers any filters: it reads the incidents
 
 
-def needs_incident_spans(params: dict) -> bool:
-    """Whether campaign spans must be read from the incidents (the mc_scan and cm_scan variants), in the
-    window that queries/campaign_window.sql gives: confidence, TLP and text are in no summary."""
-    return in_use(params)[3]
+@dataclass(frozen=True)
+class Variant:
+    schema: str
+    holds: frozenset[str] | None  # the dimensions it can filter on (ANY: every one)
+    when: Callable[[dict], bool] | None = None  # a further condition on the query's other parameters
+    needs: frozenset[str] = frozenset()  # one of these dimensions must be in use (it reads only their rows)
+
+
+def _v(schema: str, *dims: str, when=None, needs=()) -> Variant:
+    return Variant(schema, frozenset(dims), when, frozenset(needs))
+
+
+_TOP = (lambda p: p.get("level") == "top")
+# For each macro, its variants in order of preference. Those without a figure are its plain pair: the summaries (the
+# whole months from the monthly summary kept per one-sector filter and TLP level, the days at either end from the
+# incidents) and the incidents (ANY); heat_cell's hc_mask and campaign_change_of's cc_span read through mask_group
+# and matching_campaign, which choose between their own. Any other variant is kept for what it buys over the plain
+# ones: the figure beside it is its share of the benchmark steps that take it, at 10M incidents
+# (docs/benchmarks.md, "What each variant buys"). Created in this order too, each macro after those it calls (incident_group before actor_group's
+# ag_fine, mask_group before heat_cell's hc_mask, matching_campaign before campaign_change_of's cc_span).
+VARIANTS: dict[str, tuple[Variant, ...]] = {
+    "incident_group": (_v("ig_sector", "actor", "country", "countries", "tlp", "sector"),
+                       Variant("ig_scan", ANY)),
+    "actor_group": (_v("ag_month", "actor", "tlp"),  # the ends from actor_day: 17% of opening the overview
+                    _v("ag_sector", "actor", "tlp", "sector"),
+                    Variant("ag_fine", ANY)),
+    "country_group": (_v("cg_month", "country", "countries", "tlp"),  # the ends from country_day: 26% of the same
+                      _v("cg_sector", "country", "countries", "tlp", "sector"),
+                      Variant("cg_fine", ANY)),
+    "mask_group": (_v("mg_month", "actor", "sector", "sectors", "tlp"), Variant("mg_scan", ANY)),
+    "heat_cell": (_v("hc_node", "actor", "tlp", "sector", when=_TOP),  # 4-12% of each overview step (median 6%)
+                  _v("hc_country", "actor", "country", "countries", "tlp", "sector", when=_TOP,
+                     needs=("country", "countries")),  # 25% of an overview with one victim country
+                  Variant("hc_mask", ANY)),
+    "matching_campaign": (_v("mc_actor", "actor", "tlp", needs=("actor",)),  # 52% of opening an actor profile
+                          _v("mc_part", "actor", "sector", "sectors", "country", "countries", "tlp"),
+                          Variant("mc_scan", ANY)),
+    "campaign_member": (_v("cm_whole", "actor", "tlp"),  # 37% of opening an actor profile
+                        _v("cm_part", "actor", "sector", "sectors", "country", "countries", "tlp"),
+                        Variant("cm_scan", ANY)),
+    "campaign_change_of": (_v("cc_sector", "sector", "tlp"),  # 13-72% of each overview step (72%: a sector)
+                           _v("cc_country", "country", "sector", "tlp", needs=("country",)),  # 65%: one country
+                           Variant("cc_span", ANY)),
+}
+# page_keys is chosen by the explorer's order and direction, not by the filters: DuckDB's top-N skips blocks only
+# when it sorts on a column in a literal direction (pk_seq_desc), and the pk_level variants read one confidence
+# level by seq instead of the whole confidence order (data.incident_page).
+PAGE_KEYS = ("pk_seq_desc", "pk_seq_asc", "pk_conf_desc", "pk_conf_asc", "pk_level_desc", "pk_level_asc")
+SCHEMAS = tuple(v.schema for vs in VARIANTS.values() for v in vs) + PAGE_KEYS
+_MACRO_OF = {v.schema: macro for macro, vs in VARIANTS.items() for v in vs} | {s: "page_keys" for s in PAGE_KEYS}
+
+
+def dimensions(params: dict, one_sector_filters=frozenset()) -> frozenset[str]:
+    """The dimensions a variant must hold to answer these query parameters (the filters' `sql` names, with the
+    actor and sponsor filters as actor_ids): one per filter in use, from its REGISTRY entry."""
+    dims = set()
+    if params.get("actor_ids") is not None:
+        dims.add("actor")
+    level = tlp_max(params.get("tlps"), params.get("clearance"))
+    if level != "RED":  # the TLP and clearance filters: one level of the summaries, or only the incidents
+        dims.add("tlp" if level else "row")
+    for entry in REGISTRY:
+        if entry.summary in ("date", "actor", "tlp") or entry.sql not in params:
+            continue
+        value = params[entry.sql]
+        if value == entry.to_sql(entry.empty) or (isinstance(value, (list, tuple)) and not value
+                                                  and entry.empty == ()):
+            continue
+        if entry.summary == "sector":
+            dims.add("sector" if value in one_sector_filters else "sectors")
+        elif entry.summary == "country":
+            dims.add("country" if len(value) == 1 else "countries")
+        else:
+            dims.add(entry.summary or "row")
+    return frozenset(dims)
+
+
+def choose(macro: str, dims: frozenset[str], params: dict) -> str:
+    """The schema of the first variant of `macro` that holds every dimension in dims."""
+    for v in VARIANTS[macro]:
+        if ((v.holds is ANY or dims <= v.holds) and (v.when is None or v.when(params))
+                and (not v.needs or v.needs & dims)):
+            return v.schema
+    raise AssertionError(f"no variant of {macro} answers {sorted(dims)}")  # the last of each holds ANY
 
 
 def search_path(params: dict, one_sector_filters=frozenset()) -> str:
     """The schemas, in order, whose macros answer a query with these parameters. one_sector_filters: the
     rollup masks of single sectors (the sector table's), under which the summaries are kept too."""
-    actor, sector, country, other = in_use(params)
-    one_sector = sector and params.get("sector_mask") in one_sector_filters
-    summarised = not sector or one_sector  # incident_month, actor_month and campaign_change hold it
-    countries = params.get("countries")
-    one_country = isinstance(countries, (list, tuple)) and len(countries) == 1 and isinstance(countries[0], str)
-    path = [
-        "ig_scan" if other or not summarised else "ig_sector" if sector else "ig_month",
-        "ag_fine" if country or other or not summarised else "ag_sector" if sector else "ag_month",
-        "cg_fine" if actor or other or not summarised else "cg_sector" if sector else "cg_month",
-        "mg_scan" if country or other else "mg_month",
-        "hc_mask" if params.get("level") != "top" or not summarised or other or countries is None
-        else "hc_country" if country else "hc_node",
-        "mc_scan" if other else "mc_part" if sector or country else "mc_actor" if actor else "mc_all",
-        "cm_scan" if other else "cm_part" if sector or country else "cm_whole",
-        "cc_span" if other or (sector and not one_sector) or (actor and (sector or country))
-        or (country and not one_country)
-        else "cc_country" if country else "cc_actor" if actor else "cc_sector",
-        page_keys(params.get("order_by"), bool(params.get("backward")), params.get("level")),
-    ]
+    dims = dimensions(params, one_sector_filters)
+    path = [choose(macro, dims, params) for macro in VARIANTS]
+    path.append(page_keys(params.get("order_by"), bool(params.get("backward")), params.get("level")))
     return ",".join(path + ["main"])
+
+
+def needs_incident_spans(params: dict) -> bool:
+    """Whether campaign spans may be read from the incidents (mc_scan and cm_scan), in the window that
+    queries/campaign_window.sql gives: when a filter that no summary holds is in use."""
+    return "row" in dimensions(params)
+
+
+_CALL = re.compile(r"\b(" + "|".join(list(VARIANTS) + ["page_keys"]) + r")\s*\(")
+
+
+def answered_by(query_text: str, path: str, variant_text: Callable[[str], str]) -> str:
+    """The variants on `path` that a query runs: those of the macros its text calls, and of the macros those
+    call, in the order first called (variant_text: a schema's macro text)."""
+    by_macro = {_MACRO_OF[s]: s for s in path.split(",") if s in _MACRO_OF}
+    taken: list[str] = []
+    todo = [m for m in _CALL.findall(query_text)]
+    while todo:
+        schema = by_macro.get(todo.pop(0))
+        if schema and schema not in taken:
+            taken.append(schema)
+            body = variant_text(schema).split("AS TABLE", 1)[-1]
+            todo += _CALL.findall(body)
+    return ",".join(taken)
 
 
 def page_keys(order_by: str | None, backward: bool, level: int | None = None) -> str:

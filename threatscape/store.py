@@ -1,4 +1,4 @@
-"""Data access: the one DuckDB connection, a cursor per query, caching by data version, timings."""
+"""Data access: the one DuckDB connection, a cursor per thread, caching by data version, timings."""
 from __future__ import annotations
 
 import collections
@@ -6,6 +6,7 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
+import json
 import logging
 import os
 import threading
@@ -16,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from . import plans, sql
-from .build import SCHEMA_VERSION
+from . import filters, plans, schema, sql
+from .schema import OutdatedDatabase
 
 if TYPE_CHECKING:  # pandas is loaded by DuckDB's .df() when a query runs; ingest never needs it
     import pandas as pd
@@ -32,44 +33,20 @@ TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sec
           "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_country_change",
           "campaign_actor_change",
           "actor_summary", "victim_country_summary", "sector_mask_name", "sector_mask_filter",
-          "incident_month", "actor_month", "country_month", "incident_day", "actor_day", "country_day",
+          "incident_month", "actor_month", "country_month", "actor_day", "country_day",
           "incident_month_mask")
-MACROS = ("summarised_incident", "filtered_incident", "period_series", "incident_row", "end_day")
+MACROS = ("match_date", "match_actor", "match_sector", "match_country", "match_tlp", "filtered_incident",
+          "period_series", "incident_row", "end_day")
+# The filter structs a query may read, each from the flat filter parameters (Filters.params) and the range it
+# covers: 'filters' the query's own since..until, 'previous' the period before (prev_since..prev_until), 'span'
+# from the previous period's start to the end of this one (kpis: campaigns active in either period).
+# A query reads them as session variables, getvariable('filters'), which the store sets on the query's cursor
+# (SET VARIABLE filters = $value::JSON::filters) before running it. As a $parameter, the struct was cast and
+# folded again at each of its uses, dozens per query once the macros are expanded: at 10M incidents the
+# overview's six queries took 107 ms to plan that way and 75 ms as variables (68 ms with a scalar $parameter
+# per filter); DuckDB binds a variable once, as a constant.
+STRUCTS = {"filters": ("since", "until"), "previous": ("prev_since", "prev_until"), "span": ("prev_since", "until")}
 CACHE_ENTRIES = 512
-
-
-class OutdatedDatabase(RuntimeError):
-    """The file was written by an older Threatscape whose tables this one cannot read, or is a DuckDB file that
-    Threatscape did not write."""
-
-
-def schema_version(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
-    """The schema_version stamped in an attached database (None: no dataset table or row, so not a database that
-    Threatscape wrote)."""
-    try:
-        row = con.execute(f"SELECT max(schema_version) FROM {catalog}.main.dataset").fetchone()  # catalog: ours
-    except duckdb.CatalogException:
-        return None
-    return row[0] if row else None
-
-
-def _check_schema(con: duckdb.DuckDBPyConnection, catalog: str, path: Path) -> None:
-    found = schema_version(con, catalog)
-    if found is None:
-        raise OutdatedDatabase(f"{path} is not a Threatscape database (it has no dataset table)")
-    if found != SCHEMA_VERSION:
-        raise OutdatedDatabase(f"{path} has schema version {found}; this Threatscape needs "
-                               f"{SCHEMA_VERSION}. Rebuild it: python -m threatscape demo --db {path} "
-                               "(demo data) or ingest its sources again into a new file.")
-
-
-def dataset_kind(path: str | os.PathLike) -> str:
-    """What a database file holds, 'demo' or 'sources', once its schema is found current (as Store checks it):
-    what an ingest needs to know of the file it adds to, without Store's catalog (0.1 s) or a DataFrame."""
-    with duckdb.connect(":memory:") as con:
-        con.execute("ATTACH $path AS ts (READ_ONLY)", {"path": str(path)})
-        _check_schema(con, "ts", Path(path))
-        return con.execute("SELECT kind FROM ts.main.dataset").fetchone()[0]
 
 
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -79,10 +56,14 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Timing:
+    """One query asked of the store: how long it took, from when (time.perf_counter() at the start), and which
+    plan answered it (the macro variants it ran, plans.py; '' for a cached answer or a query with no variants)."""
     query: str
     ms: float
     rows: int
     cached: bool
+    started: float = 0.0
+    plan: str = ""
 
 
 @dataclass
@@ -96,9 +77,34 @@ class _Snapshot:
 
 
 def _freeze(value):
+    if isinstance(value, dict):
+        return tuple((k, _freeze(v)) for k, v in value.items())
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(value)
     return value
+
+
+_FILTER_FIELDS = tuple(e.sql for e in filters.REGISTRY if e.sql not in ("since", "until", "actors", "sponsors"))
+
+
+def filter_struct(params: dict, since: dt.date | None, until: dt.date | None) -> dict:
+    """The filter struct (filters.sql_struct_type) for the range since..until: the range also as the summary
+    macros read it (plans.date_range: worked out here rather than in SQL, where DuckDB spent a fifth of the
+    overview's planning on it), the campaign window (window_since/window_until, None when not given), the actor
+    ids, and each registry filter's parameter (missing ones: any)."""
+    out = {"since": since, "until": until, **plans.date_range(since, until),
+           "window_since": params.get("window_since"), "window_until": params.get("window_until"),
+           "actor_ids": params.get("actor_ids")}
+    for field in _FILTER_FIELDS:
+        entry = filters.BY_SQL[field]
+        out[field] = params.get(field, entry.to_sql(entry.empty))
+    out["tlp_max"] = filters.tlp_max(out["tlps"], out["clearance"])  # the summaries' TLP level, if one answers
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _variant_text(schema: str) -> str:
+    return "\n".join(sql.text(name) for name in sql.plan_macros(schema))
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,6 +114,7 @@ def _catalog_script() -> str:
     when launch.warm opens the database: beside a busy thread the 79 statements took 1.5 s one by one and
     0.57 s as one script (0.1 s either way alone)."""
     statements = [f"CREATE VIEW {table} AS SELECT * FROM ts.main.{table}" for table in TABLES]  # allow-list
+    statements.append(f"CREATE TYPE filters AS {filters.sql_struct_type()}")  # from the filter registry
     statements += [sql.text(macro) for macro in MACROS]
     # The variants of the summary macros, one schema per source (threatscape/plans.py). A macro's body
     # names the macros it calls, which must exist when it is created: a full search path is set first.
@@ -127,6 +134,7 @@ class Store:
         self._cache: collections.OrderedDict = collections.OrderedDict()
         self._running: dict[tuple, concurrent.futures.Future] = {}  # key -> a result a thread is computing
         self._one_at_a_time: threading.Lock | None = None  # held by the query executing now (one_at_a_time)
+        self._local = threading.local()  # this thread's cursor on the snapshot, and what is set on it (_cursor)
         self.timings: collections.deque[Timing] = collections.deque(maxlen=2000)
 
     def _fingerprint(self) -> tuple:
@@ -139,11 +147,11 @@ class Store:
         con = duckdb.connect(":memory:")
         con.execute("ATTACH $path AS ts (READ_ONLY)", {"path": str(self.path)})
         try:
-            _check_schema(con, "ts", self.path)
+            schema.check(con, "ts", self.path)
         except OutdatedDatabase:
             con.close()
             raise
-        _checked[self.path.resolve()] = fingerprint  # up to date: outdated_demo need not open it again
+        schema.remember_current(self.path, fingerprint)  # startup.outdated_demo need not open it again
         con.execute(_catalog_script())
         version = con.execute("SELECT content_version FROM dataset").fetchone()[0]
         masks = frozenset(m for (m,) in con.execute("SELECT rollup_mask FROM sector").fetchall())
@@ -178,8 +186,8 @@ class Store:
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run queries/<name>.sql with the $parameters it uses; cached by data version. Do not mutate.
         A query that another thread is already running (data.prefetch) is waited for, not run twice."""
-        bound = self._bind(name, params or {})
         snap = self.snapshot()
+        bound, plan = self._bind(name, params or {}, snap)
         key = (snap.version, name, tuple((k, _freeze(v)) for k, v in bound.items()))
         t0 = time.perf_counter()
         with self._lock:
@@ -194,17 +202,19 @@ class Store:
         if hit is None and not owner:
             hit = running.result()  # or the error it raised
         if hit is not None:
-            self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(hit), True))
+            self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(hit), True, t0,
+                                       hit.attrs.get("plan", "")))
             return hit
         try:
-            frame = self._run(snap, name, bound)
+            frame = self._run(snap, name, bound, plan)
         except BaseException as exc:
             with self._lock:
                 del self._running[key]
             running.set_exception(exc)
             raise
-        frame.attrs["query"] = name  # so a download of this frame can say which query made it
-        self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(frame), False))
+        answered = plans.answered_by(sql.text(name), plan, _variant_text)
+        frame.attrs["query"], frame.attrs["plan"] = name, answered  # a download of it says what made it
+        self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, len(frame), False, t0, answered))
         with self._lock:
             self._cache[key] = frame
             while len(self._cache) > CACHE_ENTRIES:
@@ -213,24 +223,26 @@ class Store:
         running.set_result(frame)
         return frame
 
-    def _run(self, snap: _Snapshot, name: str, bound: dict) -> pd.DataFrame:
+    def _run(self, snap: _Snapshot, name: str, bound: dict, plan: str) -> pd.DataFrame:
         for attempt in (1, 2):
-            cursor = snap.con.cursor()
+            cursor, state = self._cursor(snap)
             try:
-                self._choose_plan(cursor, snap, bound)
+                _prepare(cursor, plan, bound, state)
                 with self._one_at_a_time or contextlib.nullcontext():
-                    result = cursor.execute(sql.text(name), _as_text(bound, sql.cast_params(name)))
+                    result = cursor.execute(sql.text(name), _as_text(_params_of(bound), sql.cast_params(name)))
                 return result.df()  # DuckDB has run the query; this only converts its result
             except (duckdb.FatalException, duckdb.InternalException):
                 # DuckDB invalidates the whole database instance after an internal error (2.0 has one in
                 # its dictionary cache that is rare and timing-dependent): open a fresh instance over the
                 # same file and run the query once more, rather than fail every later query too.
+                self._drop_cursor()
                 if attempt == 2:
                     raise
                 log.exception("query %s hit a DuckDB internal error; reopening %s and retrying", name, self.path)
                 snap = self._reopen(snap)
-            finally:
-                cursor.close()
+            except BaseException:
+                self._drop_cursor()  # whatever state the failure left it in, the next query starts afresh
+                raise
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
@@ -246,11 +258,23 @@ class Store:
         finally:
             self._one_at_a_time = None
 
-    @staticmethod
-    def _choose_plan(cursor: duckdb.DuckDBPyConnection, snap: _Snapshot, bound: dict) -> None:
-        """Set the cursor's search path to the macro variants that answer these parameters (plans.py)."""
-        path = plans.search_path(bound, snap.one_sector_filters)
-        cursor.execute(f"SET search_path = '{path}'")  # schema names from plans.SCHEMAS
+    def _cursor(self, snap: _Snapshot) -> tuple[duckdb.DuckDBPyConnection, dict]:
+        """This thread's cursor on the snapshot, and the search path and variables last set on it. A page asks its
+        queries with the same filters, most on the same two query threads: a cursor kept per thread sets them
+        only when they change. Set for every query on a new cursor, they took 1-2 ms of each (0.3 ms for the
+        search path, 0.6 ms for each filter struct)."""
+        local = self._local
+        if getattr(local, "snap", None) is not snap:
+            self._drop_cursor()
+            local.cursor, local.snap, local.state = snap.con.cursor(), snap, {}
+        return local.cursor, local.state
+
+    def _drop_cursor(self) -> None:
+        cursor = getattr(self._local, "cursor", None)
+        self._local.cursor = self._local.snap = None
+        if cursor is not None:
+            with contextlib.suppress(duckdb.Error):
+                cursor.close()
 
     def _reopen(self, broken: _Snapshot) -> _Snapshot:
         with self._lock:
@@ -261,38 +285,46 @@ class Store:
     @contextlib.contextmanager
     def stream(self, name: str, params: dict, batch_rows: int = 65_536):
         """Run a query uncached and yield an Arrow RecordBatchReader over its rows (for large exports)."""
-        bound = self._bind(name, params)
         snap = self.snapshot()
+        bound, plan = self._bind(name, params, snap)
         cursor = snap.con.cursor()
         t0 = time.perf_counter()
         try:
-            self._choose_plan(cursor, snap, bound)
-            yield cursor.sql(sql.text(name), params=bound).to_arrow_reader(batch_rows)
+            _prepare(cursor, plan, bound, {})
+            yield cursor.sql(sql.text(name), params=_as_text(_params_of(bound), sql.cast_params(name))).to_arrow_reader(
+                batch_rows)
         finally:
             cursor.close()
-            self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, -1, False))
+            self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, -1, False, t0,
+                                       plans.answered_by(sql.text(name), plan, _variant_text)))
 
-    def _bind(self, name: str, params: dict) -> dict:
-        wanted = sql.params(name)
-        if "actor_ids" in wanted and "actor_ids" not in params:
-            # Actor and sponsor filters are names; the filter macro takes the actor ids they allow, so
-            # that it needs no join (queries/filtered_incident.sql). Resolved here, from the actor directory.
+    def _bind(self, name: str, params: dict, snap: _Snapshot) -> tuple[dict, str]:
+        """The query's $parameters, with each filter struct it takes (STRUCTS) built from the flat filter
+        parameters, and the search path of the macro variants that answer them (plans.py)."""
+        wanted = sql.params(name) | sql.variables(name)
+        if "actor_ids" not in params and ("actors" in params or "sponsors" in params):
+            # Actor and sponsor filters are names; the filters take the actor ids they allow, so that no join
+            # is needed (queries/match_actor.sql). Resolved here, from the actor directory.
             params = params | {"actor_ids": self.actor_ids(params.get("actors", []), params.get("sponsors", []))}
-        for prefix in ("", "prev_"):
-            if (f"{prefix}month_from" in wanted and f"{prefix}month_from" not in params
-                    and {f"{prefix}since", f"{prefix}until"} <= params.keys()):
-                # The summary macros read a date range as its days and its whole months, worked out here
-                # rather than in SQL, where DuckDB spent a fifth of the overview's planning on them.
-                bounds = plans.date_range(params.get(f"{prefix}since"), params.get(f"{prefix}until"))
-                params = params | {prefix + k: v for k, v in bounds.items()}
-        missing = wanted - params.keys()
-        for prefix in ("", "prev_"):  # the date bounds come from since and until: name those
-            derived = {f"{prefix}{k}" for k in ("day_from", "day_to", "month_from", "month_to")}
-            if missing & derived:
-                missing = (missing - derived) | ({f"{prefix}since", f"{prefix}until"} - params.keys())
+        bound, missing = {}, set()
+        for key in wanted:
+            if key in STRUCTS:
+                lo, hi = STRUCTS[key]
+                missing |= {lo, hi} - params.keys()
+                bound[key] = filter_struct(params, params.get(lo), params.get(hi))
+            elif key in params:
+                bound[key] = params[key]
+            else:
+                missing.add(key)
         if missing:
             raise KeyError(f"query {name} needs parameters {sorted(missing)}")
-        return {k: params[k] for k in sorted(wanted)}
+        plan = plans.search_path(params, snap.one_sector_filters) if wanted & STRUCTS.keys() else "main"
+        return dict(sorted(bound.items())), plan
+
+    def plan(self, name: str, params: dict) -> str:
+        """The macro variants that answer query `name` with these parameters (as its Timing records them)."""
+        snap = self.snapshot()
+        return plans.answered_by(sql.text(name), self._bind(name, params, snap)[1], _variant_text)
 
     def actor_ids(self, actors, sponsors) -> list[int] | None:
         """The ids of the actors both filters allow (canonical names; sponsor states or 'unknown'), in id order;
@@ -322,12 +354,37 @@ def _as_text(bound: dict, cast: frozenset[str]) -> dict:
     Lists of text stay lists: a cast from text would read their quotes and commas."""
     out = dict(bound)
     for k in cast & bound.keys():
-        v = bound[k]
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-            out[k] = v.isoformat()
-        elif isinstance(v, (list, tuple)) and all(type(x) is int for x in v):
-            out[k] = "[" + ", ".join(map(str, v)) + "]"
+        out[k] = _text(bound[k])
     return out
+
+
+def _prepare(cursor: duckdb.DuckDBPyConnection, plan: str, bound: dict, state: dict) -> None:
+    """Set the cursor's search path to the plan's variants and its session variables to the filter structs, where
+    they differ from what `state` says is set on it (and note them there)."""
+    if state.get("search_path") != plan:
+        cursor.execute(f"SET search_path = '{plan}'")  # schema names from plans.SCHEMAS
+        state["search_path"] = plan
+    for key in sorted(STRUCTS.keys() & bound.keys()):  # names from STRUCTS; the value is a parameter
+        value = _text(bound[key])
+        if state.get(key) != value:
+            cursor.execute(f"SET VARIABLE {key} = $value::JSON::filters", {"value": value})
+            state[key] = value
+
+
+def _params_of(bound: dict) -> dict:
+    """The query's $parameters: its bound values less the filter structs, which it reads as variables."""
+    return {k: v for k, v in bound.items() if k not in STRUCTS}
+
+
+def _text(v):
+    if isinstance(v, dict):  # a filter struct, as JSON text ($filters::JSON::filters): DuckDB's client waits for
+        # the pandas import before it converts a dict, however plain its values
+        return json.dumps({k: x.isoformat() if isinstance(x, dt.date) else x for k, x in v.items()})
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v.isoformat()
+    if isinstance(v, (list, tuple)) and v and all(type(x) is int for x in v):
+        return "[" + ", ".join(map(str, v)) + "]"
+    return v
 
 
 _stores: dict[Path, Store] = {}
@@ -341,40 +398,3 @@ def get_store(path: str | os.PathLike | None = None) -> Store:
         if p not in _stores:
             _stores[p] = Store(p)
         return _stores[p]
-
-
-_build_lock = threading.Lock()
-
-
-def ensure_database(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
-    """Build the demo database if the file is missing; return (path, whether it was built now)."""
-    p = database_path(path)
-    if p.exists() and not outdated_demo(p):
-        return p, False
-    with _build_lock:
-        if p.exists() and not outdated_demo(p):
-            return p, False
-        from .demo import build_demo
-
-        build_demo(p)
-        return p, True
-
-
-_checked: dict[Path, tuple] = {}  # resolved database path -> the file fingerprint last found up to date
-
-
-def outdated_demo(p: Path) -> bool:
-    """True for a demo database written by an older schema (rebuilt on start; ingested data never is)."""
-    st = os.stat(p)
-    fingerprint = (st.st_ino, st.st_mtime_ns, st.st_size)
-    p = p.resolve()
-    if _checked.get(p) == fingerprint:
-        return False
-    with duckdb.connect(":memory:") as con:
-        con.execute("ATTACH $path AS old (READ_ONLY)", {"path": str(p)})
-        version = schema_version(con, "old")  # None: not Threatscape's, which Store then says
-        outdated = version not in (None, SCHEMA_VERSION) and con.execute(
-            "SELECT max(kind) FROM old.main.dataset").fetchone()[0] == "demo"
-    if not outdated:
-        _checked[p] = fingerprint
-    return outdated

@@ -6,7 +6,8 @@ import re
 import pandas as pd
 import pyarrow as pa
 
-from . import countries, export
+from . import countries
+from .safe import neutralise
 
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -22,7 +23,7 @@ def incident_table(page: pd.DataFrame) -> pd.DataFrame:
     if page.empty:
         return pd.DataFrame(columns=["Date", "Actor", "Sectors", "Country", "Campaign", "Title", "Confidence",
                                      "TLP", "Source", "Link", "incident_id"])
-    safe = export.neutralise(pa.Table.from_pandas(
+    safe = neutralise(pa.Table.from_pandas(
         page[["actor", "actor_as_reported", "sectors", "campaign", "title", "source"]], preserve_index=False)
     ).to_pandas()
     reported = [r if r != a else "" for a, r in zip(page["actor"], page["actor_as_reported"])]
@@ -51,7 +52,7 @@ def campaign_table(df: pd.DataFrame) -> pd.DataFrame:
     """Campaigns with readable dates and countries; feed text neutralised as in the CSV."""
     if df.empty:
         return pd.DataFrame(columns=["Campaign", "Actors", "First seen", "Last seen", "Incidents", "Victim countries"])
-    safe = export.neutralise(pa.Table.from_pandas(df[["campaign", "actors"]], preserve_index=False)).to_pandas()
+    safe = neutralise(pa.Table.from_pandas(df[["campaign", "actors"]], preserve_index=False)).to_pandas()
     return pd.DataFrame({
         "Campaign": safe["campaign"], "Actors": safe["actors"],
         "First seen": [f"{d:%Y-%m-%d}" for d in df["first_seen"]],
@@ -60,3 +61,12 @@ def campaign_table(df: pd.DataFrame) -> pd.DataFrame:
         "Victim countries": ["; ".join(countries.name(c) for c in (v or "").split("; ") if c) for v in
                              df["victim_countries"]],
     })
+
+
+def query_table(timings) -> pd.DataFrame:
+    """The queries a page ran (store.Timing), as the explorer lists them."""
+    return pd.DataFrame({"Query": [t.query for t in timings],
+                         "Milliseconds": [round(t.ms, 1) for t in timings],
+                         "Rows": [t.rows for t in timings],
+                         "From the cache": [t.cached for t in timings],
+                         "Plan": [t.plan or "(no variants)" for t in timings]})

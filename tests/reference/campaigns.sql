@@ -5,7 +5,7 @@ SELECT campaign, string_agg(DISTINCT actor, '; ' ORDER BY actor) AS actors,
        string_agg(DISTINCT victim_country, '; ' ORDER BY victim_country) AS victim_countries
 FROM filtered_incident(NULL::DATE, NULL::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                        $countries::VARCHAR[], $sponsors::VARCHAR[],
-                       $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                       $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
 WHERE campaign IS NOT NULL
 GROUP BY campaign
 HAVING min(occurred_on) <= coalesce($until::DATE, DATE '9999-12-31')

@@ -5,7 +5,7 @@ WITH span AS (
     SELECT campaign, min(occurred_on) AS first_seen, max(occurred_on) AS last_seen
     FROM filtered_incident(NULL::DATE, NULL::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                           $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
     WHERE campaign IS NOT NULL
     GROUP BY campaign
 ),

@@ -2,5 +2,5 @@
 SELECT date_precision, count(*)::BIGINT AS incident_count
 FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                        $countries::VARCHAR[], $sponsors::VARCHAR[],
-                       $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                       $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
 GROUP BY date_precision

@@ -4,7 +4,7 @@ WITH matching AS (
     SELECT actor, sector_mask, victim_country
     FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                           $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
 ),
 by_mask AS (SELECT sector_mask, count(*) AS n FROM matching GROUP BY sector_mask),
 counted AS (

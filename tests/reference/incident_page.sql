@@ -20,7 +20,7 @@ WITH keyed AS (
                i.tlp, i.source, i.source_url
         FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                                $countries::VARCHAR[], $sponsors::VARCHAR[],
-                               $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR) AS i
+                               $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR) AS i
         LEFT JOIN mask_name AS mn USING (sector_mask)
     ) AS r
 )

@@ -6,7 +6,7 @@ WITH by_mask AS (
     SELECT actor, sector_mask, count(*) AS n
     FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                           $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
     GROUP BY actor, sector_mask
 ),
 top_actor AS (

@@ -4,7 +4,7 @@ WITH cur AS (
     SELECT victim_country, count(*) AS incident_count
     FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                           $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country
 ),
@@ -12,7 +12,7 @@ prev AS (
     SELECT victim_country, count(*) AS prev_incident_count
     FROM filtered_incident($prev_since::DATE, $prev_until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                           $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
     WHERE victim_country IS NOT NULL
     GROUP BY victim_country
 )

@@ -5,7 +5,7 @@ WITH matching AS (
     SELECT occurred_on, actor_id, sector_mask, victim_country, campaign
     FROM filtered_incident(NULL::DATE, NULL::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                            $countries::VARCHAR[], $sponsors::VARCHAR[],
-                           $min_confidence::INTEGER, $tlps::VARCHAR[], $text::VARCHAR)
+                           $min_confidence::INTEGER, $tlps::VARCHAR[], $clearance::VARCHAR[], $text::VARCHAR)
 ),
 span AS (
     SELECT campaign, min(occurred_on) AS first_seen, max(occurred_on) AS last_seen

@@ -41,7 +41,6 @@ from .model import RawIncident, Rejection, UnreadableFile
 COLUMNS = ("incident_id", "occurred_on", "actor", "sectors", "victim_country", "title", "summary",
            "source_url", "confidence", "tlp", "campaign", "sponsor")
 REQUIRED = ("occurred_on", "actor")
-LIST_SEPARATOR = ";"
 RECORD_SEPARATOR = "\x1f"  # between the cells of a row in its 'record' (ASCII's unit separator: never typed)
 DELIMITERS = ",;\t|"     # the delimiters found by themselves, preferred in this order when the header fits several
 _SLOW_BATCH = 65_536     # rows the csv-module path gathers before making Arrow arrays of them
@@ -72,7 +71,6 @@ def looks_like(path: Path, head: bytes) -> bool:
 
 
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-DATE_ORDERS = ("dmy", "mdy")
 
 
 def day_first(dates: Iterable[str | None], order: str | None = None) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import importlib
 import importlib.abc
 import sys
@@ -19,18 +20,20 @@ import pyarrow.compute as pc
 from .. import build, sql
 from ..actors import alias_key
 from ..resolver import UNATTRIBUTED, Decision, Resolver, choose, read_decisions, split_reported
-from ..store import dataset_kind
+from ..schema import dataset_kind
 from . import columnar
 from .columnar import STAGED_SCHEMA
 from .csvfile import CONTIGUOUS_BYTES, as_numpy
 from .model import Rejection, Skipped, UnreadableFile
 from .normalise import UNREADABLE_TLP, Normaliser, read_sector_terms
 
-FORMATS = ("eurepoc", "misp", "stix", "csv")  # detection order: the most specific first
-MODULES = {"eurepoc": "eurepoc", "misp": "misp", "stix": "stix", "csv": "csvfile"}
-PUBLIC_FORMATS = {"eurepoc"}  # public research data: CLEAR unless it says otherwise
-COLUMNAR = {"csv"}  # formats read and normalised column-wise (columnar.py); the others record by record
-MULTI_VALUED_CELLS = {"csv"}  # formats that write several sectors or countries in one cell (Normaliser.split)
+
+from .formats import FORMATS, READERS, Format  # noqa: E402,F401 (the registry of input formats)
+
+
+# The formats the ingest reads column-wise. Each can be read record by record too: the tests empty this set to
+# compare the two.
+COLUMNAR = {name for name, fmt in READERS.items() if fmt.columns}
 
 
 class IngestFailed(Exception):
@@ -167,7 +170,7 @@ def arrow_without_pandas() -> None:
     is a pandas object, and the ingest never hands it one. pyarrow looks once and remembers: Table.to_pandas
     and Table.from_pandas still import pandas when called, but pa.array would then take a pandas Series for a
     plain sequence (a categorical one becomes strings). Hence only for a process that converts no pandas
-    objects, and the ingest reads no query result as a DataFrame (store.dataset_kind)."""
+    objects, and the ingest reads no query result as a DataFrame (schema.dataset_kind)."""
     if "pandas" in sys.modules:
         return
 
@@ -186,7 +189,8 @@ def arrow_without_pandas() -> None:
 
 
 def _reader(fmt: str):
-    return importlib.import_module(f".{MODULES[fmt]}", __package__)
+    """The reader module of a format (READERS), imported on first use."""
+    return importlib.import_module(f".{READERS[fmt].module}", __package__)
 
 
 def detect(path: Path) -> str | None:
@@ -197,6 +201,12 @@ def detect(path: Path) -> str | None:
         if _reader(fmt).looks_like(path, head):
             return fmt
     return None
+
+
+def _known_formats() -> str:
+    """'CSV, STIX 2.x bundle, MISP event or EuRepoC file': the formats, the most general (the commonest) first."""
+    names = [fmt.described for fmt in reversed(READERS.values())]
+    return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
 
 
 def _files(paths: list[Path], fmt: str, report: Report) -> dict[str, list[Path]]:
@@ -212,9 +222,85 @@ def _files(paths: list[Path], fmt: str, report: Report) -> dict[str, list[Path]]
                 if p.is_dir():
                     report.skipped_files.append(str(f))
                     continue
-                raise UnreadableFile(f"{f}: not a CSV, STIX 2.x bundle, MISP event or EuRepoC file")
+                raise UnreadableFile(f"{f}: not a {_known_formats()}")
             grouped[kind].append(f)
     return grouped
+
+
+class _Staged:
+    """The rows an ingest has read and normalised, staged for the merge, counted in its report as they come: the
+    column-wise formats' tables, the record-by-record formats' rows, and the galaxy of each actor they name."""
+
+    def __init__(self, report: Report, progress: Callable[[int], None] | None):
+        self.report, self.progress = report, progress
+        self.rows: dict[str, list] = collections.defaultdict(list)  # the record-by-record formats' rows
+        self.tables: list[pa.Table] = []                             # the column-wise formats' rows
+        self.galaxy_of: dict = {}
+        self.count = 0  # rows staged: the next one's 'ord'
+        self.seen = 0   # records read
+
+    def advance(self, count: int) -> None:
+        if self.progress:
+            for mark in range((self.seen // 100_000 + 1) * 100_000, self.seen + count + 1, 100_000):
+                self.progress(mark)
+        self.seen += count
+
+    def read_columns(self, kind: str, module, files: list[Path], normaliser: Callable[[], Normaliser],
+                     **options) -> None:
+        """Each file through module.read_table and columnar.normalise: the same rows, rejections and counts as
+        read_records."""
+        report = self.report
+        for i, f in enumerate(files):
+            cells = module.read_table(f, **options)
+            report.files[str(f)].notes.extend(cells.notes)
+            n = normaliser() if i == 0 else report.normaliser
+            table, rejections, galaxies = columnar.normalise(n, cells, self.count)
+            count = report.files[str(f)]
+            count.read += cells.records
+            count.rejected += len(rejections)
+            report.rejections.extend(rejections)
+            self.galaxy_of.update(galaxies)
+            self.tables.append(table)
+            self.count += table.num_rows
+            self.advance(cells.records)
+            del cells, table
+
+    def read_records(self, kind: str, module, files: list[Path], normaliser: Callable[[], Normaliser],
+                     **options) -> None:
+        """The files through module.read, one record at a time, each normalised (Normaliser.row)."""
+        report, rows, n = self.report, self.rows, normaliser()
+        # Readers may name a file by its path or its name; the report keys files by path.
+        key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
+        for item in module.read(files, **options):
+            if isinstance(item, Skipped):
+                report.skipped_objects[item.kind] += 1
+                continue
+            item_file = key_of.get(item.file, item.file)
+            count = report.files.setdefault(item_file, FileCount(kind))
+            count.read += 1
+            self.advance(1)
+            row = item if isinstance(item, Rejection) else n.row(item)
+            if isinstance(row, Rejection):
+                report.rejections.append(row)
+                count.rejected += 1
+                continue
+            row["file"] = item_file
+            if (g := row.pop("galaxy")) is not None:
+                self.galaxy_of[row["actor"]] = g
+            for k, v in row.items():
+                rows[k].append(v)
+            rows["ord"].append(self.count)
+            self.count += 1
+
+    def table(self) -> pa.Table:
+        """Every staged row, in one table (given up here: the staged parts are cleared)."""
+        tables = self.tables
+        if self.rows or not tables:  # an empty table would add a chunk to every column, and _contiguous a copy
+            tables.append(pa.table({c: self.rows.pop(c, []) for c in STAGED_SCHEMA.names}, schema=STAGED_SCHEMA))
+        self.rows.clear()
+        staged = _contiguous(pa.concat_tables(tables))
+        tables.clear()
+        return staged
 
 
 def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mapping: dict[str, str] | None = None,
@@ -239,17 +325,8 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
         raise UnreadableFile(str(exc)) from None
     team_sectors = read_sector_terms(sectors_file) if sectors_file else {}
     grouped = _files([Path(p) for p in paths], fmt, report)
-    rows: dict[str, list] = collections.defaultdict(list)  # the row-by-row formats' staged rows
-    tables: list[pa.Table] = []                             # CSV files' staged rows, column-wise
-    galaxy_of = {}
-    seen = n_staged = 0
-
-    def advance(count: int) -> None:
-        nonlocal seen
-        if progress:
-            for mark in range((seen // 100_000 + 1) * 100_000, seen + count + 1, 100_000):
-                progress(mark)
-        seen += count
+    options = {"mapping": mapping, "delimiter": delimiter, "encoding": encoding, "sheet": sheet, "dates": dates}
+    staged = _Staged(report, progress)
 
     # While the first file is read (Arrow's CSV reader runs without the GIL), a thread loads the galaxy's alias
     # map and starts the new database file (build.create).
@@ -258,72 +335,31 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
     fresh = pool.submit(build.create, db)
     pool.shutdown(wait=False)
     try:
-        def normaliser_for(kind: str, module) -> Normaliser:
+        def normaliser_for(reader: Format, module) -> Normaliser:
             """The normaliser, set up for reading this format."""
             if report.normaliser is None:
                 report.normaliser = Normaliser(aliases=aliases.result(), team_sectors=team_sectors,
                                                separators=dict(split or {}))
-            report.normaliser.use_format(
-                default_tlp=default_tlp or ("CLEAR" if kind in PUBLIC_FORMATS else "AMBER"),
-                extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}), split_cells=kind in MULTI_VALUED_CELLS)
+            report.normaliser.use_format(default_tlp=default_tlp or reader.default_tlp,
+                                         extra_sectors=getattr(module, "RECEIVER_CATEGORIES", {}),
+                                         split_cells=reader.multi_valued_cells)
             return report.normaliser
 
         for kind, files in grouped.items():
-            module = _reader(kind)
+            reader, module = READERS[kind], _reader(kind)
             for f in files:
                 report.files.setdefault(str(f), FileCount(kind))
-            kwargs = ({"mapping": mapping, "delimiter": delimiter, "encoding": encoding, "sheet": sheet, "dates": dates}
-                      if kind == "csv" else {})
-            if kind in COLUMNAR:  # the same rows, rejections and counts as record by record below
-                for i, f in enumerate(files):
-                    cells = module.read_table(f, source=source, **kwargs)
-                    report.files[str(f)].notes.extend(cells.notes)
-                    normaliser = normaliser_for(kind, module) if i == 0 else report.normaliser
-                    table, rejections, galaxies = columnar.normalise(normaliser, cells, n_staged)
-                    count = report.files[str(f)]
-                    count.read += cells.records
-                    count.rejected += len(rejections)
-                    report.rejections.extend(rejections)
-                    galaxy_of.update(galaxies)
-                    tables.append(table)
-                    n_staged += table.num_rows
-                    advance(cells.records)
-                    del cells, table
-                continue
-            normaliser = normaliser_for(kind, module)
-            # Readers may name a file by its path or its name; the report keys files by path.
-            key_of = {f.name: str(f) for f in files} | {str(f): str(f) for f in files}
-            for item in module.read(files, source=source, **kwargs):
-                if isinstance(item, Skipped):
-                    report.skipped_objects[item.kind] += 1
-                    continue
-                item_file = key_of.get(item.file, item.file)
-                count = report.files.setdefault(item_file, FileCount(kind))
-                count.read += 1
-                advance(1)
-                row = item if isinstance(item, Rejection) else normaliser.row(item)
-                if isinstance(row, Rejection):
-                    report.rejections.append(row)
-                    count.rejected += 1
-                    continue
-                row["file"] = item_file
-                if (g := row.pop("galaxy")) is not None:
-                    galaxy_of[row["actor"]] = g
-                for k, v in row.items():
-                    rows[k].append(v)
-                rows["ord"].append(n_staged)
-                n_staged += 1
+            read = staged.read_columns if kind in COLUMNAR else staged.read_records
+            read(kind, module, files, functools.partial(normaliser_for, reader, module), source=source,
+                 **{name: options[name] for name in reader.options})
         if report.normaliser is None:  # no file to read
             report.normaliser = Normaliser(aliases=aliases.result())
         if strict and report.rejections:
             report.seconds = time.perf_counter() - t0
             raise IngestFailed(report)
-        if rows or not tables:  # an empty table would add a chunk to every column, and _contiguous a copy of each
-            tables.append(pa.table({c: rows.pop(c, []) for c in STAGED_SCHEMA.names}, schema=STAGED_SCHEMA))
-        staged_rows = _contiguous(pa.concat_tables(tables))
-        tables.clear()
+        staged_rows = staged.table()
         pa.default_memory_pool().release_unused()  # give the file's bytes and cells back before DuckDB sorts
-        _merge(db, staged_rows, galaxy_of, report, fresh.result())
+        _merge(db, staged_rows, staged.galaxy_of, report, fresh.result())
     except BaseException:
         if fresh.exception() is None:  # (waits for it) the new file, unless it is in place already
             fresh.result().discard()

@@ -3,18 +3,16 @@
 -- in each sector it hit; with a sector filter, only the selected sectors (and those below them) are columns.
 -- Rows may repeat a cell: sum them. This variant (threatscape/plans.py), for any filters: mask_group's sector
 -- combinations, each counted in every column whose sectors it hit.
-CREATE MACRO hc_mask.heat_cell(f_since, f_until, f_month_from, f_month_to, f_actor_ids, f_sector_mask,
-                               f_countries, f_min_confidence, f_tlps, f_text, f_level) AS TABLE
+CREATE MACRO hc_mask.heat_cell(f, f_level) AS TABLE
 WITH by_mask AS (
     SELECT actor_id, sector_mask, sum(incidents) AS n
-    FROM mask_group(f_since, f_until, f_month_from, f_month_to, f_actor_ids, f_sector_mask, f_countries,
-                    f_min_confidence, f_tlps, f_text)
+    FROM mask_group(f)
     GROUP BY actor_id, sector_mask  -- by id, not name: integer keys group faster
 ),
 column_sector AS (
     SELECT sector_id,
            CASE WHEN f_level = 'top' THEN rollup_mask ELSE 1::UBIGINT << sector_id END
-             & CASE WHEN f_sector_mask = 0 THEN ~0::UBIGINT ELSE f_sector_mask END AS bits
+             & CASE WHEN f['sector_mask'] = 0 THEN ~0::UBIGINT ELSE f['sector_mask'] END AS bits
     FROM sector
     WHERE f_level = 'detail' OR parent IS NULL
 )

@@ -1,7 +1,5 @@
--- mask_group (threatscape/plans.py) when a country, confidence, TLP or text filter is in use, which the
--- monthly summary cannot answer: every matching incident in the range, counted from incident.
-CREATE MACRO mg_scan.mask_group(f_since, f_until, f_month_from, f_month_to, f_actor_ids, f_sector_mask,
-                                f_countries, f_min_confidence, f_tlps, f_text) AS TABLE
+-- mask_group (see mg_month) from the incidents, for any filters (threatscape/plans.py).
+CREATE MACRO mg_scan.mask_group(f) AS TABLE
 SELECT date_trunc('month', occurred_on)::DATE AS month, actor_id, sector_mask, count(*) AS incidents
-FROM filtered_incident(f_since, f_until, f_actor_ids, f_sector_mask, f_countries, f_min_confidence, f_tlps, f_text)
+FROM filtered_incident(f)
 GROUP BY ALL
