@@ -202,6 +202,18 @@ CREATE TABLE country_month (
     incidents      BIGINT NOT NULL
 );
 
+CREATE TABLE incident_day (
+    -- incidents by TLP level, day, actor, victim country and date precision, with every sector they hit: the days
+    -- at either end of a range for incident_group
+    day            DATE NOT NULL,     -- occurred_on
+    actor_id       INTEGER NOT NULL,
+    victim_country VARCHAR,
+    date_precision VARCHAR NOT NULL,
+    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    incidents      BIGINT NOT NULL,
+    sector_bits    UBIGINT NOT NULL
+);
+
 CREATE TABLE country_day (
     -- incidents by TLP level, day and victim country: the days at either end of a range for country_group
     day            DATE NOT NULL,

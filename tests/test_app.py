@@ -378,7 +378,7 @@ def test_a_clearance_in_the_link_shows_only_what_it_clears_and_the_page_names_th
     assert at.query_params["clearance"] == "GREEN"  # normalised, and kept in the link
     assert at.sidebar.selectbox(key="clearance").value == "GREEN"
     plans = dict(zip(at.dataframe[-1].value["Query"], at.dataframe[-1].value["Plan"]))
-    assert plans["incident_count"] == "ig_sector"  # a clearance reads its level of the summaries
+    assert plans["incident_count"] == "ig_month"  # a clearance reads its level of the summaries
     assert plans["incident_page"] == "pk_seq_desc"
 
 

@@ -53,13 +53,14 @@ class Page:
     started: float = 0.0  # time.perf_counter() when setup began: the store's timings from here are this run's
 
     def queries(self, names) -> list:
-        """The last Timing of each of these queries since this run began (store.Timing: ms, rows, cached, and the
-        plan that answered it), in the order first asked."""
-        latest = {}
+        """Each of these queries this run asked for (store.Timing: ms, rows, cached, and the plan that answered it):
+        the run that computed it, when this run did (a prefetch, then the page's own call, which the cache answers),
+        else the cache's answer; in the order asked."""
+        found = {}
         for t in list(self.store.timings):
-            if t.started >= self.started and t.query in names:
-                latest[t.query] = t
-        return sorted(latest.values(), key=lambda t: t.started)
+            if t.started >= self.started and t.query in names and (t.query not in found or found[t.query].cached):
+                found[t.query] = t
+        return sorted(found.values(), key=lambda t: t.started)
 
 
 def _current_query() -> dict[str, list[str]]:

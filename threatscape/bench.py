@@ -154,6 +154,63 @@ def _step(store: Store, page: str, f: Filters, *, keep_version_state: bool) -> _
     return _Step(query_ms, page_run_ms, fresh, from_queries, rows)
 
 
+VARIANT_ROUNDS = 3  # bench --variants: alternations of with and without each variant, REPEAT runs of each
+
+
+def variants(db: Path) -> list[dict]:
+    """What each variant kept for speed (plans.VARIANTS' `buys`) buys: every step of the script that takes it (and an
+    overview of one victim country), run with it and without it (the choice then falls to the next variant that
+    answers), alternately, VARIANT_ROUNDS times REPEAT runs each, cold caches. One dict per variant and step."""
+    from . import plans
+    from .store import get_store
+
+    os.environ["THREATSCAPE_DB"] = str(db)
+    store = get_store(db)
+    script = [s for s in _interactions(store) if s[1] != "explorer-deep"]
+    country = store.query("victim_country_options")["victim_country"].iloc[0]
+    script.append((f"an overview of one victim country ({country})", "overview",
+                   script[1][2].with_(countries=(country,))))
+    full = {macro: tuple(vs) for macro, vs in plans.VARIANTS.items()}
+
+    def use(without: str | None = None) -> None:
+        plans.VARIANTS.update({m: tuple(v for v in vs if v.schema != without) for m, vs in full.items()})
+
+    def taken(step: _Step) -> set[str]:
+        return {p for t in step.timings for p in t.plan.split(",") if p}
+
+    out = []
+    try:
+        for v in [v for vs in full.values() for v in vs if v.buys]:
+            use()
+            steps = [(name, page, f) for name, page, f in script
+                     if v.schema in taken(_step(store, page, f, keep_version_state=True))]
+            for name, page, f in steps:
+                with_it, without_it = [], []
+                for _ in range(VARIANT_ROUNDS):
+                    use()
+                    with_it += [_step(store, page, f, keep_version_state=True).query_ms for _ in range(REPEAT)]
+                    use(v.schema)
+                    without_it += [_step(store, page, f, keep_version_state=True).query_ms for _ in range(REPEAT)]
+                a, b = statistics.median(with_it), statistics.median(without_it)
+                out.append({"variant": v.schema, "step": name, "with_ms": round(a, 1), "without_ms": round(b, 1),
+                            "buys_pct": round(100 * (b - a) / b, 1) if b else 0.0})
+            if not steps:
+                out.append({"variant": v.schema, "step": None})
+    finally:
+        use()
+    return out
+
+
+def print_variants(rows: list[dict]) -> None:
+    print("  what each variant kept for speed buys (median ms of its steps with it, without it):")
+    for r in rows:
+        if r["step"] is None:
+            print(f"    {r['variant']:<11} no step of the script takes it")
+        else:
+            print(f"    {r['variant']:<11} {r['step']:<42} {r['with_ms']:>7.1f} {r['without_ms']:>7.1f}  "
+                  f"buys {r['buys_pct']:>5.1f}%")
+
+
 def forget(store: Store, *, keep_version_state: bool) -> None:
     """Cold caches: drop every query result the store and the pages hold. keep_version_state puts back what a
     running app computes once per data version and no filter change recomputes (the dataset row and the filter
@@ -503,7 +560,8 @@ def unusable(path: Path) -> str | None:
     return None
 
 
-def main(sizes: list[int], *, baseline: bool, json_path: str | None, db: str | None = None) -> int:
+def main(sizes: list[int], *, baseline: bool, json_path: str | None, db: str | None = None,
+         measure_variants: bool = False) -> int:
     """Measure each demo size, or the database at db alone; print the figures, and write them to json_path."""
     if db is not None:
         problem = unusable(Path(db))
@@ -516,12 +574,17 @@ def main(sizes: list[int], *, baseline: bool, json_path: str | None, db: str | N
     results = []
     for path, built in [(Path(db), None)] if db is not None else map(database, sizes):
         worker = subprocess.run([sys.executable, "-m", "threatscape", "bench", "--worker", str(path)]
-                                + _repeat_option() + (["--baseline"] if baseline else []), capture_output=True,
-                                text=True)
+                                + _repeat_option() + (["--baseline"] if baseline else [])
+                                + (["--variants"] if measure_variants else []), capture_output=True, text=True)
         if worker.returncode:
             print(worker.stderr, file=sys.stderr)
             return worker.returncode
         r = json.loads(worker.stdout.strip().splitlines()[-1])
+        if measure_variants:
+            print(f"\n== {path}")
+            print_variants(r)
+            results.append({"database": str(path), "variants": r})
+            continue
         r["demo_build_s"] = built
         r["python"] = python
         r |= _app_process(path)

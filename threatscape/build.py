@@ -78,8 +78,8 @@ DERIVED = (
     ("derive_campaign_part", "derive_campaign", "derive_shared_campaign_part", "derive_campaign_change",
      "derive_campaign_country_change", "derive_campaign_actor_change", "derive_actor_summary",
      "derive_victim_country_summary"),
-    ("derive_incident_month", "derive_actor_month", "derive_country_month", "derive_actor_day", "derive_country_day",
-     "derive_incident_month_mask"),
+    ("derive_incident_month", "derive_actor_month", "derive_country_month", "derive_incident_day", "derive_actor_day",
+     "derive_country_day", "derive_incident_month_mask"),
 )
 
 

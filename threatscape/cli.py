@@ -242,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", metavar="PATH", help="measure this database instead of demo databases")
     p.add_argument("--repeat", type=_positive, metavar="N", help="measure each figure N times: interaction "
                    "steps, explorer pages, app cold starts, ingests (default 5, 5, 5 and 3)")
+    p.add_argument("--variants", action="store_true", help="instead: what each query-plan variant kept for speed "
+                   "buys, each step that takes it run with it and without it (plans.VARIANTS)")
     p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
     p.add_argument("--app-worker", metavar="DB", help=argparse.SUPPRESS)  # the app under AppTest, its own process
     p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
@@ -263,9 +265,11 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(bench.app(Path(args.app_worker), args.launched, cold_only=args.cold_only)))
             return 0
         if args.worker:
-            print(json.dumps(bench.measure(Path(args.worker), baseline=args.baseline)))
+            print(json.dumps(bench.variants(Path(args.worker)) if args.variants
+                             else bench.measure(Path(args.worker), baseline=args.baseline)))
             return 0
-        return bench.main(args.incidents or [100_000], baseline=args.baseline, json_path=args.json, db=args.db)
+        return bench.main(args.incidents or [100_000], baseline=args.baseline, json_path=args.json, db=args.db,
+                          measure_variants=args.variants)
     path = store_mod.database_path(args.db)
     if args.command == "demo":
         from .demo import build_demo

@@ -43,10 +43,11 @@ class Variant:
     holds: frozenset[str] | None  # the dimensions it can filter on (ANY: every one)
     when: Callable[[dict], bool] | None = None  # a further condition on the query's other parameters
     needs: frozenset[str] = frozenset()  # one of these dimensions must be in use (it reads only their rows)
+    buys: str = ""  # what it buys over the plain variants, measured (bench --variants); "" for a plain one
 
 
-def _v(schema: str, *dims: str, when=None, needs=()) -> Variant:
-    return Variant(schema, frozenset(dims), when, frozenset(needs))
+def _v(schema: str, *dims: str, when=None, needs=(), buys="") -> Variant:
+    return Variant(schema, frozenset(dims), when, frozenset(needs), buys)
 
 
 _TOP = (lambda p: p.get("level") == "top")
@@ -54,31 +55,36 @@ _TOP = (lambda p: p.get("level") == "top")
 # whole months from the monthly summary kept per one-sector filter and TLP level, the days at either end from the
 # incidents) and the incidents (ANY); heat_cell's hc_mask and campaign_change_of's cc_span read through mask_group
 # and matching_campaign, which choose between their own. Any other variant is kept for what it buys over the plain
-# ones: the figure beside it is its share of the benchmark steps that take it, at 10M incidents
-# (docs/benchmarks.md, "What each variant buys"). Created in this order too, each macro after those it calls (incident_group before actor_group's
+# ones: `buys`, its share of the benchmark steps that take it, at 10M incidents (bench --variants measures it, with
+# and without the variant, alternately; docs/benchmarks.md). A variant is kept only when it buys at least 10% of a
+# step that takes it. Created in this order too, each macro after those it calls (incident_group before actor_group's
 # ag_fine, mask_group before heat_cell's hc_mask, matching_campaign before campaign_change_of's cc_span).
 VARIANTS: dict[str, tuple[Variant, ...]] = {
-    "incident_group": (_v("ig_sector", "actor", "country", "countries", "tlp", "sector"),
+    "incident_group": (_v("ig_month", "actor", "country", "countries", "tlp",
+                          buys="10-12% of picking two actors (the ends from incident_day)"),
+                       _v("ig_sector", "actor", "country", "countries", "tlp", "sector"),
                        Variant("ig_scan", ANY)),
-    "actor_group": (_v("ag_month", "actor", "tlp"),  # the ends from actor_day: 17% of opening the overview
+    "actor_group": (_v("ag_month", "actor", "tlp", buys="17-20% of opening the overview (the ends from actor_day)"),
                     _v("ag_sector", "actor", "tlp", "sector"),
                     Variant("ag_fine", ANY)),
-    "country_group": (_v("cg_month", "country", "countries", "tlp"),  # the ends from country_day: 26% of the same
+    "country_group": (_v("cg_month", "country", "countries", "tlp",
+                         buys="26% of opening the overview (the ends from country_day)"),
                       _v("cg_sector", "country", "countries", "tlp", "sector"),
                       Variant("cg_fine", ANY)),
     "mask_group": (_v("mg_month", "actor", "sector", "sectors", "tlp"), Variant("mg_scan", ANY)),
-    "heat_cell": (_v("hc_node", "actor", "tlp", "sector", when=_TOP),  # 4-12% of each overview step (median 6%)
+    "heat_cell": (_v("hc_node", "actor", "tlp", "sector", when=_TOP, buys="4-12% of each overview step (median 6%)"),
                   _v("hc_country", "actor", "country", "countries", "tlp", "sector", when=_TOP,
-                     needs=("country", "countries")),  # 25% of an overview with one victim country
+                     needs=("country", "countries"), buys="25% of an overview of one victim country"),
                   Variant("hc_mask", ANY)),
-    "matching_campaign": (_v("mc_actor", "actor", "tlp", needs=("actor",)),  # 52% of opening an actor profile
+    "matching_campaign": (_v("mc_actor", "actor", "tlp", needs=("actor",), buys="52% of opening an actor profile"),
                           _v("mc_part", "actor", "sector", "sectors", "country", "countries", "tlp"),
                           Variant("mc_scan", ANY)),
-    "campaign_member": (_v("cm_whole", "actor", "tlp"),  # 37% of opening an actor profile
+    "campaign_member": (_v("cm_whole", "actor", "tlp", buys="37% of opening an actor profile"),
                         _v("cm_part", "actor", "sector", "sectors", "country", "countries", "tlp"),
                         Variant("cm_scan", ANY)),
-    "campaign_change_of": (_v("cc_sector", "sector", "tlp"),  # 13-72% of each overview step (72%: a sector)
-                           _v("cc_country", "country", "sector", "tlp", needs=("country",)),  # 65%: one country
+    "campaign_change_of": (_v("cc_sector", "sector", "tlp", buys="13-72% of each overview step (72%: a sector)"),
+                           _v("cc_country", "country", "sector", "tlp", needs=("country",),
+                              buys="65% of an overview of one victim country"),
                            Variant("cc_span", ANY)),
 }
 # page_keys is chosen by the explorer's order and direction, not by the filters: DuckDB's top-N skips blocks only

@@ -33,7 +33,7 @@ TABLES = ("dataset", "sector", "actor", "actor_alias", "incident", "incident_sec
           "campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_country_change",
           "campaign_actor_change",
           "actor_summary", "victim_country_summary", "sector_mask_name", "sector_mask_filter",
-          "incident_month", "actor_month", "country_month", "actor_day", "country_day",
+          "incident_month", "actor_month", "country_month", "incident_day", "actor_day", "country_day",
           "incident_month_mask")
 MACROS = ("match_date", "match_actor", "match_sector", "match_country", "match_tlp", "filtered_incident",
           "period_series", "incident_row", "end_day")
