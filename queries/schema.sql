@@ -105,10 +105,10 @@ CREATE TABLE tlp_level (
     -- tlp_max or below (CLEAR < GREEN < AMBER < AMBER+STRICT < RED), so that a reader cleared to a level, or a
     -- TLP filter of "this marking and those below", reads one level's rows, as many as all incidents' (RED's)
     tlp     VARCHAR NOT NULL,
-    tlp_max VARCHAR NOT NULL
+    tlp_max UTINYINT NOT NULL  -- a level by its marking's rank: 0 CLEAR, 1 GREEN, 2 AMBER, 3 AMBER+STRICT, 4 RED
 );
 INSERT INTO tlp_level
-SELECT t.tlp, m.tlp
+SELECT t.tlp, m.r
 FROM (VALUES ('CLEAR', 0), ('GREEN', 1), ('AMBER', 2), ('AMBER+STRICT', 3), ('RED', 4)) AS t(tlp, r)
 JOIN (VALUES ('CLEAR', 0), ('GREEN', 1), ('AMBER', 2), ('AMBER+STRICT', 3), ('RED', 4)) AS m(tlp, r) ON t.r <= m.r;
 
@@ -116,7 +116,7 @@ JOIN (VALUES ('CLEAR', 0), ('GREEN', 1), ('AMBER', 2), ('AMBER+STRICT', 3), ('RE
 -- ingest), so that whole-history questions and campaign spans do not scan every incident.
 CREATE TABLE campaign (
     -- one row per campaign name: the span of all its incidents
-    tlp_max    VARCHAR NOT NULL,  -- the span of its incidents marked at most this TLP (tlp_level)
+    tlp_max    UTINYINT NOT NULL,  -- the span of its incidents marked at most this TLP (tlp_level)
     campaign   VARCHAR NOT NULL,
     actor_id   INTEGER,           -- its actor; NULL for a campaign that several actors share
     first_seen DATE NOT NULL,
@@ -132,7 +132,7 @@ CREATE TABLE campaign_part (
     actor_id       INTEGER NOT NULL,
     sector_mask    UBIGINT NOT NULL,
     victim_country VARCHAR,
-    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     first_seen DATE NOT NULL,
     last_seen  DATE NOT NULL,
     incidents  BIGINT NOT NULL
@@ -141,7 +141,7 @@ CREATE TABLE campaign_part (
 CREATE TABLE shared_campaign_part (
     -- campaign_part by campaign, actor and victim country, for the campaigns that several actors share
     -- (campaign.actor_id NULL)
-    tlp_max     VARCHAR NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
+    tlp_max     UTINYINT NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     campaign    VARCHAR NOT NULL,
     actor_id    INTEGER NOT NULL,
     victim_country VARCHAR,
@@ -188,7 +188,7 @@ CREATE TABLE incident_month (
     actor_id       INTEGER NOT NULL,
     victim_country VARCHAR,
     date_precision VARCHAR NOT NULL,
-    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents      BIGINT NOT NULL,
     sector_bits    UBIGINT NOT NULL
 );
@@ -198,7 +198,7 @@ CREATE TABLE country_month (
     sector_filter  UBIGINT NOT NULL,
     month          DATE NOT NULL,
     victim_country VARCHAR,
-    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents      BIGINT NOT NULL
 );
 
@@ -209,7 +209,7 @@ CREATE TABLE incident_day (
     actor_id       INTEGER NOT NULL,
     victim_country VARCHAR,
     date_precision VARCHAR NOT NULL,
-    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents      BIGINT NOT NULL,
     sector_bits    UBIGINT NOT NULL
 );
@@ -218,7 +218,7 @@ CREATE TABLE country_day (
     -- incidents by TLP level, day and victim country: the days at either end of a range for country_group
     day            DATE NOT NULL,
     victim_country VARCHAR,
-    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents      BIGINT NOT NULL
 );
 
@@ -227,7 +227,7 @@ CREATE TABLE actor_day (
     -- either end of a range for actor_group
     day          DATE NOT NULL,
     actor_id     INTEGER NOT NULL,
-    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents    BIGINT NOT NULL,
     month_dated  BIGINT NOT NULL,
     year_dated   BIGINT NOT NULL,
@@ -242,7 +242,7 @@ CREATE TABLE actor_month (
     sector_filter UBIGINT NOT NULL,
     month         DATE NOT NULL,
     actor_id      INTEGER NOT NULL,
-    tlp_max        VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents     BIGINT NOT NULL,
     month_dated   BIGINT NOT NULL,
     year_dated    BIGINT NOT NULL,
@@ -252,7 +252,7 @@ CREATE TABLE actor_month (
 
 CREATE TABLE campaign_actor_change (
     -- as campaign_change, per actor, for the campaigns of one actor only (campaign.actor_id not NULL)
-    tlp_max  VARCHAR NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
+    tlp_max  UTINYINT NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     actor_id INTEGER NOT NULL,
     day      DATE NOT NULL,
     started  BIGINT NOT NULL,
@@ -262,7 +262,7 @@ CREATE TABLE campaign_actor_change (
 CREATE TABLE campaign_change (
     -- one row per day on which a campaign starts or ends: its whole span (campaign table) under
     -- sector_filter 0, and the span of its incidents that match the filter under each one-sector filter
-    tlp_max       VARCHAR NOT NULL,  -- the spans of the incidents marked at most this TLP (tlp_level)
+    tlp_max       UTINYINT NOT NULL,  -- the spans of the incidents marked at most this TLP (tlp_level)
     sector_filter UBIGINT NOT NULL,
     day     DATE NOT NULL,
     started BIGINT NOT NULL,   -- campaigns whose first incident is on this day
@@ -273,7 +273,7 @@ CREATE TABLE campaign_country_change (
     -- campaign_change within one victim country: one row per country, filter and day on which a campaign's
     -- span in that country starts or ends, for all its incidents there (sector_filter 0) and for those that
     -- match each one-sector filter (a one-country filter's active and concurrent campaigns)
-    tlp_max        VARCHAR NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
+    tlp_max        UTINYINT NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     victim_country VARCHAR NOT NULL,
     sector_filter  UBIGINT NOT NULL,
     day            DATE NOT NULL,
@@ -287,6 +287,6 @@ CREATE TABLE incident_month_mask (
     month       DATE NOT NULL,
     actor_id    INTEGER NOT NULL,
     sector_mask UBIGINT NOT NULL,
-    tlp_max     VARCHAR NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
+    tlp_max     UTINYINT NOT NULL,  -- counts the incidents marked at most this TLP (tlp_level)
     incidents   BIGINT NOT NULL
 );

@@ -167,9 +167,8 @@ REGISTRY: tuple[Filter, ...] = (
            "only incidents marked at most this TLP (a reader's clearance; not yet enforced)", _parse_clearance,
            None, "clearance", "VARCHAR[]", _cleared, summary="tlp"),
     Filter("text", "q", "Title or summary contains", "text", "--text", "in title or summary (case-insensitive)",
-           _parse_text, "", "text", "VARCHAR"),
+           _parse_text, "", "text", "VARCHAR", str.strip),
 )
-BY_FIELD = {f.field: f for f in REGISTRY}
 BY_SQL = {f.sql: f for f in REGISTRY}
 
 
@@ -215,12 +214,7 @@ class Filters:
     def params(self) -> dict:
         """The filters as the queries' $parameters (each entry's sql name): the store builds the filter struct
         that every macro reads from them (store.filter_struct)."""
-        return {entry.sql: entry.to_sql(getattr(self, entry.field)) for entry in REGISTRY} | {
-            "text": self.text.strip()}
-
-    def in_use(self) -> list[Filter]:
-        """The entries of the filters that are set."""
-        return [e for e in REGISTRY if getattr(self, e.field) not in (e.empty, None)]
+        return {entry.sql: entry.to_sql(getattr(self, entry.field)) for entry in REGISTRY}
 
     def describe(self) -> dict:
         """The filters as plain JSON values, by field (the export manifest)."""
@@ -253,7 +247,7 @@ def sql_struct_type() -> str:
     """The filter struct every macro takes (CREATE TYPE filters in the store's catalog): the date range as the
     summaries read it, the campaign window, then one field per REGISTRY entry that the store passes."""
     fields = ["since DATE", "until DATE", "day_from DATE", "day_to DATE", "month_from DATE", "month_to DATE",
-              "window_since DATE", "window_until DATE", "actor_ids INTEGER[]", "tlp_max VARCHAR"]
+              "window_since DATE", "window_until DATE", "actor_ids INTEGER[]", "tlp_max UTINYINT"]
     fields += [f"{e.sql} {e.sql_type}" for e in REGISTRY
                if e.sql not in ("since", "until", "actors", "sponsors")]  # actors and sponsors become actor_ids
     return f"STRUCT({', '.join(fields)})"

@@ -98,7 +98,8 @@ def filter_struct(params: dict, since: dt.date | None, until: dt.date | None) ->
     for field in _FILTER_FIELDS:
         entry = filters.BY_SQL[field]
         out[field] = params.get(field, entry.to_sql(entry.empty))
-    out["tlp_max"] = filters.tlp_max(out["tlps"], out["clearance"])  # the summaries' TLP level, if one answers
+    level = filters.tlp_max(out["tlps"], out["clearance"])  # the summaries' TLP level, if one answers
+    out["tlp_max"] = None if level is None else filters.TLPS.index(level)  # stored as its marking's rank
     return out
 
 
