@@ -1,4 +1,5 @@
 """The app as a user meets it, under Streamlit's AppTest: every page, the KPIs, the filters in the URL."""
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -389,3 +390,15 @@ def test_a_tlp_filter_of_other_markings_is_answered_from_the_incidents_with_the_
     assert plans["incident_count"] == "ig_scan"
     overview = run("dashboard.py", H1 | {"tlp": ["AMBER", "RED"]})
     assert metrics(overview)["Incidents"][0] == "3"
+
+
+@pytest.mark.parametrize("since, until, said, incidents", [
+    ("0001-01-01", "2023-06-30", "since=0001-01-01 is before the first incident; showing from 2022-11-11", "10"),
+    ("2023-01-01", "9999-12-31", "until=9999-12-31 is after the last incident; showing up to 2023-05-05", "8"),
+])
+def test_a_link_reaching_far_past_the_data_shows_the_data_it_reaches_and_says_so(on_fixture, since, until, said,
+                                                                                    incidents):
+    at = run("dashboard.py", {"since": since, "until": until})
+    assert any(said in w.value.replace("\\", "") for w in at.warning)
+    assert metrics(at)["Incidents"][0] == incidents  # every incident the range holds
+    assert not any("incident;" in w.value for w in run("dashboard.py", H1).warning)  # an ordinary link: no warning

@@ -294,3 +294,13 @@ def test_cli_export_takes_every_filter_of_the_registry_and_the_manifest_names_ea
     assert main(["export", "--db", str(fixture_path), "--clearance", "clear", "--out", str(tmp_path),
                  "--name", "none"]) == 0
     assert json.loads((tmp_path / "none.manifest.json").read_text())["csv"]["rows"] == 0
+
+
+def test_the_command_line_ends_quietly_when_its_reader_stops_early(fixture_path):
+    """`python -m threatscape ... | head`: no traceback when head has gone before the command writes."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(f"{sys.executable} -m threatscape actor Kimsuky --db {fixture_path} | head -c 0",
+                         shell=True, capture_output=True, text=True, cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr, out.stderr

@@ -107,6 +107,13 @@ def _seed_from_link(store: Store, query: dict, extra: dict, first_day: dt.date, 
         default = default_filters(first_day, last_day)
         filters = filters.with_(since=default.since, until=default.until)
     filters = filters.with_(since=filters.since or first_day, until=filters.until or last_day)
+    low, high = date_limits(first_day, last_day)
+    if filters.since < low:  # beyond what the date widgets take: the same incidents, from the first day
+        problems.append(f"since={filters.since} is before the first incident; showing from {first_day}")
+        filters = filters.with_(since=first_day, until=max(filters.until, first_day))
+    if filters.until > high:
+        problems.append(f"until={filters.until} is after the last incident; showing up to {last_day}")
+        filters = filters.with_(until=last_day, since=min(filters.since, last_day))
     page_values = {}
     for key, allowed in extra.items():
         value = (query.get(key) or [allowed[0]])[-1]
@@ -229,11 +236,16 @@ def _from_widgets(options: data.FilterOptions, first_day: dt.date, last_day: dt.
 MORE = ("confidence", "tlp", "clearance", "text")
 
 
-def _widget(entry: Filter, options: data.FilterOptions) -> None:
+def date_limits(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the date widgets take: from 1990 (or the first incident, if earlier) to 2100 (or the last)."""
+    return min(dt.date(1990, 1, 1), first_day), max(dt.date(2100, 1, 1), last_day)
+
+
+def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last_day: dt.date) -> None:
     s = st.session_state
     if entry.widget == "date":
-        st.date_input(entry.label, key=entry.key, min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1),
-                      format="YYYY-MM-DD")
+        low, high = date_limits(first_day, last_day)
+        st.date_input(entry.label, key=entry.key, min_value=low, max_value=high, format="YYYY-MM-DD")
     elif entry.widget == "actor":
         st.multiselect(entry.label, _with_selected(options.actors, s.get(entry.key)), key=entry.key,
                        placeholder="Any actor (type any alias)",
@@ -273,11 +285,11 @@ def _sidebar(options: data.FilterOptions, view_options: bool, first_day: dt.date
     st.header("Filters")
     for entry in REGISTRY:
         if entry.widget not in MORE:
-            _widget(entry, options)
+            _widget(entry, options, first_day, last_day)
     more = [e for e in REGISTRY if e.widget in MORE]
     with st.expander("Confidence, TLP, clearance and text", expanded=any(s.get(e.key) for e in more)):
         for entry in more:
-            _widget(entry, options)
+            _widget(entry, options, first_day, last_day)
     if view_options:
         st.header("View")
         st.segmented_control("Time grain", GRAINS, key="grain", format_func=str.capitalize)
