@@ -114,7 +114,7 @@ o3.download_button("Download snapshot (.zip: CSV + manifest)", data=snapshot, fi
                    mime="application/zip", disabled=total == 0, icon=":material/download:", on_click="ignore")
 
 with st.expander("The queries behind this page"):
-    st.caption("Each query in queries/*.sql that this page ran, how long it took, and the plan that answered it: the "
-               "summary tables' or the incidents' variant of each macro it reads (threatscape/plans.py). The snapshot's "
-               "manifest names the plan of its query too.")
+    st.caption("Each query in queries/*.sql that this page ran, how long it took, and the plan that answered it: "
+               "the summary tables' or the incidents' variant of each macro it reads (threatscape/plans.py). The "
+               "snapshot's manifest names the plan of its query too.")
     st.dataframe(tables.query_table(page.queries(EXPLORER_QUERIES)), hide_index=True)

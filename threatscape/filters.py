@@ -37,16 +37,18 @@ def _parse_names(key: str, values: list[str]):
     return _dedupe(values), []  # actor names and aliases: resolved against the data by data.resolve_actors
 
 
-def _parse_each(read, what: str):
+def _parse_each(read, what: str, order=None):
+    """A parser of repeated values that reads each with `read` (None: not one; named in a problem as `what`),
+    in the order given or, with `order`, sorted by it."""
     def parse(key: str, values: list[str]):
         out, problems = [], []
         for v in values:
             found = read(v)
             if found is None:
-                problems.append(f"{key}={v!r} is not {what}; ignored")
+                problems.append(f"{key}={v!r} {what}; ignored")
             else:
                 out.append(found)
-        return _dedupe(out), problems
+        return _dedupe(sorted(out, key=order) if order else out), problems
     return parse
 
 
@@ -64,17 +66,6 @@ def tlp_marking(v: str) -> str | None:
     t = v.strip().upper().removeprefix("TLP:")
     t = "CLEAR" if t == "WHITE" else t
     return t if t in TLPS else None
-
-
-def _parse_tlps(key: str, values: list[str]):
-    out, problems = [], []
-    for v in values:
-        t = tlp_marking(v)
-        if t is None:
-            problems.append(f"{key}={v!r} must be one of {', '.join(TLPS)}; ignored")
-        else:
-            out.append(t)
-    return _dedupe(sorted(out, key=TLPS.index)), problems
 
 
 def _parse_clearance(key: str, values: list[str]):
@@ -151,17 +142,18 @@ REGISTRY: tuple[Filter, ...] = (
     Filter("actors", "actor", "Actors", "actor", "--actor", "actor name or any alias (repeatable)", _parse_names,
            (), "actors", "VARCHAR[]", list, summary="actor", multiple=True),
     Filter("sectors", "sector", "Sectors", "sector", "--sector", "sector; includes the sectors below it",
-           _parse_each(_sector, "a known sector"), (), "sector_mask", "UBIGINT", _sector_mask, summary="sector",
+           _parse_each(_sector, "is not a known sector"), (), "sector_mask", "UBIGINT", _sector_mask, summary="sector",
            multiple=True),
     Filter("countries", "country", "Victim countries", "country", "--country", "victim country: name or ISO code",
-           _parse_each(countries.to_alpha2, "a known country"), (), "countries", "VARCHAR[]", list,
+           _parse_each(countries.to_alpha2, "is not a known country"), (), "countries", "VARCHAR[]", list,
            summary="country", multiple=True),
     Filter("sponsors", "sponsor", "Sponsor states", "sponsor", "--sponsor",
-           "sponsor state: name, ISO code or 'unknown'", _parse_each(_sponsor, "a known country"), (), "sponsors",
-           "VARCHAR[]", list, summary="actor", multiple=True),
+           "sponsor state: name, ISO code or 'unknown'", _parse_each(_sponsor, "is not a known country"), (),
+           "sponsors", "VARCHAR[]", list, summary="actor", multiple=True),
     Filter("min_confidence", "confidence", "Minimum confidence", "confidence", "--min-confidence",
            "attribution confidence at least this (0-100)", _parse_confidence, None, "min_confidence", "INTEGER"),
-    Filter("tlps", "tlp", "TLP", "tlp", "--tlp", f"TLP marking ({', '.join(TLPS)}; repeatable)", _parse_tlps, (),
+    Filter("tlps", "tlp", "TLP", "tlp", "--tlp", f"TLP marking ({', '.join(TLPS)}; repeatable)",
+           _parse_each(tlp_marking, f"must be one of {', '.join(TLPS)}", order=TLPS.index), (),
            "tlps", "VARCHAR[]", list, summary="tlp", multiple=True),
     Filter("clearance", "clearance", "Cleared to", "clearance", "--clearance",
            "only incidents marked at most this TLP (a reader's clearance; not yet enforced)", _parse_clearance,

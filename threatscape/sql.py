@@ -50,7 +50,8 @@ def _inline(statement: str) -> str:
         if len(args) != len(params):
             raise ValueError(f"{m.group(0)}: {m.group(1)} takes {', '.join(params)}")
         by_param = dict(zip(params, args))
-        return "(" + re.sub(r"(?<![\w.'])(" + "|".join(params) + r")(?![\w'])", lambda p: by_param[p.group(1)], body) + ")"
+        name = re.compile(r"(?<![\w.'])(" + "|".join(params) + r")(?![\w'])")
+        return "(" + name.sub(lambda p: by_param[p.group(1)], body) + ")"
 
     return call.sub(expand, statement)
 
