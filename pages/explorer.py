@@ -1,11 +1,8 @@
 """Analyst explorer: narrow the incidents down, read them page by page, export a reproducible snapshot."""
-import os
-import tempfile
-
 import streamlit as st
 
-from threatscape import data, export, tables
-from threatscape.app import link, setup
+from threatscape import data, tables
+from threatscape.app import incident_snapshot, link, setup
 from threatscape.paging import Position
 from threatscape.safe import md
 
@@ -102,16 +99,7 @@ long_form = o1.checkbox("One row per sector", help="Long form: an incident that 
 bom = o2.checkbox("Excel (BOM)", help="Start the file with a UTF-8 byte-order mark so Excel reads accents right.")
 
 
-def snapshot():
-    with tempfile.TemporaryDirectory(prefix="threatscape-") as work:
-        path = export.incidents_zip(store, f, order_by=order_by, long=long_form, bom=bom, work_dir=work)
-        handle = open(path, "rb")
-        os.unlink(path)  # the open handle still reads it; nothing is left on disk
-    return handle
-
-
-o3.download_button("Download snapshot (.zip: CSV + manifest)", data=snapshot, file_name="threatscape-snapshot.zip",
-                   mime="application/zip", disabled=total == 0, icon=":material/download:", on_click="ignore")
+incident_snapshot(page, order_by=order_by, long=long_form, bom=bom, total=total, container=o3)
 
 with st.expander("The queries behind this page"):
     st.caption("Each query in queries/*.sql that this page ran, how long it took, and the plan that answered it: "

@@ -38,13 +38,14 @@ resolved = review.attributed - review.unresolved_incidents
 cols[2].metric("Resolved", f"{100 * resolved / review.attributed:.0f}%" if review.attributed else "-",
                border=True, help=f"{resolved:,} of {review.attributed:,} attributed incidents name a known actor.")
 
-who = st.user.get("email", "") if getattr(st.user, "is_logged_in", False) else ""
+who = "" if page.user.local else page.user.name  # who decided, as the decision records them
 
 
 def _apply(decision=None, undo=None) -> None:
     try:
         with st.spinner("Applying to every incident…"):
-            report = (names.decide(store, decision, who) if decision is not None else names.undo(store, undo, who))
+            report = (names.decide(store, decision, who, page.user) if decision is not None
+                      else names.undo(store, undo, who, page.user))
     except (UnreadableFile, ValueError) as exc:
         st.error(md(str(exc).replace(str(store.path), "the database")))
         return

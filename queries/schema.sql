@@ -151,7 +151,8 @@ CREATE TABLE shared_campaign_part (
 );
 
 CREATE TABLE actor_summary (
-    -- one row per actor with incidents: its whole history
+    -- one row per TLP level and actor with incidents at it: its whole history
+    tlp_max    UTINYINT NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     actor_id   INTEGER NOT NULL,
     incidents  BIGINT NOT NULL,
     first_seen DATE NOT NULL,
@@ -160,7 +161,8 @@ CREATE TABLE actor_summary (
 );
 
 CREATE TABLE victim_country_summary (
-    -- one row per victim country: how many incidents hit it (all time)
+    -- one row per TLP level and victim country: how many incidents hit it (all time)
+    tlp_max        UTINYINT NOT NULL,  -- of the incidents marked at most this TLP (tlp_level)
     victim_country VARCHAR NOT NULL,
     incidents      BIGINT NOT NULL
 );

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import logging
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -16,14 +19,24 @@ from urllib.parse import urlencode
 
 import streamlit as st
 import streamlit.delta_generator
+from streamlit.runtime import Runtime
 from streamlit.errors import StreamlitPageNotFoundError
 
-from . import countries, data
+from . import audit, auth, countries, data
 from .launch import PAGES
 from .safe import md
 from .filters import GRAINS, LEVELS, MAX_TEXT, REGISTRY, TLPS, Filter, Filters, View, default_filters
 from .startup import ensure_database
 from .store import Store, database_path, get_store
+
+log = logging.getLogger(__name__)
+_STEM = {label: stem for stem, label in PAGES}  # a page's title (setup's) -> its file stem
+
+
+def pages_for(user: auth.User) -> tuple:
+    """The pages (stem, title) this user may open, in navigation order: only these are listed and routed."""
+    return tuple((stem, label) for stem, label in PAGES if user.may_open(stem))
+
 
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
 LAST = "_threatscape_last"  # the filters and view this session last used (widget state can be dropped)
@@ -51,6 +64,7 @@ class Page:
     last_day: dt.date | None
     extra: dict  # the page's own URL parameters (e.g. the explorer's sort order), as strings
     started: float = 0.0  # time.perf_counter() when setup began: the store's timings from here are this run's
+    user: auth.User = auth.LOCAL_USER  # who is reading: the store reads only what their clearance allows
 
     def queries(self, names) -> list:
         """Each of these queries this run asked for (store.Timing: ms, rows, cached, and the plan that answered it):
@@ -71,15 +85,94 @@ def _normalised(query: dict[str, list[str]], keys) -> tuple:
     return tuple(sorted((k, tuple(v)) for k, v in query.items() if k in keys))
 
 
-def _open_store() -> Store:
+def _auth_section():
+    """The [auth] section of the secrets (Streamlit's own, for st.login), or None: local mode."""
+    try:
+        return st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
+    except Exception:  # noqa: BLE001 - an unreadable secrets file is shown by Streamlit's own st.login
+        log.exception("reading .streamlit/secrets.toml")
+        return None
+
+
+def current_user() -> auth.User:
+    """Who is using this session, once they may (auth.py): in local mode the local user, served on this machine only;
+    with sign-in configured, the signed-in user (an anonymous visitor sees the sign-in page and nothing else). The
+    first time a session meets a signed-in user, the audit trail records the sign-in."""
+    s = st.session_state
+    if _auth_section() is None:
+        address = st.get_option("server.address")
+        client = st.context.ip_address
+        served = Runtime.exists() and type(Runtime.instance()) is Runtime  # not AppTest's stand-in: it serves nothing
+        if served and (not auth.is_loopback(address) or (client is not None and not auth.is_loopback(client))):
+            st.error(f"Threatscape is not served without sign-in on {'this address' if address else 'every address'}"
+                     f": {auth.HOW_TO_CONFIGURE}, or serve it on localhost.", icon=":material/lock:")
+            st.stop()
+        return auth.local_user()
+    if not st.user.is_logged_in:
+        _sign_in_page()
+        st.stop()
+    try:
+        user = auth.user_from_claims(st.user.to_dict(), auth.rules_from(st.secrets))
+    except auth.AccessConfigError as exc:
+        log.error("access rules in the secrets: %s", exc)
+        st.error(f"Sign-in is misconfigured ({exc}); ask your administrator.", icon=":material/lock:")
+        st.stop()
+    if s.get(SIGNED_IN) != user:
+        audit.record(database_path(), "sign-in", user=user.name, role=user.role, clearance=user.clearance)
+        s[SIGNED_IN] = user
+    return user
+
+
+SIGNED_IN = "_threatscape_signed_in"  # the user this session last recorded signing in
+
+
+def _sign_in_page() -> None:
+    st.set_page_config(page_title="Sign in · Threatscape", page_icon=FAVICON, layout="centered")
+    st.title("Threatscape")
+    st.markdown("The threat landscape of your team's incident data. Sign in with your organisation's account.")
+    section = _auth_section() or {}
+    providers = [name for name, value in section.items() if hasattr(value, "get") and "client_id" in value]
+    if "client_id" in section or not providers:
+        st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login)
+    for name in providers:
+        st.button(f"Sign in with {name.capitalize()}", key=f"login_{name}", on_click=st.login, args=(name,))
+
+
+def _sign_out(user: auth.User) -> None:
+    audit.record(database_path(), "sign-out", user=user.name, role=user.role, clearance=user.clearance)
+    st.session_state.pop(SIGNED_IN, None)
+    st.logout()
+
+
+def _who(user: auth.User) -> None:
+    """The sidebar's line on who is using the app, with sign-out."""
+    if user.local:
+        cleared = "" if user.clearance == TLPS[-1] else f" Reading as cleared to TLP:{user.clearance}."
+        st.caption(f"Local mode: one local user with every right, on this machine only.{cleared} To serve a team "
+                   "with sign-in, see README.md.", help="No [auth] section in .streamlit/secrets.toml.")
+        return
+    st.caption(f"Signed in as **{md(user.name)}** · {user.role} · cleared to TLP:{user.clearance}")
+    st.button("Sign out", icon=":material/logout:", on_click=_sign_out, args=(user,), type="tertiary")
+
+
+def _not_available(user: auth.User) -> None:
+    st.error("This page is not available to you.", icon=":material/lock:")
+    link("overview", "Go to the overview", {}, icon=":material/home:")
+    st.stop()
+
+
+def _open_store(user: auth.User) -> Store:
+    """The database as this user may read it: only the incidents at or below their clearance (Store.cleared)."""
     try:
         path, built = ensure_database(database_path())
     except Exception as exc:  # noqa: BLE001 - shown to the user in plain words, then stop
-        st.error(f"The incident database could not be prepared: {exc}")
+        log.exception("preparing the incident database")
+        st.error(f"The incident database could not be prepared: {exc}" if user.may("admin") else
+                 "The incident database could not be prepared; the administrator can see why in the server log.")
         st.stop()
     if built:
         st.toast("Built the demo database on first start.")
-    return get_store(path)
+    return get_store(path).cleared(user.clearance)
 
 
 def _seed_widgets(f: Filters, view: View, extra: dict) -> None:
@@ -114,6 +207,12 @@ def _seed_from_link(store: Store, query: dict, extra: dict, first_day: dt.date, 
     if filters.until > high:
         problems.append(f"until={filters.until} is after the last incident; showing up to {last_day}")
         filters = filters.with_(until=last_day, since=min(filters.since, last_day))
+    if filters.since > high:  # a start after anything the widgets take: from the last day of the data
+        problems.append(f"since={filters.since} is after the last incident; showing from {last_day}")
+        filters = filters.with_(since=last_day, until=max(filters.until, last_day))
+    if filters.until < low:  # an end before anything the widgets take: up to the first day of the data
+        problems.append(f"until={filters.until} is before the first incident; showing up to {first_day}")
+        filters = filters.with_(until=first_day, since=min(filters.since, first_day))
     page_values = {}
     for key, allowed in extra.items():
         value = (query.get(key) or [allowed[0]])[-1]
@@ -142,35 +241,44 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     it): there it gets no filters (the default Filters, no dates) and the sidebar has only the page links.
     """
     started = time.perf_counter()
+    user = current_user()
     st.set_page_config(page_title=f"{title} · Threatscape", page_icon=FAVICON, layout="wide")
+    if not user.may_open(_STEM[title]):
+        _not_available(user)
     with st.spinner("Preparing the incident database…"):
-        store = _open_store()
+        store = _open_store(user)
     try:
         dataset = store.dataset()
         first_day, last_day = store.date_bounds()
     except Exception as exc:  # noqa: BLE001
-        st.error(f"The incident database at {store.path} could not be read: {exc}")
+        log.exception("reading %s", store.path)
+        st.error(f"The incident database at {store.path} could not be read: {exc}" if user.may("admin") else
+                 "The incident database could not be read; the administrator can see why in the server log.")
         st.stop()
     if first_day is None:
         with st.sidebar:
-            for stem, label in PAGES:
+            _who(user)
+            for stem, label in pages_for(user):
                 link(stem, label, {})
         if without_incidents:
-            return Page(store, Filters(), View(), dataset, None, None, {})
-        st.info("The database holds no incidents yet.")
-        link("ingest", "Load incidents on the Ingest page", {}, icon=":material/upload:")
+            return Page(store, Filters(), View(), dataset, None, None, {}, user=user)
+        st.info("The database holds no incidents yet." if user.clearance == TLPS[-1] else
+                "The database holds no incidents you are cleared to read yet.")
+        if user.may_open("ingest"):
+            link("ingest", "Load incidents on the Ingest page", {}, icon=":material/upload:")
         st.stop()
     extra = extra or {}
     url_keys = FILTER_KEYS + (View.URL_KEYS if view_options else ()) + tuple(extra)
     query = _current_query()
-    problems = _url_state(store, query, url_keys, extra, dataset, first_day, last_day, view_options)
+    problems = _url_state(store, query, url_keys, extra, dataset, first_day, last_day, view_options, user)
     options = data.filter_options(store)
     filters, view, widget_problems = _from_widgets(options, first_day, last_day)
     problems += widget_problems
     if prefetch is not None:  # the page's queries start on the query threads while the sidebar is drawn
         prefetch(store, filters, view)
     with st.sidebar:
-        _sidebar(options, view_options, first_day, last_day, extra)
+        _who(user)
+        _sidebar(options, view_options, first_day, last_day, extra, user)
     page_values = {key: st.session_state.get(key) or allowed[0] for key, allowed in extra.items()}
     _sync_url(query, url_keys, filters, view, view_options, extra, page_values)
 
@@ -181,11 +289,11 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     with st.sidebar:
         st.caption(f"Data version `{dataset['content_version'][:12]}` · built "
                    f"{dataset['built_at']:%Y-%m-%d %H:%M} UTC · incidents {first_day} to {last_day}")
-    return Page(store, filters, view, dataset, first_day, last_day, page_values, started)
+    return Page(store, filters, view, dataset, first_day, last_day, page_values, started, user)
 
 
 def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset: dict, first_day: dt.date,
-               last_day: dt.date, view_options: bool) -> list[str]:
+               last_day: dt.date, view_options: bool, user: auth.User = auth.LOCAL_USER) -> list[str]:
     """Bring the widgets' state in line with the URL when the URL changed outside this session (first load, a
     shared link, a drill-down, Back), or with the session's own filters on a page link without parameters; and
     move the dates into the data when new data no longer reaches them. Returns what the link held that was not
@@ -200,6 +308,7 @@ def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset:
         _seed_widgets(last_filters, last_view, {k: allowed[0] for k, allowed in extra.items()})
     elif outside:  # first load, a shared link or a drill-down: the URL says what to show
         problems = _seed_from_link(store, query, extra, first_day, last_day, view_options)
+    problems += _within_clearance(user)
 
     # New data swapped in (an ingest) may not reach the dates this session was looking at.
     if s.get("_data_version") not in (None, dataset["content_version"]) and s.get("since") and s.get("until") and (
@@ -210,6 +319,24 @@ def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset:
                 f"{fresh.until}.", icon=":material/update:")
     s["_data_version"] = dataset["content_version"]
     return problems
+
+
+def _within_clearance(user: auth.User) -> list[str]:
+    """Keep the TLP and clearance widgets within the user's clearance (a link may ask for more); say what was
+    dropped. The store reads nothing above it either way: this keeps the widgets honest."""
+    s, allowed, problems = st.session_state, cleared_markings(user), []
+    above = [t for t in s.get("tlp") or [] if t not in allowed]
+    if above:
+        s["tlp"] = [t for t in s["tlp"] if t in allowed]
+        problems.append(f"tlp={', '.join(above)} is above your clearance (TLP:{user.clearance}); ignored")
+    if s.get("clearance") is not None and s["clearance"] not in allowed:
+        problems.append(f"clearance={s['clearance']} is above your clearance (TLP:{user.clearance}); ignored")
+        s["clearance"] = None
+    return problems
+
+
+def cleared_markings(user: auth.User) -> tuple[str, ...]:
+    return TLPS[:TLPS.index(user.clearance) + 1]
 
 
 def _from_widgets(options: data.FilterOptions, first_day: dt.date, last_day: dt.date) -> tuple[Filters, View, list]:
@@ -241,7 +368,8 @@ def date_limits(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt.date
     return min(dt.date(1990, 1, 1), first_day), max(dt.date(2100, 1, 1), last_day)
 
 
-def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last_day: dt.date) -> None:
+def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last_day: dt.date,
+            user: auth.User = auth.LOCAL_USER) -> None:
     s = st.session_state
     if entry.widget == "date":
         low, high = date_limits(first_day, last_day)
@@ -264,10 +392,12 @@ def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last
         st.slider(entry.label, 0, 100, step=5, key=entry.key,
                   help="Attribution confidence (0-100). Incidents without one are left out once this is set.")
     elif entry.widget == "tlp":
-        st.multiselect(entry.label, TLPS, key=entry.key, placeholder="Any marking")
+        st.multiselect(entry.label, cleared_markings(user), key=entry.key, placeholder="Any marking")
     elif entry.widget == "clearance":
-        st.selectbox(entry.label, (None,) + TLPS, key=entry.key, format_func=lambda t: "Any marking" if t is None
-                     else f"TLP:{t} and below", help="Only incidents marked at most this TLP.")
+        st.selectbox(entry.label, (None,) + cleared_markings(user), key=entry.key,
+                     format_func=lambda t: "Any marking" if t is None else f"TLP:{t} and below",
+                     help=f"Only incidents marked at most this TLP. You are cleared to TLP:{user.clearance}: "
+                          "nothing above it is counted or shown anywhere.")
     elif entry.widget == "text":
         st.text_input(entry.label, key=entry.key, max_chars=MAX_TEXT)
     else:
@@ -275,21 +405,21 @@ def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last
 
 
 def _sidebar(options: data.FilterOptions, view_options: bool, first_day: dt.date, last_day: dt.date,
-             extra: dict) -> None:
+             extra: dict, user: auth.User = auth.LOCAL_USER) -> None:
     """The page links, one widget per filter (REGISTRY order), the view options and Reset."""
     s = st.session_state
     # Our own links, not Streamlit's automatic list: the same in every mode (including a deep link served before
     # any session called st.navigation), and the filters travel with them.
-    for stem, label in PAGES:
+    for stem, label in pages_for(user):
         link(stem, label, {})
     st.header("Filters")
     for entry in REGISTRY:
         if entry.widget not in MORE:
-            _widget(entry, options, first_day, last_day)
+            _widget(entry, options, first_day, last_day, user)
     more = [e for e in REGISTRY if e.widget in MORE]
     with st.expander("Confidence, TLP, clearance and text", expanded=any(s.get(e.key) for e in more)):
         for entry in more:
-            _widget(entry, options, first_day, last_day)
+            _widget(entry, options, first_day, last_day, user)
     if view_options:
         st.header("View")
         st.segmented_control("Time grain", GRAINS, key="grain", format_func=str.capitalize)
@@ -379,6 +509,64 @@ def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overvie
         "Data behind this chart", icon=":material/download:", type="tertiary", key=f"{key}_data",
         file_name=f"{name}.zip", mime="application/zip", on_click="ignore",
         data=lambda: _export().chart_snapshot_zip(page.store, df, name=name, filters=page.filters,
-                                                  view=page.view, page=page_name),
+                                                  view=page.view, page=page_name, made_by=page.user),
         help="A zip with the chart's rows as CSV and a manifest (filters, link, data version, SHA-256).")
     return event if clickable else None
+
+
+_SNAPSHOT = "_threatscape_snapshot"  # this session's prepared snapshot: (what it holds, zip path)
+_SNAPSHOT_BUSY = "_threatscape_snapshot_busy"  # held while this session writes one: one at a time per session
+_snapshot_dir: Path | None = None
+SNAPSHOT_KEEP_SECONDS = 3600  # a prepared snapshot's zip is removed this long after it was written
+
+
+def _snapshots_dir() -> Path:
+    """A new folder for one prepared snapshot, in this process's folder of them, from which those older than
+    SNAPSHOT_KEEP_SECONDS are removed."""
+    global _snapshot_dir
+    if _snapshot_dir is None or not _snapshot_dir.exists():
+        _snapshot_dir = Path(tempfile.mkdtemp(prefix="threatscape-snapshots-"))
+    cutoff = time.time() - SNAPSHOT_KEEP_SECONDS
+    for old in _snapshot_dir.iterdir():  # one folder per snapshot (two may be written in the same second)
+        if old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(dir=_snapshot_dir))
+
+
+def incident_snapshot(page: Page, *, order_by: str, long: bool, bom: bool, total: int, container) -> None:
+    """The explorer's snapshot: a button that writes it (every matching incident this user may read, with its
+    manifest), then the download of that zip, named after the highest TLP inside. Writing one is refused while this
+    session writes another, or while export.MAX_CONCURRENT_SNAPSHOTS are being written in this process."""
+    s = st.session_state
+    wanted = (page.store.version, page.store.level, page.filters, order_by, long, bom)
+    ready = s.get(_SNAPSHOT)
+    if ready is not None and (ready[0] != wanted or not ready[1].exists()):
+        ready = None
+    if ready is None:
+        if container.button("Prepare snapshot (.zip: CSV + manifest)", disabled=total == 0,
+                            icon=":material/inventory_2:", key="snapshot_prepare"):
+            ready = _prepare_snapshot(page, wanted, order_by=order_by, long=long, bom=bom)
+    if ready is not None:
+        path = ready[1]
+        container.download_button(f"Download {path.name}", data=lambda: open(path, "rb"), file_name=path.name,
+                                  mime="application/zip", icon=":material/download:", on_click="ignore",
+                                  key="snapshot_download")
+
+
+def _prepare_snapshot(page: Page, wanted: tuple, **options):
+    s = st.session_state
+    busy = s.setdefault(_SNAPSHOT_BUSY, threading.Lock())
+    if not busy.acquire(blocking=False):
+        st.warning("This session is writing a snapshot already; it is offered here once written.")
+        return None
+    try:
+        with st.spinner("Writing the snapshot…"):
+            path = _export().incidents_zip(page.store, page.filters, work_dir=_snapshots_dir(), made_by=page.user,
+                                           **options)
+    except _export().Busy as exc:
+        st.warning(str(exc), icon=":material/hourglass:")
+        return None
+    finally:
+        busy.release()
+    s[_SNAPSHOT] = (wanted, path)
+    return s[_SNAPSHOT]

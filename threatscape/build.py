@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import __version__, sql, taxonomy
+from . import __version__, sql, taxonomy, writelock
 from .schema import SCHEMA_VERSION
 
 CHECKPOINT_THRESHOLD = "1MB"
@@ -58,16 +58,21 @@ def create(path: str | os.PathLike) -> Fresh:
 @contextlib.contextmanager
 def new_database(path: str | os.PathLike, fresh: Fresh | None = None):
     """Yield a connection to a fresh database (`fresh`, from create(path), or one made now) that replaces
-    `path` only if the block succeeds; otherwise the new file is deleted."""
-    fresh = fresh or create(path)
-    try:
-        yield fresh.con
-        fresh.con.execute("CHECKPOINT")
-        fresh.con.close()
-        os.replace(fresh.tmp, fresh.target)  # atomic on POSIX: readers see the old file or the new one
-    except BaseException:
-        fresh.discard()
-        raise
+    `path` only if the block succeeds; otherwise the new file is deleted.
+
+    It holds the database's write lock (writelock.hold) from before the new file is made until it is in place, so
+    that no other writer replaces `path` meanwhile; a writer that reads `path` before (an ingest) holds it already,
+    from before that read."""
+    with writelock.hold(path, what="build"):
+        fresh = fresh or create(path)
+        try:
+            yield fresh.con
+            fresh.con.execute("CHECKPOINT")
+            fresh.con.close()
+            os.replace(fresh.tmp, fresh.target)  # atomic on POSIX: readers see the old file or the new one
+        except BaseException:
+            fresh.discard()
+            raise
 
 
 # Derived from incident on every write: the summary tables. FIRST in order, then the chains of DERIVED at

@@ -5,13 +5,14 @@ import argparse
 import datetime as dt
 import difflib
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 import pycountry
 
-from . import countries, store as store_mod, taxonomy
+from . import auth, countries, store as store_mod, taxonomy
 from .filters import ORDERS, REGISTRY, Filters
 from .ingest.formats import FORMATS
 
@@ -229,6 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--undo", type=int, action="append", default=[], metavar="ID",
                    help="undo a recorded decision about a name (its id from `names`; repeatable)")
     p.add_argument("--by", default="", help="who made the decisions (recorded with them)")
+    p.add_argument("--no-wait", action="store_true", help="fail at once (exit code 4) when another ingest into the "
+                   "database is under way, instead of waiting for it to finish")
+    # Who asked, for the audit trail (default: the user running the command); the app's Ingest page passes its
+    # signed-in user. And the whole outcome as JSON, for the page, which runs the ingest in a process of its own.
+    p.add_argument("--audit-user", help=argparse.SUPPRESS)
+    p.add_argument("--audit-role", default="admin", help=argparse.SUPPRESS)
+    p.add_argument("--audit-clearance", default="RED", help=argparse.SUPPRESS)
+    p.add_argument("--result", metavar="FILE", help=argparse.SUPPRESS)
 
     p = sub.add_parser("names", help="actor names that no actor matched (unresolved or ambiguous), with counts and "
                                      "suggestions, and the decisions in force")
@@ -244,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
                    "steps, explorer pages, app cold starts, ingests (default 5, 5, 5 and 3)")
     p.add_argument("--variants", action="store_true", help="instead: what each query-plan variant kept for speed "
                    "buys, each step that takes it run with it and without it (plans.VARIANTS)")
+    p.add_argument("--clearance", type=_tlp, metavar="TLP", help="measure the app as a reader cleared to this TLP "
+                   "sees it (default: every incident)")
     p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
     p.add_argument("--app-worker", metavar="DB", help=argparse.SUPPRESS)  # the app under AppTest, its own process
     p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
@@ -261,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("bench: give --db or --incidents, not both")
         if args.repeat:
             bench.configure(args.repeat)
+        if args.clearance:  # the pages' local user, in this process and the workers it starts (auth.local_user)
+            os.environ[auth.LOCAL_CLEARANCE] = args.clearance
         if args.app_worker:
             print(json.dumps(bench.app(Path(args.app_worker), args.launched, cold_only=args.cold_only)))
             return 0
@@ -304,8 +317,9 @@ def main(argv: list[str] | None = None) -> int:
 
             f = filters_from_args(db, args)
             t0 = time.perf_counter()
-            csv_path, manifest_path = write_incidents(db, f, args.out, name=args.name, order_by=args.order,
-                                                      long=args.long, bom=args.bom)
+            # read as a reader cleared to --clearance (default: every incident) reads: the data layer's rule
+            csv_path, manifest_path = write_incidents(db.cleared(f.clearance), f, args.out, name=args.name,
+                                                      order_by=args.order, long=args.long, bom=args.bom)
             print(csv_path)
             print(manifest_path)
             print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -324,6 +338,8 @@ INGEST_EXIT_CODES = """exit codes:
   1  nothing was written: a file could not be read, or --strict and a record was rejected
   2  the command line is wrong (an unknown option, field or value)
   3  some records were rejected (listed, with file, row and field); the rest were stored
+  4  nothing was written: another ingest into the database was under way and --no-wait was given
+     (without --no-wait an ingest waits for the one under way to finish, and says so)
 """
 
 
@@ -345,11 +361,13 @@ def _names(db: store_mod.Store, limit: int) -> None:
 
 def _ingest(args, path) -> int:
     """python -m threatscape ingest: one summary, or one clear line and a non-zero exit."""
+    from . import audit
     from .ingest.csvfile import COLUMNS, delimiter_named, encoding_named
     from .ingest.model import UnreadableFile
     from .ingest.normalise import SPLIT_FIELDS
-    from .ingest.run import IngestFailed, arrow_without_pandas, ingest
+    from .ingest.run import EXIT_BUSY, IngestFailed, arrow_without_pandas, ingest
     from .schema import OutdatedDatabase
+    from .writelock import Busy
 
     arrow_without_pandas()
     mapping = {}
@@ -382,6 +400,17 @@ def _ingest(args, path) -> int:
             with open(args.report, "w", encoding="utf-8") as f:
                 json.dump(report.to_json(), f, indent=2, ensure_ascii=False, default=str)
 
+    def result(code: int, report=None, error: str | None = None) -> int:
+        """The exit code; with --result, also the outcome as JSON (the Ingest page reads it)."""
+        if args.result:
+            with open(args.result, "w", encoding="utf-8") as f:
+                json.dump({"exit_code": code, "error": error, "summary": report.summary() if report else None,
+                           "report": report.to_json() if report else None}, f, ensure_ascii=False, default=str)
+        return code
+
+    def waiting(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
     if not args.paths and not args.aliases and not args.undo:
         print("error: ingest needs a PATH, or --aliases FILE / --undo ID to apply decisions about names",
               file=sys.stderr)
@@ -391,15 +420,21 @@ def _ingest(args, path) -> int:
                         dry_run=args.dry_run, default_tlp=args.tlp, progress=progress,
                         delimiter=delimiter, encoding=encoding, sheet=args.sheet, dates=args.dates,
                         aliases_file=args.aliases, undo=args.undo, who=args.by, split=split,
-                        sectors_file=args.sectors)
+                        sectors_file=args.sectors, wait=not args.no_wait, on_wait=waiting,
+                        audit_as={"user": args.audit_user or audit.command_line_user(), "role": args.audit_role,
+                                  "clearance": args.audit_clearance})
+    except Busy as exc:
+        print(f"error: {exc}; try again when it has finished, or leave out --no-wait to wait for it",
+              file=sys.stderr)
+        return result(EXIT_BUSY, error=str(exc))
     except (UnreadableFile, OutdatedDatabase) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return result(1, error=str(exc))
     except IngestFailed as exc:
         print(exc.report.summary(), file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         write_report(exc.report)
-        return 1
+        return result(1, exc.report, str(exc))
     print(report.summary())
     write_report(report)
-    return 3 if report.rejections else 0
+    return result(3 if report.rejections else 0, report)

@@ -193,18 +193,24 @@ class FilterOptions:
         return f"↳ {name}" if self.parents.get(name) else name
 
 
-_options: dict[tuple, FilterOptions] = {}  # (database path, content version) -> its options
+_options: dict[tuple, FilterOptions] = {}  # (database path, content version, reader's level) -> its options
 _options_lock = threading.Lock()
 
 
+def _keep_version(cache: dict, key: tuple) -> None:
+    """Drop the entries of other data versions than key's (a new ingest replaces them); readers' levels stay."""
+    for old in [k for k in cache if k[:2] != key[:2]]:
+        del cache[old]
+
+
 def filter_options(store: Store) -> FilterOptions:
-    """The values each sidebar filter offers (_filter_options), built once per data version."""
-    key = (store.path, store.version)
+    """The values each sidebar filter offers (_filter_options), built once per data version and reader's level."""
+    key = (store.path, store.version, store.level)
     with _options_lock:  # the page's call waits for launch.warm's rather than building them again
         options = _options.get(key)
         if options is None:
             options = _filter_options(store)
-            _options.clear()  # one version at a time: a new ingest replaces the old options
+            _keep_version(_options, key)
             _options[key] = options
     return options
 
@@ -232,14 +238,14 @@ def _filter_options(store: Store) -> FilterOptions:
                  for name, parent in zip(sectors["sector"], sectors["parent"])})
 
 
-_resolvers: dict[tuple, Resolver] = {}  # (database path, content version) -> its resolver
+_resolvers: dict[tuple, Resolver] = {}  # (database path, content version, reader's level) -> its resolver
 _resolvers_lock = threading.Lock()
 
 
 def resolver(store: Store) -> Resolver:
     """The resolver over this database's actor directory (every actor and alias it holds, the team's mappings
     among them, and its placeholder decisions): the same rules as ingest (threatscape/resolver.py)."""
-    key = (store.path, store.version)
+    key = (store.path, store.version, store.level)
     with _resolvers_lock:
         found = _resolvers.get(key)
         if found is None:
@@ -251,7 +257,7 @@ def resolver(store: Store) -> Resolver:
             placeholders = [Decision(r.name, "placeholder") for r in
                             store.query("active_decisions").itertuples(index=False) if r.decision == "placeholder"]
             found = Resolver(actors, placeholders, version=str(store.dataset().get("alias_map_version", "")))
-            _resolvers.clear()
+            _keep_version(_resolvers, key)
             _resolvers[key] = found
     return found
 

@@ -15,6 +15,7 @@ import os
 import queue
 import threading
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -23,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from . import __version__
-from .filters import Filters, View
+from . import __version__, audit
+from .filters import TLPS, Filters, View
 from .safe import neutralise
 from .store import Store
 
@@ -111,12 +112,17 @@ def view_url(page: str, filters: Filters, view: View | None = None, extra: dict 
 
 
 def manifest(*, store: Store, filters: Filters, query: str, url: str, csv_name: str, rows: int,
-             size: int, sha256: str, options: dict, plan: str = "") -> dict:
-    """What a snapshot holds and how to re-derive it."""
+             size: int, sha256: str, options: dict, plan: str = "", made_by: Maker | None = None,
+             highest_tlp: str | None = None) -> dict:
+    """What a snapshot holds and how to re-derive it, who made it and the highest TLP inside."""
     ds = store.dataset()
+    made_by = made_by or command_line(store)
     return {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "app_version": __version__,
+        "made_by": {"user": made_by.name, "role": made_by.role, "clearance": f"TLP:{made_by.clearance}"},
+        # the highest TLP marking of the incidents inside (None: none inside); handle the file at least that way
+        "tlp": None if highest_tlp is None else f"TLP:{highest_tlp}",
         "dataset": {"kind": ds["kind"], "description": ds["description"],
                     "content_version": ds["content_version"], "alias_map_version": ds["alias_map_version"],
                     "built_at": ds["built_at"].isoformat()},
@@ -133,6 +139,33 @@ def manifest(*, store: Store, filters: Filters, query: str, url: str, csv_name: 
     }
 
 
+@dataclass(frozen=True)
+class Maker:
+    """Who makes a snapshot, as its manifest and the audit trail name them (auth.User has these fields)."""
+    name: str
+    role: str
+    clearance: str
+
+
+def command_line(store: Store) -> Maker:
+    """The user running a command on this machine, reading as `store` is cleared."""
+    return Maker(audit.command_line_user(), "admin", store.clearance or TLPS[-1])
+
+
+class Busy(RuntimeError):
+    """Too many snapshots are being written at once; one line, for the user."""
+
+
+# Snapshots written at once, in this process: each reads and writes every matching incident (a core and up to a few
+# hundred MB each at 10M incidents); the ones past this many are refused with Busy rather than slowing everyone.
+MAX_CONCURRENT_SNAPSHOTS = 2
+_snapshots = threading.BoundedSemaphore(MAX_CONCURRENT_SNAPSHOTS)
+
+
+def highest_marking(rank: int | None) -> str | None:
+    return None if rank is None else TLPS[rank]
+
+
 def _write_atomically(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -145,12 +178,26 @@ def _write_atomically(path: Path, write) -> None:
 
 
 def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, *, name: str | None = None,
-                    order_by: str = "newest", long: bool = False, bom: bool = False) -> tuple[Path, Path]:
-    """Write every incident matching `filters` to out_dir/<name>.csv and <name>.manifest.json."""
+                    order_by: str = "newest", long: bool = False, bom: bool = False,
+                    made_by: Maker | None = None) -> tuple[Path, Path]:
+    """Write every incident matching `filters` that `store`'s reader may read to out_dir/<name>.csv and
+    <name>.manifest.json, and record it in the audit trail. The default name carries the highest TLP inside:
+    incidents-TLP-AMBER-<UTC time>. Raises Busy when MAX_CONCURRENT_SNAPSHOTS are being written already."""
+    if not _snapshots.acquire(blocking=False):
+        raise Busy(f"{MAX_CONCURRENT_SNAPSHOTS} snapshots are being written right now; try again in a moment.")
+    try:
+        return _write_incidents(store, filters, out_dir, name=name, order_by=order_by, long=long, bom=bom,
+                                made_by=made_by or command_line(store))
+    finally:
+        _snapshots.release()
+
+
+def _write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, *, name: str | None,
+                     order_by: str, long: bool, bom: bool, made_by: Maker) -> tuple[Path, Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = name or f"incidents-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
-    csv_path, manifest_path = out_dir / f"{name}.csv", out_dir / f"{name}.manifest.json"
+    stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+    work_path = out_dir / f".{name or 'incidents'}.{os.getpid()}.{threading.get_ident()}.csv.tmp"
     params = filters.params() | {"order_by": order_by, "cursor": None, "backward": False, "page_size": None,
                                  "seq_lo": None, "seq_hi": None, "level": None}
     state = {}
@@ -180,9 +227,11 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
             sink.write(BOM)
         rows = 0
         writer = None
+        markings: set[str] = set()
         with contextlib.closing(_ahead(batches())) as read:  # a failed write stops the reader here and now
             for batch in read:
                 batch = neutralise(batch.select(CSV_COLUMNS))
+                markings.update(pc.unique(batch.column("tlp")).to_pylist())
                 if long:
                     batch = _long_form(batch)
                 if writer is None:
@@ -194,15 +243,27 @@ def write_incidents(store: Store, filters: Filters, out_dir: str | os.PathLike, 
             sink.write((",".join(f'"{c}"' for c in columns) + "\r\n").encode())
         else:
             writer.close()
-        state.update(rows=rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest())
+        state.update(rows=rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest(),
+                     tlp=max(markings, key=TLPS.index) if markings else None)
 
-    _write_atomically(csv_path, write)
+    try:
+        with open(work_path, "wb") as f:
+            write(f)
+        name = name or f"incidents-TLP-{state['tlp'] or 'CLEAR'}-{stamp}"
+        csv_path, manifest_path = out_dir / f"{name}.csv", out_dir / f"{name}.manifest.json"
+        os.replace(work_path, csv_path)
+    finally:
+        work_path.unlink(missing_ok=True)
     doc = manifest(store=store, filters=filters, query=INCIDENT_QUERY, plan=store.plan(INCIDENT_QUERY, params),
                    url=view_url("explorer", filters, extra={"sort": [order_by]} if order_by != "newest" else None),
                    csv_name=csv_path.name, rows=state["rows"], size=state["bytes"], sha256=state["sha256"],
                    options={"form": "long: one row per incident and sector" if long else
-                            "one row per incident, sectors joined by '; '", "bom": bom, "order": order_by})
+                            "one row per incident, sectors joined by '; '", "bom": bom, "order": order_by},
+                   made_by=made_by, highest_tlp=state["tlp"])
     _write_atomically(manifest_path, lambda f: f.write(json.dumps(doc, indent=2, ensure_ascii=False).encode()))
+    audit.record(store.path, "snapshot", user=made_by.name, role=made_by.role, clearance=made_by.clearance,
+                 file=csv_path.name, filters=filters.describe(), rows=state["rows"], sha256=state["sha256"],
+                 tlp=doc["tlp"])
     return csv_path, manifest_path
 
 
@@ -216,22 +277,38 @@ def frame_csv(df: pd.DataFrame, *, bom: bool = False) -> bytes:
     return buf.getvalue()
 
 
+def highest_tlp(store: Store, filters: Filters) -> str | None:
+    """The highest TLP marking among the incidents `filters` match that the store's reader may read (None: none)."""
+    rank = store.query("highest_tlp", filters.params()).iloc[0, 0]
+    return None if pd.isna(rank) else TLPS[int(rank)]
+
+
 def chart_snapshot_zip(store: Store, df: pd.DataFrame, *, name: str, filters: Filters,
-                       view: View | None, page: str = "", query: str | None = None) -> bytes:
-    """A zip holding <name>.csv (a chart's data: the frame its query returned) and <name>.manifest.json."""
+                       view: View | None, page: str = "", query: str | None = None,
+                       made_by: Maker | None = None) -> bytes:
+    """A zip holding <name>.csv (a chart's data: the frame its query returned) and <name>.manifest.json; recorded
+    in the audit trail with the highest TLP of the incidents it counts."""
+    made_by = made_by or command_line(store)
     query = query or df.attrs.get("query", "")
     data = frame_csv(df)
+    sha256 = hashlib.sha256(data).hexdigest()
+    tlp = highest_tlp(store, filters)
     doc = manifest(store=store, filters=filters, query=query, url=view_url(page, filters, view),
                    plan=df.attrs.get("plan", ""),
-                   csv_name=f"{name}.csv", rows=len(df), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                   options={"view": view.__dict__ if view else None})
+                   csv_name=f"{name}.csv", rows=len(df), size=len(data), sha256=sha256,
+                   options={"view": view.__dict__ if view else None}, made_by=made_by, highest_tlp=tlp)
+    audit.record(store.path, "chart-data", user=made_by.name, role=made_by.role, clearance=made_by.clearance,
+                 file=f"{name}.zip", query=query, filters=filters.describe(), rows=len(df), sha256=sha256,
+                 tlp=doc["tlp"])
     return _zip({f"{name}.csv": data, f"{name}.manifest.json": json.dumps(doc, indent=2, ensure_ascii=False).encode()})
 
 
 def incidents_zip(store: Store, filters: Filters, *, order_by: str = "newest", long: bool = False,
-                  bom: bool = False, work_dir: str | os.PathLike) -> Path:
-    """Write an incident snapshot into work_dir and zip the CSV and its manifest; return the zip's path."""
-    csv_path, manifest_path = write_incidents(store, filters, work_dir, order_by=order_by, long=long, bom=bom)
+                  bom: bool = False, work_dir: str | os.PathLike, made_by: Maker | None = None) -> Path:
+    """Write an incident snapshot into work_dir and zip the CSV and its manifest; return the zip's path (its name
+    carries the highest TLP inside, as the CSV's does)."""
+    csv_path, manifest_path = write_incidents(store, filters, work_dir, order_by=order_by, long=long, bom=bom,
+                                              made_by=made_by)
     zip_path = csv_path.with_suffix(".zip")
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.write(csv_path, csv_path.name)

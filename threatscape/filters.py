@@ -156,7 +156,7 @@ REGISTRY: tuple[Filter, ...] = (
            _parse_each(tlp_marking, f"must be one of {', '.join(TLPS)}", order=TLPS.index), (),
            "tlps", "VARCHAR[]", list, summary="tlp", multiple=True),
     Filter("clearance", "clearance", "Cleared to", "clearance", "--clearance",
-           "only incidents marked at most this TLP (a reader's clearance; not yet enforced)", _parse_clearance,
+           "read as a reader cleared to this TLP: only incidents marked at most it", _parse_clearance,
            None, "clearance", "VARCHAR[]", _cleared, summary="tlp"),
     Filter("text", "q", "Title or summary contains", "text", "--text", "in title or summary (case-insensitive)",
            _parse_text, "", "text", "VARCHAR", str.strip),

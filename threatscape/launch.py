@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # The app's pages (file stem, title), in navigation order; dashboard.py registers them, app.setup links them.
 PAGES = (("overview", "Overview"), ("explorer", "Explorer"), ("actor", "Actor profile"), ("names", "Names"),
-         ("ingest", "Ingest"))
+         ("ingest", "Ingest"), ("audit", "Audit trail"))
 
 _warmed: set = set()  # database paths this process has warmed
 _lock = threading.Lock()

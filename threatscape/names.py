@@ -34,14 +34,14 @@ class Review:
     decisions: list                  # decision_history rows (namedtuples), newest first
 
 
-_reviews: dict[tuple, Review] = {}  # (database path, content version, limit) -> its review
+_reviews: dict[tuple, Review] = {}  # (database path, content version, reader level, limit) -> its review
 _reviews_lock = threading.Lock()
 
 
 def review(store: Store, limit: int = 200) -> Review:
     """What is left to resolve in this database, most incidents first; built once per data version (a decision
     changes the version): the suggestions take a second for 200 names."""
-    key = (store.path, store.version, limit)
+    key = (store.path, store.version, store.level, limit)
     with _reviews_lock:
         found = _reviews.get(key)
         if found is None:
@@ -85,15 +85,21 @@ def actor_choices() -> list[str]:
     return sorted(Resolver.reference().actors, key=str.casefold)
 
 
-def decide(store: Store, decision: Decision, who: str = ""):
-    """Record a decision and apply it to every stored incident; the ingest report (its `remapped` count)."""
+def _as(user) -> dict | None:
+    """Who decides, as the audit trail records them (an auth.User; None: not recorded)."""
+    return None if user is None else {"user": user.name, "role": user.role, "clearance": user.clearance}
+
+
+def decide(store: Store, decision: Decision, who: str = "", user=None):
+    """Record a decision and apply it to every stored incident; the ingest report (its `remapped` count). user: who
+    decided (auth.User), recorded in the audit trail."""
     from .ingest.run import ingest
 
-    return ingest([], store.path, decide=[decision], who=who)
+    return ingest([], store.path, decide=[decision], who=who, audit_as=_as(user))
 
 
-def undo(store: Store, decision_id: int, who: str = ""):
+def undo(store: Store, decision_id: int, who: str = "", user=None):
     """Undo a recorded decision and apply that to every stored incident; the ingest report."""
     from .ingest.run import ingest
 
-    return ingest([], store.path, undo=[decision_id], who=who)
+    return ingest([], store.path, undo=[decision_id], who=who, audit_as=_as(user))

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 6  # 2: the summary tables (build.FIRST and build.DERIVED); incident_sector became a view
+SCHEMA_VERSION = 7  # 2: the summary tables (build.FIRST and build.DERIVED); incident_sector became a view
                     # 3: summaries per one-sector filter (sector_mask_filter), by actor, by day
                     # 4: campaign_country_change
                     # 5: alias_decision; the whole actor directory; actor 0 'Unattributed'
                     # 6: the TLP marking as a dimension of the summaries (the TLP and clearance filters)
+                    # 7: actor_summary and victim_country_summary per TLP level (a reader's clearance)
 
 
 class OutdatedDatabase(RuntimeError):

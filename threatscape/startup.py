@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import schema
+from . import schema, writelock
 from .store import database_path
 
 _build_lock = threading.Lock()
@@ -16,11 +16,12 @@ _build_lock = threading.Lock()
 
 def ensure_database(path: str | os.PathLike | None = None) -> tuple[Path, bool]:
     """Build the demo database if the file is missing or outdated demo data; return (path, whether it was built
-    now)."""
+    now). The check is made again holding the database's write lock: an ingest that was under way meanwhile (its
+    database in place when it ends) is never replaced by demo data."""
     p = database_path(path)
     if p.exists() and not outdated_demo(p):
         return p, False
-    with _build_lock:
+    with _build_lock, writelock.hold(p, what="demo build"):
         if p.exists() and not outdated_demo(p):
             return p, False
         from .demo import build_demo  # pandas and numpy: only when a build is needed

@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -47,6 +48,15 @@ MACROS = ("match_date", "match_actor", "match_sector", "match_country", "match_t
 # per filter); DuckDB binds a variable once, as a constant.
 STRUCTS = {"filters": ("since", "until"), "previous": ("prev_since", "prev_until"), "span": ("prev_since", "until")}
 CACHE_ENTRIES = 512
+# How long one query may run before DuckDB is told to stop it (QueryTimeout): a page's queries take well under a
+# second at 10M incidents, so this only ends the runaway ones, which would hold a query thread every other session
+# shares. An export's queries (Store.stream) get longer. THREATSCAPE_QUERY_SECONDS sets the first.
+QUERY_SECONDS = float(os.environ.get("THREATSCAPE_QUERY_SECONDS") or 30)
+STREAM_SECONDS = 600
+
+
+class QueryTimeout(RuntimeError):
+    """A query ran past its time limit and was stopped; the message says so in plain words."""
 
 
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -74,6 +84,7 @@ class _Snapshot:
     one_sector_filters: frozenset  # each sector's rollup_mask (plans.search_path)
     date_bounds: tuple  # (first day, last day) of the data as dates; (None, None) when it holds no incident
     actors: tuple  # (actor_id, name, sponsor state or 'unknown') of every actor, by id (queries/actor_directory.sql)
+    reader_bounds: dict = dataclasses.field(default_factory=dict)  # a reader's level -> its date_bounds
 
 
 def _freeze(value):
@@ -114,7 +125,12 @@ def _catalog_script() -> str:
     after each statement it runs, waiting up to 5 ms when another thread is busy in Python, as the page is
     when launch.warm opens the database: beside a busy thread the 79 statements took 1.5 s one by one and
     0.57 s as one script (0.1 s either way alone)."""
-    statements = [f"CREATE VIEW {table} AS SELECT * FROM ts.main.{table}" for table in TABLES]  # allow-list
+    statements = [f"CREATE VIEW {table} AS SELECT * FROM ts.main.{table}" for table in TABLES  # allow-list
+                  if table not in BY_LEVEL]
+    statements += [f"CREATE VIEW {table} AS SELECT * EXCLUDE (tlp_max) FROM ts.main.{table} WHERE tlp_max = 4"
+                   for table in BY_LEVEL]
+    statements.append("CREATE VIEW reader_level AS SELECT 4::UTINYINT AS tlp_max")
+    statements += _reader_views()
     statements.append(f"CREATE TYPE filters AS {filters.sql_struct_type()}")  # from the filter registry
     statements += [sql.text(macro) for macro in MACROS]
     # The variants of the summary macros, one schema per source (threatscape/plans.py). A macro's body
@@ -125,11 +141,57 @@ def _catalog_script() -> str:
     return "\n;\n".join(statements)  # on a line of its own: a file may end in a -- comment
 
 
+# What a reader cleared to a TLP level may read (the level as its marking's rank, 0 CLEAR .. 3 AMBER+STRICT; 4, RED,
+# is everything). Each level below RED has a schema of its own, reader_<level>, with a view of every table that
+# holds incidents or counts them, over only the rows of the incidents marked at most that TLP; a cleared Store puts
+# it first on every query's search path. So a query, a macro or a summary read by a reader finds no incident above
+# the reader's clearance, whatever its filters, and a query written later needs to know nothing about it.
+# (The summaries' rows are kept per cumulative level, tlp_max: queries/schema.sql, tlp_level.)
+LEVELED = ("campaign", "campaign_part", "shared_campaign_part", "campaign_change", "campaign_country_change",
+           "campaign_actor_change", "incident_month", "actor_month", "country_month", "incident_day", "actor_day",
+           "country_day", "incident_month_mask")  # rows per level, tlp_max: a level's rows and those below it
+BY_LEVEL = ("actor_summary", "victim_country_summary")  # one level's rows answer: that level's, as if it were all
+READER_LEVELS = range(len(filters.TLPS) - 1)
+
+
+def _reader_views() -> list[str]:
+    """The statements that create each reader_<level> schema (see READER_LEVELS). Every name is from the allow-lists
+    above; the markings are filters.TLPS."""
+    out = []
+    for level in READER_LEVELS:
+        schema = f"reader_{level}"
+        marks = ", ".join(f"'{t}'" for t in filters.TLPS[:level + 1])
+        out += [f"CREATE SCHEMA {schema}",
+                f"CREATE VIEW {schema}.incident AS SELECT * FROM ts.main.incident WHERE tlp IN ({marks})",
+                f"CREATE VIEW {schema}.incident_sector AS SELECT i.incident_id, s.sector_id "
+                f"FROM {schema}.incident AS i JOIN main.sector AS s ON i.sector_mask & (1::UBIGINT << s.sector_id) <> 0",
+                f"CREATE VIEW {schema}.reader_level AS SELECT {level}::UTINYINT AS tlp_max"]
+        out += [f"CREATE VIEW {schema}.{t} AS SELECT * FROM ts.main.{t} WHERE tlp_max <= {level}" for t in LEVELED]
+        out += [f"CREATE VIEW {schema}.{t} AS SELECT * EXCLUDE (tlp_max) FROM ts.main.{t} WHERE tlp_max = {level}"
+                for t in BY_LEVEL]
+        # The actor directory less the names that only incidents above the level report (an unresolved name is an
+        # actor of its own), their aliases, and the decisions about names those incidents alone report.
+        out += [f"CREATE VIEW {schema}.actor AS SELECT * FROM ts.main.actor WHERE resolved OR actor_id = 0 "
+                f"OR actor_id IN (SELECT actor_id FROM {schema}.actor_summary)",
+                f"CREATE VIEW {schema}.actor_alias AS SELECT * FROM ts.main.actor_alias "
+                f"WHERE actor_id IN (SELECT actor_id FROM {schema}.actor)",
+                f"CREATE VIEW {schema}.alias_decision AS SELECT * FROM ts.main.alias_decision "
+                f"WHERE name IN (SELECT actor_as_reported FROM {schema}.incident)"]
+    return out
+
+
 class Store:
-    """Read-only access to one database file; reopens it when ingestion swaps in a new file."""
+    """Read-only access to one database file; reopens it when ingestion swaps in a new file.
+
+    A Store reads every incident; `cleared(tlp)` gives the same store as a reader cleared to that TLP sees it
+    (READER_LEVELS): the pages and exports of a signed-in user get only that one."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+        self.clearance: str | None = None  # None: every incident (RED)
+        self._level = len(filters.TLPS) - 1
+        self._root = self
+        self._readers: dict[str, Store] = {}
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
         self._cache: collections.OrderedDict = collections.OrderedDict()
@@ -137,6 +199,33 @@ class Store:
         self._one_at_a_time: threading.Lock | None = None  # held by the query executing now (one_at_a_time)
         self._local = threading.local()  # this thread's cursor on the snapshot, and what is set on it (_cursor)
         self.timings: collections.deque[Timing] = collections.deque(maxlen=2000)
+
+    def cleared(self, clearance: str | None) -> Store:
+        """This store as a reader cleared to `clearance` (a TLP marking; None: every incident) sees it: every query,
+        export and date bound of it reads only the incidents marked at most that TLP. It shares the root store's
+        connection, cursors and cache (its results are cached under its level)."""
+        root = self._root
+        if clearance is None or clearance == filters.TLPS[-1]:
+            return root
+        if clearance not in filters.TLPS:
+            raise ValueError(f"unknown TLP clearance {clearance!r}")
+        with root._lock:
+            reader = root._readers.get(clearance)
+            if reader is None:
+                reader = object.__new__(Store)
+                reader.__dict__.update(root.__dict__)  # the same lock, cache, cursors and timings
+                reader.clearance, reader._level, reader._root = clearance, filters.TLPS.index(clearance), root
+                root._readers[clearance] = reader
+        return reader
+
+    @property
+    def level(self) -> int:
+        """The reader's TLP level, its clearance's rank (0 CLEAR .. 4 RED: every incident)."""
+        return self._level
+
+    def _schema(self) -> str:
+        """The schema of the reader's views (READER_LEVELS), first on every search path; '' for every incident."""
+        return "" if self._root is self else f"reader_{self._level}"
 
     def _fingerprint(self) -> tuple:
         st = os.stat(self.path)
@@ -162,6 +251,8 @@ class Store:
 
     def snapshot(self) -> _Snapshot:
         """The open database, reopened first if the file was replaced since."""
+        if self._root is not self:
+            return self._root.snapshot()
         fingerprint = self._fingerprint()
         snap = self._snapshot
         if snap is None or snap.fingerprint != fingerprint:
@@ -182,14 +273,25 @@ class Store:
     def date_bounds(self) -> tuple[dt.date | None, dt.date | None]:
         """The first and last day of the data being served (queries/date_bounds.sql, read at open, as
         Python dates: every page and most queries' parameters need them, before pandas is loaded)."""
-        return self.snapshot().date_bounds
+        snap = self.snapshot()
+        if self._root is self:
+            return snap.date_bounds
+        bounds = snap.reader_bounds.get(self._level)
+        if bounds is None:  # the reader's own: the first and last day of the incidents it may see
+            cursor = snap.con.cursor()
+            try:
+                cursor.execute(f"SET search_path = '{self._schema()},main'")  # a name from READER_LEVELS
+                bounds = snap.reader_bounds[self._level] = tuple(cursor.execute(sql.text("date_bounds")).fetchone())
+            finally:
+                cursor.close()
+        return bounds
 
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run queries/<name>.sql with the $parameters it uses; cached by data version. Do not mutate.
         A query that another thread is already running (data.prefetch) is waited for, not run twice."""
         snap = self.snapshot()
         bound, plan = self._bind(name, params or {}, snap)
-        key = (snap.version, name, tuple((k, _freeze(v)) for k, v in bound.items()))
+        key = (snap.version, self._level, name, tuple((k, _freeze(v)) for k, v in bound.items()))
         t0 = time.perf_counter()
         with self._lock:
             hit = self._cache.get(key)
@@ -229,7 +331,7 @@ class Store:
             cursor, state = self._cursor(snap)
             try:
                 _prepare(cursor, plan, bound, state)
-                with self._one_at_a_time or contextlib.nullcontext():
+                with self._root._one_at_a_time or contextlib.nullcontext(), _time_limit(cursor, name, QUERY_SECONDS):
                     result = cursor.execute(sql.text(name), _as_text(_params_of(bound), sql.cast_params(name)))
                 return result.df()  # DuckDB has run the query; this only converts its result
             except (duckdb.FatalException, duckdb.InternalException):
@@ -278,6 +380,8 @@ class Store:
                 cursor.close()
 
     def _reopen(self, broken: _Snapshot) -> _Snapshot:
+        if self._root is not self:
+            return self._root._reopen(broken)
         with self._lock:
             if self._snapshot is broken:
                 self._snapshot = self._open(self._fingerprint())
@@ -292,8 +396,9 @@ class Store:
         t0 = time.perf_counter()
         try:
             _prepare(cursor, plan, bound, {})
-            yield cursor.sql(sql.text(name), params=_as_text(_params_of(bound), sql.cast_params(name))).to_arrow_reader(
-                batch_rows)
+            with _time_limit(cursor, name, STREAM_SECONDS):
+                yield cursor.sql(sql.text(name), params=_as_text(_params_of(bound), sql.cast_params(name))
+                                 ).to_arrow_reader(batch_rows)
         finally:
             cursor.close()
             self.timings.append(Timing(name, (time.perf_counter() - t0) * 1000, -1, False, t0,
@@ -307,6 +412,10 @@ class Store:
             # Actor and sponsor filters are names; the filters take the actor ids they allow, so that no join
             # is needed (queries/match_actor.sql). Resolved here, from the actor directory.
             params = params | {"actor_ids": self.actor_ids(params.get("actors", []), params.get("sponsors", []))}
+        if self._root is not self:  # a reader: its clearance in every filter struct, as well as in its views
+            cleared = filters.TLPS[:self._level + 1]
+            asked = params.get("clearance")
+            params = params | {"clearance": cleared if asked is None else [t for t in asked if t in cleared]}
         bound, missing = {}, set()
         for key in wanted:
             if key in STRUCTS:
@@ -320,6 +429,8 @@ class Store:
         if missing:
             raise KeyError(f"query {name} needs parameters {sorted(missing)}")
         plan = plans.search_path(params, snap.one_sector_filters) if wanted & STRUCTS.keys() else "main"
+        if self._root is not self:
+            plan = f"{self._schema()},{plan}"
         return dict(sorted(bound.items())), plan
 
     def plan(self, name: str, params: dict) -> str:
@@ -345,6 +456,22 @@ class Store:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+
+
+@contextlib.contextmanager
+def _time_limit(cursor: duckdb.DuckDBPyConnection, name: str, seconds: float):
+    """Interrupt what the cursor runs once `seconds` have passed; DuckDB's interruption becomes QueryTimeout."""
+    timer = threading.Timer(seconds, cursor.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except duckdb.InterruptException as exc:
+        log.warning("query %s stopped after %.0f s", name, seconds)
+        raise QueryTimeout(f"This view took longer than {seconds:.0f} s to compute and was stopped; narrow the "
+                           "filters (a shorter period, fewer actors, no text search) and try again.") from exc
+    finally:
+        timer.cancel()
 
 
 def _as_text(bound: dict, cast: frozenset[str]) -> dict:

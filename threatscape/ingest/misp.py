@@ -39,7 +39,11 @@ def read(paths: list[Path], *, source: str | None) -> Iterator[RawIncident | Rej
             if not isinstance(event, dict):
                 yield Rejection(path.name, f"event {n}", "Event", "not a MISP event object")
             else:
-                yield _incident(path.name, f"event {n}", event, source)
+                try:
+                    yield _incident(path.name, f"event {n}", event, source)
+                except (TypeError, AttributeError, ValueError):  # a field of the wrong kind inside the event
+                    yield Rejection(path.name, f"event {n}", "Event",
+                                    "malformed MISP event: a field holds the wrong kind of value")
 
 
 def _events_of(path: Path) -> list:

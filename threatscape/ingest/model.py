@@ -21,6 +21,8 @@ def read_json(path: Path):
         raise UnreadableFile(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
     except json.JSONDecodeError as e:
         raise UnreadableFile(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from e
+    except RecursionError as e:
+        raise UnreadableFile(f"{path}: JSON nested too deeply to read") from e
 
 
 @dataclass

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import hashlib
 import importlib
 import importlib.abc
 import sys
@@ -17,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import build, sql
+from .. import audit, build, sql, writelock
 from ..actors import alias_key
 from ..resolver import UNATTRIBUTED, Decision, Resolver, choose, read_decisions, split_reported
 from ..schema import dataset_kind
@@ -57,7 +58,8 @@ class FileCount:
 
 
 FILES_LISTED = 20  # files the summary lists one by one
-EXIT_STORED, EXIT_FAILED, EXIT_USAGE, EXIT_SOME_REJECTED = 0, 1, 2, 3  # the ingest command's exit codes
+# the ingest command's exit codes
+EXIT_STORED, EXIT_FAILED, EXIT_USAGE, EXIT_SOME_REJECTED, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Report:
     normaliser: Normaliser | None = None
     replaced_demo: bool = False
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # after the write: what did not go as it should
 
     def totals(self) -> dict[str, int]:
         return {k: sum(getattr(c, k) for c in self.files.values())
@@ -151,6 +154,7 @@ class Report:
             lines.append(f"  rejected {r.file} {r.locator} [{r.field}]: {r.reason}")
         if len(self.rejections) > 20:
             lines.append(f"  … and {len(self.rejections) - 20:,} more rejections (--report FILE lists all)")
+        lines.extend(f"Warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
 
@@ -309,29 +313,54 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
            delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None,
            dates: str | None = None,
            aliases_file: str | Path | None = None, decide: list[Decision] = (), undo: list[int] = (),
-           who: str = "", split: dict[str, str] | None = None, sectors_file: str | Path | None = None) -> Report:
+           who: str = "", split: dict[str, str] | None = None, sectors_file: str | Path | None = None,
+           wait: bool = True, on_wait: Callable[[str], None] | None = None,
+           audit_as: dict[str, str] | None = None) -> Report:
     """Read, normalise and merge; the database is replaced atomically only when everything worked.
 
     aliases_file, decide: decisions about names to record (threatscape/resolver.py); undo: ids of recorded
     decisions to undo. Every stored incident is read again under the decisions in force, without its file.
     split: per field of multi-valued CSV cells (sectors, victim_country), the characters between values;
-    sectors_file: a team's 'term,sector' CSV crosswalk, over every format's own (normalise.read_sector_terms)."""
-    t0 = time.perf_counter()
+    sectors_file: a team's 'term,sector' CSV crosswalk, over every format's own (normalise.read_sector_terms).
+
+    The whole read-modify-replace holds the database's write lock (threatscape/writelock.py): with another write
+    under way, wait=True waits for it (on_wait is called once with a line to show), wait=False raises
+    writelock.Busy at once. audit_as (user, role, clearance): who asked, recorded in the audit trail
+    (threatscape/audit.py) when the ingest has written the database."""
     db = Path(db)
-    report = Report(database=str(db), dry_run=dry_run, who=who)
+    # What can be checked without the database (the command line, the input files) fails before any wait.
     try:
         extra = list(read_decisions(aliases_file)) if aliases_file else []
     except ValueError as exc:
         raise UnreadableFile(str(exc)) from None
     team_sectors = read_sector_terms(sectors_file) if sectors_file else {}
+    report = Report(database=str(db), dry_run=dry_run, who=who)
     grouped = _files([Path(p) for p in paths], fmt, report)
+    with writelock.hold(db, wait=wait, on_wait=on_wait):
+        t0 = time.perf_counter()  # the ingest's own time, not the wait
+        _ingest(grouped, db, report, t0, fmt=fmt, mapping=mapping, source=source, strict=strict,
+                default_tlp=default_tlp, progress=progress, delimiter=delimiter, encoding=encoding, sheet=sheet,
+                dates=dates, decisions=extra + list(decide), undo=undo, who=who, split=split,
+                team_sectors=team_sectors, audit_as=audit_as, paths=[Path(p) for p in paths])
+    return report
+
+
+def _ingest(grouped: dict[str, list[Path]], db: Path, report: Report, t0: float, *, fmt, mapping, source, strict,
+            default_tlp, progress, delimiter, encoding, sheet, dates, decisions, undo, who, split, team_sectors,
+            audit_as, paths) -> None:
+    """ingest(), holding the write lock."""
     options = {"mapping": mapping, "delimiter": delimiter, "encoding": encoding, "sheet": sheet, "dates": dates}
+    hashes = None
+    if audit_as is not None and not report.dry_run:  # the files' digests, on a thread of their own meanwhile
+        hasher = ThreadPoolExecutor(1)
+        hashes = hasher.submit(_file_digests, paths, grouped)
+        hasher.shutdown(wait=False)
     staged = _Staged(report, progress)
 
     # While the first file is read (Arrow's CSV reader runs without the GIL), a thread loads the galaxy's alias
     # map and starts the new database file (build.create).
     pool = ThreadPoolExecutor(1)
-    aliases = pool.submit(_resolver, db, extra + list(decide), list(undo), who, report)
+    aliases = pool.submit(_resolver, db, decisions, list(undo), who, report)
     fresh = pool.submit(build.create, db)
     pool.shutdown(wait=False)
     try:
@@ -359,13 +388,48 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
             raise IngestFailed(report)
         staged_rows = staged.table()
         pa.default_memory_pool().release_unused()  # give the file's bytes and cells back before DuckDB sorts
-        _merge(db, staged_rows, staged.galaxy_of, report, fresh.result())
+        version = _merge(db, staged_rows, staged.galaxy_of, report, fresh.result())
     except BaseException:
         if fresh.exception() is None:  # (waits for it) the new file, unless it is in place already
             fresh.result().discard()
         raise
     report.seconds = time.perf_counter() - t0
-    return report
+    if hashes is not None and version is not None:
+        try:
+            _audit(db, report, audit_as, hashes.result(), version)
+        except OSError as exc:  # the data is written: say that the trail misses it, rather than that it failed
+            report.warnings.append(f"not recorded in the audit trail: {exc.strerror or exc}")
+
+
+def _file_digests(paths: list[Path], grouped: dict[str, list[Path]]) -> list[dict]:
+    """name, sha256 and bytes of every file ingested, for the audit trail. The name is the file's own, or its path
+    from the folder given (never where that folder is: an upload's temporary folder, a server path)."""
+    out = []
+    for files in grouped.values():
+        for f in files:
+            given = next((p for p in paths if p == f or p in f.parents), None)
+            name = f.name if given is None or given == f else str(f.relative_to(given.parent))
+            digest, size = hashlib.sha256(), 0
+            with open(f, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+            out.append({"name": name, "sha256": digest.hexdigest(), "bytes": size})
+    return out
+
+
+def _audit(db: Path, report: Report, who: dict[str, str], files: list[dict], version: str) -> None:
+    """The audit trail's events for a written ingest: the ingest of its files, and the decisions about names it
+    recorded or undid (an ingest of no files records only those)."""
+    user = {"user": who.get("user", ""), "role": who.get("role", ""), "clearance": who.get("clearance", "")}
+    if files or not (report.decisions or report.undone):
+        audit.record(db, "ingest", **user, files=files, **report.totals(), replaced_demo=report.replaced_demo,
+                     content_version=version)
+    if report.decisions or report.undone:
+        audit.record(db, "alias-decision", **user,
+                     decisions=[{"name": d.name, "decision": d.decision, "actor": d.actor or None,
+                                 "reason": d.reason} for d in report.decisions],
+                     undone=list(report.undone), remapped=report.remapped, content_version=version)
 
 
 def _contiguous(table: pa.Table) -> pa.Table:
@@ -411,7 +475,9 @@ def _resolver(db: Path, decide: list[Decision], undo: list[int], who: str, repor
         raise UnreadableFile(str(exc)) from None
 
 
-def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: build.Fresh) -> None:
+def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: build.Fresh) -> str | None:
+    """Merge the staged rows with what `db` holds into `fresh` and put it in place; the new content version (None
+    for a dry run, which puts nothing in place)."""
     previous = None
     if db.exists():
         if dataset_kind(db) == "demo":
@@ -463,15 +529,16 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
                                                                                   time.gmtime())})
             facts = con.sql(sql.text("ingest_new_incident_facts")).to_arrow_table()
             sources = sorted(str(s) for s in pc.unique(staged.column("source")).to_pylist())
-            build.finish(con, kind="sources", alias_map_version=version, insert=sql.text("ingest_insert_incidents"),
-                         facts=facts,
-                         description="Ingested sources: " + ", ".join(sources) if sources else "Ingested sources")
+            content_version = build.finish(
+                con, kind="sources", alias_map_version=version, insert=sql.text("ingest_insert_incidents"),
+                facts=facts, description="Ingested sources: " + ", ".join(sources) if sources else "Ingested sources")
             con.execute("DROP VIEW new_incident")
             con.execute("DROP VIEW stored")
             if previous is not None:
                 con.execute("DETACH previous")
     except _DryRun:
-        pass
+        return None
+    return content_version
 
 
 def _remap(resolver: Resolver, stored: list[tuple], report: Report) -> pa.Table:

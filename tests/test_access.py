@@ -1,0 +1,131 @@
+"""Who may do what: roles and clearances from sign-in claims, the audit trail, snapshots' makers and markings, and
+the limits on queries and exports."""
+import csv
+import json
+import threading
+import zipfile
+
+import pytest
+
+from threatscape import audit, auth, export, sql, store as store_mod
+from threatscape.filters import Filters
+
+RULES = {"threatscape": {"access": [
+    {"email": "ana@example.org", "role": "analyst", "clearance": "AMBER"},
+    {"group": "cti-admins", "role": "admin", "clearance": "TLP:RED"},
+    {"domain": "example.org", "role": "viewer", "clearance": "GREEN"},
+]}}
+
+
+def test_a_user_gets_the_highest_role_and_clearance_their_rules_grant():
+    rules = auth.rules_from(RULES)
+    ana = auth.user_from_claims({"email": "Ana@Example.org", "email_verified": True}, rules)
+    assert (ana.name, ana.role, ana.clearance) == ("Ana@Example.org", "analyst", "AMBER")
+    bob = auth.user_from_claims({"email": "bob@example.org"}, rules)  # only the domain rule
+    assert (bob.role, bob.clearance) == ("viewer", "GREEN")
+    root = auth.user_from_claims({"email": "ana@example.org", "groups": ["CTI-Admins"]}, rules)
+    assert (root.role, root.clearance) == ("admin", "RED")
+
+
+def test_an_unknown_or_unverified_user_gets_the_least():
+    rules = auth.rules_from(RULES)
+    for claims in ({"email": "eve@evil.example"}, {"sub": "12345"},
+                   {"email": "ana@example.org", "email_verified": False}):
+        user = auth.user_from_claims(claims, rules)
+        assert (user.role, user.clearance) == ("viewer", "CLEAR")
+    assert auth.user_from_claims({"email": "x@y.z"}, ()).clearance == "CLEAR"  # no rules at all
+
+
+@pytest.mark.parametrize("rule, says", [
+    ({"email": "a@b.c", "role": "root"}, "role='root'"),
+    ({"email": "a@b.c", "clearance": "SECRET"}, "clearance='SECRET'"),
+    ({"role": "admin"}, "give an email, a group or a domain"),
+])
+def test_a_wrong_access_rule_is_one_clear_line(rule, says):
+    with pytest.raises(auth.AccessConfigError, match="access rule 1") as err:
+        auth.rules_from({"threatscape": {"access": [rule]}})
+    assert says in str(err.value)
+
+
+def test_roles_open_only_their_pages():
+    viewer, analyst = auth.User("v", "viewer", "GREEN"), auth.User("a", "analyst", "AMBER")
+    assert [p for p in auth.PAGE_ROLE if viewer.may_open(p)] == ["overview", "explorer", "actor"]
+    assert analyst.may_open("names") and not analyst.may_open("ingest") and not analyst.may_open("audit")
+    assert all(auth.LOCAL_USER.may_open(p) for p in auth.PAGE_ROLE)
+    assert not viewer.may_open("no-such-page")
+
+
+@pytest.mark.parametrize("address, local", [("localhost", True), ("127.0.0.1", True), ("::1", True),
+                                            ("[::1]", True), ("0.0.0.0", False), ("", False), (None, False),
+                                            ("192.168.1.5", False), ("example.org", False)])
+def test_only_loopback_addresses_count_as_this_machine(address, local):
+    assert auth.is_loopback(address) is local
+
+
+def test_the_audit_trail_is_appended_to_and_shows_an_edit(tmp_path):
+    db = tmp_path / "incidents.duckdb"
+    threads = [threading.Thread(target=audit.record, args=(db, "sign-in"), kwargs={"user": f"u{i}"})
+               for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    events = audit.read(db)
+    assert sorted(e["user"] for e in events) == sorted(f"u{i}" for i in range(20))
+    assert audit.verify(db) == []
+    lines = audit.path_for(db).read_text().splitlines()
+    lines[5] = lines[5].replace('"sign-in"', '"sign-out"')  # someone edits one entry
+    audit.path_for(db).write_text("\n".join(lines) + "\n")
+    assert [p.split(": ")[0] for p in audit.verify(db)] == ["incidents.audit.jsonl, line 7"]
+
+
+def test_a_snapshot_names_its_maker_and_carries_its_highest_tlp(fixture_path, tmp_path):
+    store = store_mod.Store(fixture_path)
+    maker = auth.User("ana@example.org", "analyst", "GREEN")
+    csv_path, manifest_path = export.write_incidents(store.cleared("GREEN"), Filters(), tmp_path, made_by=maker)
+    doc = json.loads(manifest_path.read_text())
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8", newline="")))
+    markings = {r["tlp"] for r in rows}
+    assert markings <= {"CLEAR", "GREEN"} and rows
+    highest = "GREEN" if "GREEN" in markings else "CLEAR"
+    assert csv_path.name.startswith(f"incidents-TLP-{highest}-")
+    assert doc["made_by"] == {"user": "ana@example.org", "role": "analyst", "clearance": "TLP:GREEN"}
+    assert doc["tlp"] == f"TLP:{highest}"
+    snap = [e for e in audit.read(fixture_path) if e["action"] == "snapshot"][-1]
+    assert (snap["user"], snap["rows"], snap["sha256"], snap["tlp"]) == (
+        "ana@example.org", len(rows), doc["csv"]["sha256"], f"TLP:{highest}")
+
+
+def test_chart_data_records_who_downloaded_what(fixture_path):
+    store = store_mod.Store(fixture_path).cleared("AMBER")
+    df = store.query("victim_country_options")
+    maker = auth.User("v@example.org", "viewer", "AMBER")
+    with zipfile.ZipFile(__import__("io").BytesIO(export.chart_snapshot_zip(
+            store, df, name="countries", filters=Filters(), view=None, made_by=maker))) as z:
+        doc = json.loads(z.read("countries.manifest.json"))
+    assert doc["made_by"]["clearance"] == "TLP:AMBER" and doc["tlp"] in ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER")
+    event = [e for e in audit.read(fixture_path) if e["action"] == "chart-data"][-1]
+    assert (event["user"], event["rows"], event["tlp"]) == ("v@example.org", len(df), doc["tlp"])
+
+
+def test_snapshots_past_the_limit_are_refused_not_queued(fixture_path, tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "_snapshots", threading.BoundedSemaphore(1))
+    export._snapshots.acquire()  # one is being written
+    try:
+        with pytest.raises(export.Busy, match="try again"):
+            export.write_incidents(store_mod.Store(fixture_path), Filters(), tmp_path)
+    finally:
+        export._snapshots.release()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_runaway_query_is_stopped_with_a_clear_message(fixture_path, monkeypatch):
+    real = sql.text
+    monkeypatch.setattr(sql, "text", lambda name: "SELECT count(*) AS n FROM range(100000000000) AS t(i) "
+                        "WHERE i % 7 = 3" if name == "dataset_info" else real(name))
+    monkeypatch.setattr(store_mod, "QUERY_SECONDS", 0.3)
+    store = store_mod.Store(fixture_path)
+    with pytest.raises(store_mod.QueryTimeout, match="took longer than 0 s"):
+        store.query("dataset_info")
+    monkeypatch.setattr(sql, "text", real)
+    assert store.query("dataset_info").iloc[0]["kind"]  # the store goes on answering
