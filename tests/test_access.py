@@ -4,6 +4,7 @@ import csv
 import json
 import threading
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,60 @@ def test_a_runaway_query_is_stopped_with_a_clear_message(fixture_path, monkeypat
         store.query("dataset_info")
     monkeypatch.setattr(sql, "text", real)
     assert store.query("dataset_info").iloc[0]["kind"]  # the store goes on answering
+
+
+def test_a_decision_about_a_name_is_audited_with_who_made_it(tmp_path):
+    from threatscape import names
+    from threatscape.ingest.run import ingest
+    from threatscape.resolver import Decision
+
+    feed = tmp_path / "feed.csv"
+    feed.write_text("occurred_on,actor,title\n2023-01-02,Kimusky,Phish\n2023-01-03,Kimusky,Again\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    ingest([feed], db)
+    ana = auth.User("ana@example.org", "analyst", "AMBER")
+    report = names.decide(store_mod.Store(db), Decision("Kimusky", "map", "Kimsuky", "typo"), "ana", ana)
+    event = audit.read(db)[-1]
+    assert event["action"] == "alias-decision" and event["user"] == "ana@example.org" and event["role"] == "analyst"
+    assert event["decisions"] == [{"name": "Kimusky", "decision": "map", "actor": "Kimsuky", "reason": "typo"}]
+    assert event["remapped"] == report.remapped == 2 and audit.verify(db) == []
+
+
+def test_the_local_user_can_read_as_a_lower_clearance(demo_path, monkeypatch):
+    """THREATSCAPE_LOCAL_CLEARANCE: the overview counts only what a reader cleared to GREEN may read, and says so."""
+    from streamlit.testing.v1 import AppTest
+
+    from threatscape import data
+
+    monkeypatch.setenv("THREATSCAPE_DB", str(demo_path))
+    query = {"since": "2022-01-01", "until": "2023-12-31"}
+    counts = {}
+    for clearance in ("RED", "GREEN"):
+        monkeypatch.setenv(auth.LOCAL_CLEARANCE, clearance)
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception
+        counts[clearance] = int(next(m.value for m in at.metric if m.label == "Incidents").replace(",", ""))
+        assert ("TLP:GREEN" in " ".join(c.value for c in at.sidebar.caption)) is (clearance == "GREEN")
+        assert "RED" not in at.sidebar.multiselect(key="tlp").options or clearance == "RED"
+    store = store_mod.Store(demo_path)
+    f = Filters(since=__import__("datetime").date(2022, 1, 1), until=__import__("datetime").date(2023, 12, 31))
+    assert counts == {"RED": data.incident_count(store, f), "GREEN": data.incident_count(store.cleared("GREEN"), f)}
+    assert counts["GREEN"] < counts["RED"]
+
+
+def test_the_export_command_reads_as_its_clearance(fixture_path, tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "threatscape", "export", "--db", str(fixture_path), "--clearance",
+                          "GREEN", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    csv_path = next(tmp_path.glob("*.csv"))
+    markings = {r["tlp"] for r in csv.DictReader(csv_path.open(encoding="utf-8", newline=""))}
+    assert markings and markings <= {"CLEAR", "GREEN"}
+    doc = json.loads(next(tmp_path.glob("*.manifest.json")).read_text())
+    assert doc["made_by"]["clearance"] == "TLP:GREEN" and doc["made_by"]["user"].endswith("(command line)")
+    assert csv_path.name.startswith(f"incidents-{doc['tlp'].replace(':', '-')}-")
