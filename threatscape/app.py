@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -111,19 +112,38 @@ def current_user() -> auth.User:
     if not st.user.is_logged_in:
         _sign_in_page()
         st.stop()
+    claims = st.user.to_dict()
     try:
-        user = auth.user_from_claims(st.user.to_dict(), auth.rules_from(st.secrets))
+        user = auth.user_from_claims(claims, auth.rules_from(st.secrets))
     except auth.AccessConfigError as exc:
         log.error("access rules in the secrets: %s", exc)
         st.error(f"Sign-in is misconfigured ({exc}); ask your administrator.", icon=":material/lock:")
         st.stop()
     if s.get(SIGNED_IN) != user:
-        audit.record(database_path(), "sign-in", user=user.name, role=user.role, clearance=user.clearance)
+        _record_sign_in(user, claims)
         s[SIGNED_IN] = user
     return user
 
 
-SIGNED_IN = "_threatscape_signed_in"  # the user this session last recorded signing in
+SIGNED_IN = "_threatscape_signed_in"  # the user this session has met (each page load, tab or reload is a session)
+_sign_ins: set[str] | None = None  # the logins the audit trail records (read from it once per process)
+_sign_ins_lock = threading.Lock()
+
+
+def _record_sign_in(user: auth.User, claims: dict) -> None:
+    """Record a sign-in once per pass through the provider (its ID token: issuer, subject, issued at, nonce), not
+    once per session: every page load, reload and tab of one sign-in is a session of its own."""
+    global _sign_ins
+    login = hashlib.sha256("|".join(str(claims.get(k, "")) for k in ("iss", "sub", "iat", "nonce")).encode()
+                           ).hexdigest()[:16]
+    db = database_path()
+    with _sign_ins_lock:
+        if _sign_ins is None:
+            _sign_ins = {e.get("login") for e in audit.read(db) if e.get("action") == "sign-in"}
+        if login in _sign_ins:
+            return
+        _sign_ins.add(login)
+    audit.record(db, "sign-in", user=user.name, role=user.role, clearance=user.clearance, login=login)
 
 
 def _sign_in_page() -> None:
