@@ -187,3 +187,33 @@ def test_the_export_command_reads_as_its_clearance(fixture_path, tmp_path):
     doc = json.loads(next(tmp_path.glob("*.manifest.json")).read_text())
     assert doc["made_by"]["clearance"] == "TLP:GREEN" and doc["made_by"]["user"].endswith("(command line)")
     assert csv_path.name.startswith(f"incidents-{doc['tlp'].replace(':', '-')}-")
+
+
+def _explorer(db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("THREATSCAPE_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "explorer.py"), default_timeout=60)
+    at.query_params["since"], at.query_params["until"] = "2022-01-01", "2023-12-31"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_explorer_prepares_a_snapshot_named_after_its_highest_tlp(fixture_path, monkeypatch):
+    at = _explorer(fixture_path, monkeypatch)
+    at.button(key="snapshot_prepare").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    label = next(b.label for b in at.get("download_button") if b.label.startswith("Download incidents-TLP-"))
+    snap = [e for e in audit.read(fixture_path) if e["action"] == "snapshot"][-1]
+    assert label == f"Download {snap['file'].removesuffix('.csv')}.zip" and snap["user"] == "local user"
+    assert label.startswith(f"Download incidents-{snap['tlp'].replace(':', '-')}-")
+
+
+def test_a_browser_snapshot_past_the_cap_is_the_command_lines(fixture_path, monkeypatch):
+    from threatscape import app
+
+    monkeypatch.setattr(app, "MAX_BROWSER_SNAPSHOT", 3)
+    at = _explorer(fixture_path, monkeypatch)
+    assert at.button(key="snapshot_prepare").disabled
+    assert any("python -m threatscape export" in c.value for c in at.caption)

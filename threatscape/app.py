@@ -538,6 +538,9 @@ _SNAPSHOT = "_threatscape_snapshot"  # this session's prepared snapshot: (what i
 _SNAPSHOT_BUSY = "_threatscape_snapshot_busy"  # held while this session writes one: one at a time per session
 _snapshot_dir: Path | None = None
 SNAPSHOT_KEEP_SECONDS = 3600  # a prepared snapshot's zip is removed this long after it was written
+# The most incidents a snapshot from the browser holds. Streamlit serves a download from memory, so each one costs
+# the server its zip's size while it is offered (about 80 MB for 1M incidents); larger ones are the command line's.
+MAX_BROWSER_SNAPSHOT = 1_000_000
 
 
 def _snapshots_dir() -> Path:
@@ -562,10 +565,15 @@ def incident_snapshot(page: Page, *, order_by: str, long: bool, bom: bool, total
     ready = s.get(_SNAPSHOT)
     if ready is not None and (ready[0] != wanted or not ready[1].exists()):
         ready = None
+    too_many = total > MAX_BROWSER_SNAPSHOT
     if ready is None:
-        if container.button("Prepare snapshot (.zip: CSV + manifest)", disabled=total == 0,
+        if container.button("Prepare snapshot (.zip: CSV + manifest)", disabled=total == 0 or too_many,
                             icon=":material/inventory_2:", key="snapshot_prepare"):
             ready = _prepare_snapshot(page, wanted, order_by=order_by, long=long, bom=bom)
+        if too_many:
+            container.caption(f"A snapshot from the browser holds at most {MAX_BROWSER_SNAPSHOT:,} incidents: narrow "
+                              "the filters, or write it with `python -m threatscape export` (same filters, same "
+                              "manifest).")
     if ready is not None:
         path = ready[1]
         container.download_button(f"Download {path.name}", data=lambda: open(path, "rb"), file_name=path.name,
