@@ -8,10 +8,10 @@ from threatscape import audit
 from threatscape.app import setup
 from threatscape.export import frame_csv
 
-page = setup("Audit trail", without_incidents=True)
+page = setup("Audit trail", without_incidents=True, filters=False)
 st.title("Audit trail")
 st.markdown("Every sign-in and sign-out, ingest (files, counts, SHA-256), snapshot and chart-data download (filters, "
-            "rows, SHA-256, the highest TLP inside) and alias decision, oldest first. The trail is a file beside the "
+            "rows, SHA-256, the highest TLP inside) and alias decision, newest first. The trail is a file beside the "
             "database that is only ever appended to; each entry carries the SHA-256 of the one before it, so an "
             "edited or removed entry shows below.")
 events = audit.read(page.store.path)
@@ -20,7 +20,8 @@ if problems:
     st.error(f"The trail is not whole: {len(problems)} entr{'y' if len(problems) == 1 else 'ies'} do not follow "
              f"the one before them (first: {problems[0]}).", icon=":material/gpp_bad:")
 elif events:
-    st.success(f"{len(events):,} entries; the chain of hashes is whole.", icon=":material/verified_user:")
+    st.success(f"{len(events):,} {'entry' if len(events) == 1 else 'entries'}; the chain of hashes is whole.",
+               icon=":material/verified_user:")
 if not events:
     st.info("Nothing recorded yet.")
     st.stop()

@@ -14,7 +14,7 @@ from threatscape.ingest import upload
 from threatscape.ingest.formats import FORMATS
 from threatscape.safe import md
 
-page = setup("Ingest", without_incidents=True)  # the way to fill an empty database
+page = setup("Ingest", without_incidents=True, filters=False)  # the way to fill an empty database
 st.title("Ingest incidents")
 st.markdown("Load CSV (Threatscape columns), STIX 2.0/2.1 bundles, MISP event JSON or the EuRepoC Global "
             "Database CSV. Actors, sectors and countries are normalised; every record is counted as added, "

@@ -18,7 +18,7 @@ def _incidents(n: int) -> str:
     return "incident" if n == 1 else "incidents"
 
 
-page = setup("Names", without_incidents=True)
+page = setup("Names", without_incidents=True, filters=False)
 store = page.store
 st.title("Actor names to review")
 st.markdown("Names as the sources wrote them that matched no actor of the directory (the MISP galaxy and "

@@ -51,7 +51,10 @@ def test_overview_kpis_match_the_data(on_fixture):
     assert len(at.get("plotly_chart")) == 5
 
 
-@pytest.mark.parametrize("page", PAGES)
+UNFILTERED = ("pages/audit.py", "pages/ingest.py", "pages/names.py")  # pages the filters do not apply to
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in UNFILTERED])
 def test_a_deep_link_to_every_page_gets_the_shared_setup(on_fixture, page):
     # Run the page file itself, as Streamlit does for /<page> before any session called st.navigation.
     at = run(page, {"country": "KR"})
@@ -59,6 +62,14 @@ def test_a_deep_link_to_every_page_gets_the_shared_setup(on_fixture, page):
     assert {"actor", "sector", "country", "sponsor"} <= keys
     assert at.sidebar.multiselect(key="country").value == ["KR"]
     assert {"since", "until"} <= set(at.query_params)  # the full view is written back to the URL
+
+
+@pytest.mark.parametrize("page", UNFILTERED)
+def test_pages_the_filters_do_not_apply_to_show_none(on_fixture, page):
+    at = run(page, {"country": "KR"})
+    assert not at.sidebar.multiselect and not at.sidebar.date_input
+    links = [p.label for p in at.sidebar.get("page_link")] or [m.value for m in at.sidebar.markdown]
+    assert any("Overview" in label for label in links) and any("Explorer" in label for label in links)
 
 
 def test_entry_point_runs_the_overview_by_default(on_fixture):

@@ -249,7 +249,8 @@ def _reset(first_day: dt.date, last_day: dt.date, extra_defaults: dict) -> None:
 
 
 def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str, ...]] | None = None,
-          prefetch: Callable[[Store, Filters, View], object] | None = None, without_incidents: bool = False) -> Page:
+          prefetch: Callable[[Store, Filters, View], object] | None = None, without_incidents: bool = False,
+          filters: bool = True) -> Page:
     """Configure the page, open the data, draw the shared filters and sync them with the URL.
 
     view_options: draw the overview's time grain / sector level / actors shown.
@@ -259,6 +260,8 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     before the sidebar's widgets are drawn (the widgets' values are in the session state already).
     without_incidents: the page also works on a database that holds no incidents (the Ingest page, which fills
     it): there it gets no filters (the default Filters, no dates) and the sidebar has only the page links.
+    filters: False for a page the filters do not apply to (Ingest, Names, Audit trail): its sidebar has only the
+    page links, and the session's filters wait, untouched, for the next page that uses them.
     """
     started = time.perf_counter()
     user = current_user()
@@ -275,13 +278,15 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         st.error(f"The incident database at {store.path} could not be read: {exc}" if user.may("admin") else
                  "The incident database could not be read; the administrator can see why in the server log.")
         st.stop()
-    if first_day is None:
+    if first_day is None or not filters:
         with st.sidebar:
             _who(user)
             for stem, label in pages_for(user):
                 link(stem, label, {})
-        if without_incidents:
-            return Page(store, Filters(), View(), dataset, None, None, {}, user=user)
+        if first_day is not None or without_incidents:
+            if dataset["kind"] == "demo" and first_day is not None:
+                st.warning(f"**{dataset['description']}**", icon=":material/science:")
+            return Page(store, Filters(), View(), dataset, first_day, last_day, {}, user=user)
         st.info("The database holds no incidents yet." if user.clearance == TLPS[-1] else
                 "The database holds no incidents you are cleared to read yet.")
         if user.may_open("ingest"):
