@@ -572,9 +572,12 @@ def incident_snapshot(page: Page, *, order_by: str, long: bool, bom: bool, total
         ready = None
     too_many = total > MAX_BROWSER_SNAPSHOT
     if ready is None:
-        if container.button("Prepare snapshot (.zip: CSV + manifest)", disabled=total == 0 or too_many,
-                            icon=":material/inventory_2:", key="snapshot_prepare"):
+        slot = container.empty()  # the button gives way to the download once the snapshot is written
+        if slot.button("Prepare snapshot (.zip: CSV + manifest)", disabled=total == 0 or too_many,
+                       icon=":material/inventory_2:", key="snapshot_prepare"):
             ready = _prepare_snapshot(page, wanted, order_by=order_by, long=long, bom=bom)
+            if ready is not None:
+                slot.empty()
         if too_many:
             container.caption(f"A snapshot from the browser holds at most {MAX_BROWSER_SNAPSHOT:,} incidents: narrow "
                               "the filters, or write it with `python -m threatscape export` (same filters, same "
