@@ -362,3 +362,30 @@ def test_feed_text_never_becomes_a_link_or_an_icon(chromium, hostile_app):
             assert page.get_by_test_id("stException").count() == 0
     finally:
         context.close()
+
+
+# Vendor names as analysts type them, and the one actor each means (the MISP galaxy's canonical name).
+TYPED_ALIASES = {"Thallium": "Kimsuky", "Velvet Chollima": "Kimsuky", "Emerald Sleet": "Kimsuky", "APT28": "APT28",
+                 "APT3": "APT3", "Stately Taurus": "MUSTANG PANDA"}
+
+
+@pytest.mark.parametrize("typed", list(TYPED_ALIASES))
+def test_typing_a_name_and_enter_selects_that_one_actor(browser_page, streamlit_app, typed):
+    """Enter on a typed name takes the entry that is that name (an alias shown as 'alias → actor'), never
+    "Select all matches" and never a fuzzy match that is another actor."""
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    actors = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Actors")
+    actors.locator("input").click()
+    actors.locator("input").fill(typed)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"[?&]actor="), timeout=DRAW_MS)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query.get("actor") == [TYPED_ALIASES[typed]], (typed, query.get("actor"))
+    chips = actors.get_by_role("group", name="Selected values").first.locator("[data-tag]")
+    expect(chips).to_have_count(1)
+    check_clean(session, app)

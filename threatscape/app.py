@@ -393,6 +393,12 @@ def date_limits(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt.date
     return min(dt.date(1990, 1, 1), first_day), max(dt.date(2100, 1, 1), last_day)
 
 
+# The actor filter matches what is typed as it is written (anywhere in an entry, any case; the entries in the order
+# data._typed_first gives), never a fuzzy guess that is someone else; no filter offers "Select all matches", so
+# Enter takes the first match, one entry.
+EXACT = {"filter_mode": "contains", "select_all": False}
+
+
 def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last_day: dt.date,
             user: auth.User = auth.LOCAL_USER) -> None:
     s = st.session_state
@@ -401,18 +407,18 @@ def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last
         st.date_input(entry.label, key=entry.key, min_value=low, max_value=high, format="YYYY-MM-DD")
     elif entry.widget == "actor":
         st.multiselect(entry.label, _with_selected(options.actors, s.get(entry.key)), key=entry.key,
-                       placeholder="Any actor (type any alias)",
+                       placeholder="Any actor (type any alias)", **EXACT,
                        help="Type any vendor name: 'Thallium' or 'Emerald Sleet' finds Kimsuky.")
     elif entry.widget == "sector":
         st.multiselect(entry.label, _with_selected(options.sectors, s.get(entry.key)), key=entry.key,
-                       format_func=options.sector_label, placeholder="Any sector",
+                       format_func=options.sector_label, placeholder="Any sector", select_all=False,
                        help="A sector includes the sectors below it: energy includes oil and gas.")
     elif entry.widget == "country":
         st.multiselect(entry.label, _with_selected(options.countries, s.get(entry.key)), key=entry.key,
-                       format_func=_country_label, placeholder="Any country (name or code)")
+                       format_func=_country_label, placeholder="Any country (name or code)", select_all=False)
     elif entry.widget == "sponsor":
         st.multiselect(entry.label, _with_selected(options.sponsors, s.get(entry.key)), key=entry.key,
-                       format_func=_sponsor_label, placeholder="Any sponsor")
+                       format_func=_sponsor_label, placeholder="Any sponsor", select_all=False)
     elif entry.widget == "confidence":
         st.slider(entry.label, 0, 100, step=5, key=entry.key,
                   help="Attribution confidence (0-100). Incidents without one are left out once this is set.")

@@ -218,6 +218,15 @@ def filter_options(store: Store) -> FilterOptions:
 OPTION_QUERIES = ("sector_options", "actor_options", "actor_alias_list", "victim_country_options", "sponsor_options")
 
 
+def _typed_first(entry: str) -> tuple:
+    """The order of the actor filter's entries, by the name each is typed as (an alias, or the canonical name):
+    shortest first, then alphabetical. The filter matches what is typed anywhere in an entry, and Enter takes the
+    first match; the name that IS what was typed is the shortest that contains it, so 'APT3' + Enter takes APT3,
+    not APT30 or APT37, and 'Thallium' takes 'Thallium → Kimsuky'."""
+    typed = entry.split(ALIAS_ARROW, 1)[0]
+    return len(typed), typed.casefold(), entry
+
+
 def _filter_options(store: Store) -> FilterOptions:
     """The values each sidebar filter offers, most frequent first (sectors in taxonomy order).
 
@@ -231,7 +240,7 @@ def _filter_options(store: Store) -> FilterOptions:
         if row.alias_key != alias_key(row.actor) and row.actor in actor_of:
             actor_of.setdefault(f"{row.alias}{ALIAS_ARROW}{row.actor}", row.actor)
     return FilterOptions(
-        actors=list(actor_of), actor_of=actor_of, sectors=sectors["sector"].tolist(),
+        actors=sorted(actor_of, key=_typed_first), actor_of=actor_of, sectors=sectors["sector"].tolist(),
         countries=store.query("victim_country_options")["victim_country"].tolist(),
         sponsors=store.query("sponsor_options")["sponsor_country"].tolist(),
         parents={name: parent if isinstance(parent, str) else None
