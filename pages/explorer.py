@@ -33,7 +33,8 @@ st.session_state["_explorer_signature"], st.session_state["_explorer_pos"] = (f,
 rows = data.incident_page(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
 data.prefetch_totals(store, f)
 total = data.incident_count(store, f)
-st.markdown(f"**{total:,}** incidents match, {f.since:%d %b %Y} to {f.until:%d %b %Y}.")
+st.markdown(f"**{total:,}** {'incident matches' if total == 1 else 'incidents match'}, "
+            f"{f.since:%d %b %Y} to {f.until:%d %b %Y}.")
 pos = st.session_state["_explorer_pos"] = pos.settle(len(rows), total)
 keys = {"first_key": int(rows["sort_key"].iloc[0]) if len(rows) else None,
         "last_key": int(rows["sort_key"].iloc[-1]) if len(rows) else None,

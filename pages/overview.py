@@ -62,7 +62,8 @@ with left:
     precision = data.date_precision(store, f)
     coarse = precision["month"] + precision["year"] if v.grain == "month" else precision["year"]
     if coarse and v.grain != "year":
-        st.caption(f"{coarse:,} incidents are known only to the month or year; each is counted in the "
+        st.caption(f"{coarse:,} {'incident is' if coarse == 1 else 'incidents are'} known only to the month or "
+                   f"year; each is counted in the "
                    f"{v.grain} holding the first day of its month or year.")
 with right:
     victims = data.victim_countries(store, f)

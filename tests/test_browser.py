@@ -315,8 +315,9 @@ def test_heatmap_cell_opens_the_incidents_behind_it(browser_page, streamlit_app)
     page.wait_for_url(re.compile(r"/explorer\?"), timeout=DRAW_MS)
     query = parse_qs(urlsplit(page.url).query)
     assert query["actor"] == [actor] and query["sector"] == [sector], query
-    expect(page.get_by_test_id("stMarkdown").filter(has_text="incidents match").first).to_contain_text(
-        f"{int(count):,} incidents match", timeout=DRAW_MS)
+    said = "incident matches" if int(count) == 1 else "incidents match"
+    expect(page.get_by_test_id("stMarkdown").filter(has_text=said).first).to_contain_text(
+        f"{int(count):,} {said}", timeout=DRAW_MS)
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=DRAW_MS)
     check_clean(session, app)
 

@@ -430,8 +430,8 @@ def test_feed_text_in_the_explorer_never_becomes_a_link(page, hostile_server, q,
     """The list, and the selected incident's heading, id and actor link: feed text stays text."""
     from test_browser import DRAW_MS
 
-    open_and_wait(page, f"{hostile_server.url}/explorer?since=2026-11-01&until=2026-11-30&q={q}", "incidents match")
-    page.get_by_text("1 incidents match").first.wait_for(timeout=DRAW_MS)
+    open_and_wait(page, f"{hostile_server.url}/explorer?since=2026-11-01&until=2026-11-30&q={q}", "incident matches")
+    page.get_by_text("1 incident matches").first.wait_for(timeout=DRAW_MS)
     no_hostile_link(page, f"explorer list q={q}")
     select_first_row(page)
     title = page.locator("h3").filter(has_text=re.compile(heading.split()[0]))
