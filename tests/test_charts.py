@@ -161,3 +161,30 @@ def test_actor_charts_say_how_many_unattributed_incidents_they_leave_out():
     fig = charts.actor_sector_heatmap(cells, level="top", unattributed=5)
     assert "Not shown: 5 unattributed incidents." in fig.layout.title.subtitle.text
     assert "unattributed" not in charts.actor_sector_heatmap(cells, level="top").layout.title.subtitle.text
+
+
+@pytest.mark.parametrize("grain, first_labels", [("quarter", ["Q1 2022", "Q2 2022"]), ("year", ["2022", "2023"]),
+                                                 ("month", ["Jan 2023", "Feb 2023"])])
+def test_periods_are_labelled_at_their_starts_in_their_own_words(store, grain, first_labels):
+    f = Filters(since=dt.date(2022, 1, 1), until=dt.date(2023, 6, 30)) if grain != "month" else H1
+    v = View(grain=grain)
+    colours = charts.actor_colours(data.actor_colours_source(store))
+    for fig in (charts.actor_timeseries(data.actor_period(store, f, v), colours, grain=grain),
+                charts.sector_timeseries(data.sector_period(store, f, v), grain=grain),
+                charts.sponsor_mix(data.sponsor_period(store, f, v), grain=grain)):
+        axis = fig.layout.xaxis
+        assert list(axis.ticktext[:2]) == first_labels, (fig.layout.title.text, axis.ticktext)
+        periods = {str(x)[:10] for trace in fig.data for x in trace.x}
+        assert {str(t)[:10] for t in axis.tickvals} <= periods  # a label only where a period starts
+        assert len(axis.tickvals) <= charts.MAX_PERIOD_TICKS
+
+
+def test_count_axes_show_whole_numbers(store):
+    colours = charts.actor_colours(data.actor_colours_source(store))
+    figs = [charts.actor_timeseries(data.actor_period(store, H1, View()), colours, grain="month"),
+            charts.sector_timeseries(data.sector_period(store, H1, View()), grain="month"),
+            charts.campaign_concurrency(data.campaign_concurrency(store, H1, View()), grain="month")]
+    for fig in figs:
+        assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick == 1, fig.layout.title.text
+    victims = charts.top_victim_countries(data.victim_countries(store, H1))
+    assert victims.layout.xaxis.tickformat == ",d"

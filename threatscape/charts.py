@@ -106,6 +106,35 @@ def _ints(values) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
+MAX_PERIOD_TICKS = 6  # labels a half-width chart (about 450 px at 1440) shows side by side
+
+
+def _period_axis(periods, grain: str) -> dict:
+    """An x axis of periods labelled at their starts in their own words (Mar 2026, Q1 2026, 2026), at most
+    MAX_PERIOD_TICKS labels (every k-th period), never a label between two periods."""
+    starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(pd.Series(periods)).dropna())))
+    if starts.empty:
+        return {"title": None}
+    step = -(-len(starts) // MAX_PERIOD_TICKS)
+    shown = starts[::step]
+    if grain == "quarter":
+        text = [f"Q{(d.month - 1) // 3 + 1} {d.year}" for d in shown]
+    elif grain == "year":
+        text = [str(d.year) for d in shown]
+    else:
+        text = [f"{d:%b %Y}" for d in shown]
+    return {"title": None, "tickmode": "array", "tickvals": _list(shown.to_numpy()), "ticktext": text}
+
+
+def _count_axis(top: int, title: str | None = None) -> dict:
+    """An axis of counts: whole numbers only (no 0.5 or 1.5), from zero; a tick per count up to 10 (above that
+    plotly's own steps are whole: 2, 5, 10, ...)."""
+    axis = {"title": title, "rangemode": "tozero", "tickformat": ",d"}
+    if top <= 10:
+        axis["dtick"] = 1
+    return axis
+
+
 def actor_sector_heatmap(df: pd.DataFrame, *, level: str, unattributed: int = 0) -> go.Figure:
     """Heatmap of incident_count by actor (rows, most active first) and sector (columns, taxonomy order);
     unattributed: the matching incidents that name no actor, which it leaves out and says so."""
@@ -162,7 +191,8 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
     return _figure(traces, title, f"Most active actors in the selection. {TOTAL_RULE} Empty periods show as 0.<br>"
                                   "Click 'Other actors' in the legend to add everyone else."
                                   + _unattributed_note(unattributed),
-                   xaxis={"title": None}, yaxis={"title": f"Incidents per {GRAIN_WORD[grain]}", "rangemode": "tozero"})
+                   xaxis=_period_axis(df["period"], grain),
+                   yaxis=_count_axis(int(df["incident_count"].max()), f"Incidents per {GRAIN_WORD[grain]}"))
 
 
 def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0) -> go.Figure:
@@ -180,7 +210,7 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0) -> go.Fi
     return _figure(traces, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected "
                                   f"sponsor state.<br>{TOTAL_RULE} Hover for counts."
                                   + ("<br>" + _unattributed_note(unattributed).strip() if unattributed else ""),
-                   yaxis={"title": "Share of incidents (%)", "ticksuffix": "%"},
+                   xaxis=_period_axis(df["period"], grain), yaxis={"title": "Share of incidents (%)", "ticksuffix": "%"},
                    barmode="stack", barnorm="percent", bargap=0.15)
 
 
@@ -204,7 +234,7 @@ def top_victim_countries(df: pd.DataFrame) -> go.Figure:
     ]
     return _figure(traces, title, f"{TOTAL_RULE}<br>Tick: the period of equal length before.",
                    height=max(360, 110 + 28 * len(names)),
-                   xaxis={"title": None, "range": [0, top * 1.05]}, yaxis={"autorange": "reversed", "title": None})
+                   xaxis=_count_axis(top) | {"range": [0, top * 1.05]}, yaxis={"autorange": "reversed", "title": None})
 
 
 def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
@@ -223,7 +253,9 @@ def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
     ]
     return _figure(traces, title, "A campaign runs from its first to its last matching incident.<br>"
                                   "Line: the most campaigns under way on one day of the period.",
-                   yaxis={"title": "Campaigns", "range": [0, int(df["active_campaigns"].max()) * 1.25]},
+                   xaxis=_period_axis(df["period"], grain),
+                   yaxis=_count_axis(int(df["active_campaigns"].max()), "Campaigns")
+                   | {"range": [0, int(df["active_campaigns"].max()) * 1.25]},
                    annotations=[{"x": peak["period"], "y": int(peak["peak_campaigns"]),
                                  "text": f"Peak: {int(peak['peak_campaigns']):,} at once", "showarrow": True,
                                  "arrowhead": 2, "ay": -35, "font": {"color": "#8e44ad"}}],
@@ -241,5 +273,7 @@ def sector_timeseries(df: pd.DataFrame, *, grain: str, title: str = "Incidents o
             "marker": {"color": PALETTE[int(series["sector_id"].iloc[0]) % len(PALETTE)]},
             "hovertemplate": "%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"})
     return _figure(traces, title, f"{SECTOR_RULE}<br>Top-level sectors; sub-sectors rolled up.",
-                   yaxis={"title": f"Incidents per {GRAIN_WORD[grain]}", "rangemode": "tozero"},
+                   xaxis=_period_axis(df["period"], grain),
+                   yaxis=_count_axis(int(df.groupby("period")["incident_count"].sum().max()),
+                                     f"Incidents per {GRAIN_WORD[grain]}"),
                    barmode="stack", bargap=0.15)
