@@ -217,3 +217,16 @@ def test_a_browser_snapshot_past_the_cap_is_the_command_lines(fixture_path, monk
     at = _explorer(fixture_path, monkeypatch)
     assert at.button(key="snapshot_prepare").disabled
     assert any("python -m threatscape export" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("address, client, host, forwarded, served", [
+    ("localhost", "127.0.0.1", "localhost:8501", None, True),
+    ("127.0.0.1", "::1", "[::1]:8501", None, True),
+    ("localhost", None, None, None, True),  # no request to look at
+    ("0.0.0.0", "127.0.0.1", "localhost:8501", None, False),  # listening on every address
+    ("localhost", "10.0.0.7", "localhost:8501", None, False),  # another machine
+    ("localhost", "127.0.0.1", "threatscape.example.org", None, False),  # a proxy on this machine, by its Host
+    ("localhost", "127.0.0.1", "localhost:8501", "203.0.113.9", False),  # ... or by whom it forwards
+])
+def test_local_mode_answers_this_machine_only(address, client, host, forwarded, served):
+    assert auth.serves_local_mode(address, client, host, forwarded) is served

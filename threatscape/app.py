@@ -102,9 +102,10 @@ def current_user() -> auth.User:
     s = st.session_state
     if _auth_section() is None:
         address = st.get_option("server.address")
-        client = st.context.ip_address
+        headers = st.context.headers
         served = Runtime.exists() and type(Runtime.instance()) is Runtime  # not AppTest's stand-in: it serves nothing
-        if served and (not auth.is_loopback(address) or (client is not None and not auth.is_loopback(client))):
+        if served and not auth.serves_local_mode(address, st.context.ip_address, headers.get("Host"),
+                                                 headers.get("X-Forwarded-For")):
             st.error(f"Threatscape is not served without sign-in on {'this address' if address else 'every address'}"
                      f": {auth.HOW_TO_CONFIGURE}, or serve it on localhost.", icon=":material/lock:")
             st.stop()

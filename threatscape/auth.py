@@ -124,6 +124,24 @@ def user_from_claims(claims: Mapping, rules: tuple[Rule, ...]) -> User:
     return User(name, role, clearance)
 
 
+def serves_local_mode(server_address: str | None, client: str | None, host: str | None,
+                      forwarded_for: str | None) -> bool:
+    """Whether local mode may answer this request: the server listens on this machine only, and the request comes
+    from it, to a loopback name (a proxy on this machine that forwards other people's requests gives itself away
+    by its Host or X-Forwarded-For). client/host/forwarded_for: None where unknown (no request)."""
+    if not is_loopback(server_address):
+        return False
+    if client is not None and not is_loopback(client):
+        return False
+    if host:  # 'localhost:8501', '127.0.0.1:8501', '[::1]:8501'
+        name = host[:host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":")[0]
+        if not is_loopback(name):
+            return False
+    if forwarded_for and not all(is_loopback(a.strip()) for a in forwarded_for.split(",")):
+        return False
+    return True
+
+
 def is_loopback(address: str | None) -> bool:
     """Whether a server address (server.address) or a client's IP is this machine only. None or '' is every
     address (Streamlit's default), which is not."""
