@@ -132,3 +132,21 @@ def test_a_tlp_filter_and_a_clearance_map_to_one_summary_level_when_they_allow_t
     from threatscape.filters import tlp_max
 
     assert tlp_max(tlps, clearance) == level
+
+
+@pytest.mark.parametrize("first, last, today, since, until", [
+    # data up to today: the last 12 complete months, this month left out
+    ("2010-01-01", "2026-12-07", "2026-12-07", "2025-12-01", "2026-11-30"),
+    # data that ended in an earlier month: up to its last day, that month being over
+    ("2010-01-01", "2026-11-15", "2026-12-07", "2025-12-01", "2026-11-15"),
+    # less than a year of data: from its first day
+    ("2026-06-10", "2026-12-07", "2026-12-07", "2026-06-10", "2026-11-30"),
+    # nothing before this month: all of it
+    ("2026-12-02", "2026-12-07", "2026-12-07", "2026-12-02", "2026-12-07"),
+])
+def test_the_default_window_is_the_last_twelve_complete_months(first, last, today, since, until):
+    from threatscape.filters import default_filters
+
+    d = dt.date.fromisoformat
+    f = default_filters(d(first), d(last), today=d(today))
+    assert (f.since, f.until) == (d(since), d(until))

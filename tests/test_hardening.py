@@ -570,7 +570,7 @@ def shown(at, script: str) -> int:
     """How many incidents the page says it shows."""
     if script == "dashboard.py":
         return int({m.label: m.value for m in at.metric}["Incidents"].replace(",", ""))
-    said = next(m.value for m in at.markdown if "incidents match" in m.value)
+    said = next(m.value for m in at.markdown if "incidents match" in m.value or "incident matches" in m.value)
     return int(re.search(r"\*\*([\d,]+)\*\*", said)[1].replace(",", ""))
 
 

@@ -313,9 +313,16 @@ def drill_down(f: Filters, point: Mapping, *, chart: str, grain: str = "month") 
     return None
 
 
-def default_filters(first_day: dt.date, last_day: dt.date) -> Filters:
-    """No filters over the last DEFAULT_MONTHS whole months of data (the current month included): what the
-    overview shows a new visitor."""
-    month = last_day.year * 12 + last_day.month - 1 - (DEFAULT_MONTHS - 1)
+def default_filters(first_day: dt.date, last_day: dt.date, today: dt.date | None = None) -> Filters:
+    """No filters over the last DEFAULT_MONTHS complete months of data: what the overview shows a new visitor. The
+    month holding today is not over, so it is left out (a series that ends in it would end in a cliff); when the
+    data holds nothing before this month, the window is all of it."""
+    today = today or dt.date.today()
+    until = last_day
+    if (until.year, until.month) >= (today.year, today.month):
+        until = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)  # the end of the last complete month
+        if until < first_day:
+            return Filters(since=first_day, until=last_day)
+    month = until.year * 12 + until.month - 1 - (DEFAULT_MONTHS - 1)
     since = dt.date(month // 12, month % 12 + 1, 1)
-    return Filters(since=max(first_day, since), until=last_day)
+    return Filters(since=max(first_day, since), until=until)
