@@ -4,7 +4,7 @@ import streamlit as st
 from threatscape import charts, data
 from threatscape.app import chart, figure, go, link, setup
 from threatscape.safe import md
-from threatscape.filters import drill_down
+from threatscape.filters import drill_down, period_words
 
 # The queries below start at once on both cores, as soon as the filters are known (before the sidebar is drawn).
 page = setup("Overview", view_options=True, prefetch=data.prefetch_overview)
@@ -12,8 +12,15 @@ store, f, v = page.store, page.filters, page.view
 
 st.title("Threat landscape")
 prev = f.previous_period()
-st.caption(f"{f.since:%d %b %Y} to {f.until:%d %b %Y}, compared with {prev.since:%d %b %Y} to "
-           f"{prev.until:%d %b %Y} (the period of equal length before).")
+# Nothing to compare with when the period before lies wholly before the data: no change is shown, and it says why.
+comparable = prev.until >= page.first_day
+if not comparable:
+    st.caption(f"{period_words(f.since, f.until)}. Nothing to compare with: the data starts on "
+               f"{page.first_day:%d %b %Y}.")
+else:
+    partly = f" (the data starts on {page.first_day:%d %b %Y}, within it)" if prev.since < page.first_day else ""
+    st.caption(f"{period_words(f.since, f.until)}, compared with {period_words(prev.since, prev.until)}, the period "
+               f"of equal length before{partly}.")
 
 k = data.kpis(store, f)
 cols = st.columns(5)
@@ -26,6 +33,9 @@ for col, (label, key, help_text) in zip(cols, [
                                       "(a campaign runs from its first to its last incident)."),
 ]):
     change = int(k[key]) - int(k["prev_" + key])
+    if not comparable:
+        col.metric(label, f"{int(k[key]):,}", border=True, help=f"{help_text} No data before this period.")
+        continue
     col.metric(label, f"{int(k[key]):,}", delta=f"{change:+,}" if change else "no change",
                delta_color="inverse" if change else "off", delta_arrow="auto" if change else "off", border=True,
                help=f"{help_text} Previous period: {int(k['prev_' + key]):,}.")

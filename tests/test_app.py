@@ -413,3 +413,16 @@ def test_a_link_reaching_far_past_the_data_shows_the_data_it_reaches_and_says_so
     assert any(said in w.value.replace("\\", "") for w in at.warning)
     assert metrics(at)["Incidents"][0] == incidents  # every incident the range holds
     assert not any("incident;" in w.value for w in run("dashboard.py", H1).warning)  # an ordinary link: no warning
+
+
+def test_a_period_with_nothing_before_it_shows_no_change_and_says_why(on_fixture, fixture_path):
+    from threatscape.store import Store
+
+    first_day, _ = Store(fixture_path).date_bounds()
+    at = run("dashboard.py", {"since": first_day.isoformat(), "until": "2023-12-31"})
+    assert any(f"Nothing to compare with: the data starts on {first_day:%d %b %Y}" in c.value for c in at.caption)
+    assert not any(m.delta for m in at.metric), [m.delta for m in at.metric]
+    at = run("dashboard.py", {"since": "2023-01-01", "until": "2023-12-31"})
+    caption = next(c.value for c in at.caption if "compared with" in c.value)
+    assert caption.startswith("Jan 2023 to Dec 2023, compared with Jan 2022 to Dec 2022, the period of equal length before")
+    assert all(m.delta for m in at.metric), [m.delta for m in at.metric]

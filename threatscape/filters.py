@@ -326,3 +326,14 @@ def default_filters(first_day: dt.date, last_day: dt.date, today: dt.date | None
     month = until.year * 12 + until.month - 1 - (DEFAULT_MONTHS - 1)
     since = dt.date(month // 12, month % 12 + 1, 1)
     return Filters(since=max(first_day, since), until=until)
+
+
+def period_words(since: dt.date, until: dt.date) -> str:
+    """A period as a reader says it: whole months as months ('Dec 2025 to Nov 2026', 'Mar 2026'), else days
+    ('03 Jan 2026 to 17 Feb 2026')."""
+    whole = since.day == 1 and (until + dt.timedelta(days=1)).day == 1
+    if not whole:
+        return f"{since:%d %b %Y} to {until:%d %b %Y}"
+    if (since.year, since.month) == (until.year, until.month):
+        return f"{since:%b %Y}"
+    return f"{since:%b %Y} to {until:%b %Y}"
