@@ -3,6 +3,7 @@ import streamlit as st
 
 from threatscape import charts, countries, data, tables
 from threatscape.app import chart, figure, link, setup
+from threatscape.filters import unfinished_period
 from threatscape.resolver import UNATTRIBUTED
 from threatscape.safe import md
 
@@ -65,7 +66,8 @@ left, right = st.columns([3, 2])
 with left:
     by_sector = data.sector_period(store, scoped, page.view)
     chart(page, figure(charts.sector_timeseries, by_sector, grain=page.view.grain,
-                       title=f"{charts.label(actor)}: incidents over time by sector"),
+                       title=f"{charts.label(actor)}: incidents over time by sector",
+                       unfinished=unfinished_period(f.until, page.view.grain)),
           by_sector, name="actor-sectors-over-time", key="actor_sectors", page_name="actor")
 with right:
     victims = data.victim_countries(store, scoped)

@@ -4,7 +4,7 @@ import streamlit as st
 from threatscape import charts, data
 from threatscape.app import chart, figure, go, link, setup
 from threatscape.safe import md
-from threatscape.filters import drill_down, period_words
+from threatscape.filters import drill_down, period_words, unfinished_period
 
 # The queries below start at once on both cores, as soon as the filters are known (before the sidebar is drawn).
 page = setup("Overview", view_options=True, prefetch=data.prefetch_overview)
@@ -23,6 +23,7 @@ else:
                f"of equal length before{partly}.")
 
 k = data.kpis(store, f)
+unfinished = unfinished_period(f.until, v.grain)  # a period not over yet: its charts' label says "to date"
 cols = st.columns(5)
 for col, (label, key, help_text) in zip(cols, [
     ("Incidents", "incidents", "Distinct incidents in the period."),
@@ -62,7 +63,8 @@ if not cells.empty:
 left, right = st.columns([3, 2])
 with left:
     series = data.actor_period(store, f, v)
-    clicked = chart(page, figure(charts.actor_timeseries, series, colours, grain=v.grain, unattributed=unattributed),
+    clicked = chart(page, figure(charts.actor_timeseries, series, colours, grain=v.grain, unattributed=unattributed,
+                           unfinished=unfinished),
                     series,
                     name="incidents-by-actor-over-time", key="actor_timeseries", clickable=True)
     if clicked and clicked.selection.points:
@@ -82,10 +84,12 @@ with right:
 left, right = st.columns(2)
 with left:
     sponsors = data.sponsor_period(store, f, v)
-    chart(page, figure(charts.sponsor_mix, sponsors, grain=v.grain, unattributed=unattributed), sponsors,
+    chart(page, figure(charts.sponsor_mix, sponsors, grain=v.grain, unattributed=unattributed,
+                       unfinished=unfinished), sponsors,
           name="sponsor-states-over-time",
           key="sponsors")
 with right:
     running = data.campaign_concurrency(store, f, v)
-    chart(page, figure(charts.campaign_concurrency, running, grain=v.grain), running, name="campaigns-at-once",
+    chart(page, figure(charts.campaign_concurrency, running, grain=v.grain, unfinished=unfinished), running,
+          name="campaigns-at-once",
           key="campaigns")

@@ -188,3 +188,16 @@ def test_count_axes_show_whole_numbers(store):
         assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick == 1, fig.layout.title.text
     victims = charts.top_victim_countries(data.victim_countries(store, H1))
     assert victims.layout.xaxis.tickformat == ",d"
+
+
+def test_a_period_not_over_yet_is_labelled_to_date(store):
+    from threatscape.filters import unfinished_period
+
+    f = Filters(since=dt.date(2023, 1, 1), until=dt.date(2023, 5, 20))
+    assert unfinished_period(f.until, "month", today=dt.date(2023, 5, 20)) == dt.date(2023, 5, 1)
+    assert unfinished_period(f.until, "quarter", today=dt.date(2023, 5, 20)) == dt.date(2023, 4, 1)
+    assert unfinished_period(f.until, "month", today=dt.date(2023, 6, 1)) is None  # May is over
+    fig = charts.sector_timeseries(data.sector_period(store, f, View()), grain="month",
+                                   unfinished=dt.date(2023, 5, 1))
+    labels = list(fig.layout.xaxis.ticktext)
+    assert labels[-1] == "May 2023<br>(to date)" and not any("to date" in t for t in labels[:-1])

@@ -109,20 +109,23 @@ def _ints(values) -> np.ndarray:
 MAX_PERIOD_TICKS = 6  # labels a half-width chart (about 450 px at 1440) shows side by side
 
 
-def _period_axis(periods, grain: str) -> dict:
+def _period_axis(periods, grain: str, unfinished=None) -> dict:
     """An x axis of periods labelled at their starts in their own words (Mar 2026, Q1 2026, 2026), at most
-    MAX_PERIOD_TICKS labels (every k-th period), never a label between two periods."""
+    MAX_PERIOD_TICKS labels (every k-th period, counted back from the last), never a label between two periods.
+    unfinished: the start of a period that is not over yet (filters.unfinished_period), labelled "to date"."""
     starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(pd.Series(periods)).dropna())))
     if starts.empty:
         return {"title": None}
     step = -(-len(starts) // MAX_PERIOD_TICKS)
-    shown = starts[::step]
+    shown = starts[::-1][::step][::-1]  # the last period always labelled
     if grain == "quarter":
         text = [f"Q{(d.month - 1) // 3 + 1} {d.year}" for d in shown]
     elif grain == "year":
         text = [str(d.year) for d in shown]
     else:
         text = [f"{d:%b %Y}" for d in shown]
+    if unfinished is not None:
+        text = [f"{t}<br>(to date)" if d.date() == unfinished else t for d, t in zip(shown, text)]
     return {"title": None, "tickmode": "array", "tickvals": _list(shown.to_numpy()), "ticktext": text}
 
 
@@ -172,7 +175,7 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str, unattributed: int = 0)
 
 
 def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str,
-                     unattributed: int = 0) -> go.Figure:
+                     unattributed: int = 0, unfinished=None) -> go.Figure:
     """Lines of incident_count per period for each actor series (top actors, then 'Other actors')."""
     title = "Incidents over time by actor"
     if df.empty or df["incident_count"].sum() == 0:
@@ -191,11 +194,11 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
     return _figure(traces, title, f"Most active actors in the selection. {TOTAL_RULE} Empty periods show as 0.<br>"
                                   "Click 'Other actors' in the legend to add everyone else."
                                   + _unattributed_note(unattributed),
-                   xaxis=_period_axis(df["period"], grain),
+                   xaxis=_period_axis(df["period"], grain, unfinished),
                    yaxis=_count_axis(int(df["incident_count"].max()), f"Incidents per {GRAIN_WORD[grain]}"))
 
 
-def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0) -> go.Figure:
+def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0, unfinished=None) -> go.Figure:
     """Stacked bars of each sponsor state's share of incidents per period (of the attributed ones)."""
     title = "Sponsor states behind the incidents"
     if df.empty or df["incident_count"].sum() == 0:
@@ -210,7 +213,7 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0) -> go.Fi
     return _figure(traces, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected "
                                   f"sponsor state.<br>{TOTAL_RULE} Hover for counts."
                                   + ("<br>" + _unattributed_note(unattributed).strip() if unattributed else ""),
-                   xaxis=_period_axis(df["period"], grain), yaxis={"title": "Share of incidents (%)", "ticksuffix": "%"},
+                   xaxis=_period_axis(df["period"], grain, unfinished), yaxis={"title": "Share of incidents (%)", "ticksuffix": "%"},
                    barmode="stack", barnorm="percent", bargap=0.15)
 
 
@@ -237,7 +240,7 @@ def top_victim_countries(df: pd.DataFrame) -> go.Figure:
                    xaxis=_count_axis(top) | {"range": [0, top * 1.05]}, yaxis={"autorange": "reversed", "title": None})
 
 
-def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
+def campaign_concurrency(df: pd.DataFrame, *, grain: str, unfinished=None) -> go.Figure:
     """Peak number of campaigns running on the same day, per period, with the peak called out."""
     title = "Campaigns running at the same time"
     if df.empty or df["active_campaigns"].sum() == 0:
@@ -253,7 +256,7 @@ def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
     ]
     return _figure(traces, title, "A campaign runs from its first to its last matching incident.<br>"
                                   "Line: the most campaigns under way on one day of the period.",
-                   xaxis=_period_axis(df["period"], grain),
+                   xaxis=_period_axis(df["period"], grain, unfinished),
                    yaxis=_count_axis(int(df["active_campaigns"].max()), "Campaigns")
                    | {"range": [0, int(df["active_campaigns"].max()) * 1.25]},
                    annotations=[{"x": peak["period"], "y": int(peak["peak_campaigns"]),
@@ -262,7 +265,8 @@ def campaign_concurrency(df: pd.DataFrame, *, grain: str) -> go.Figure:
                    bargap=0.1)
 
 
-def sector_timeseries(df: pd.DataFrame, *, grain: str, title: str = "Incidents over time by sector") -> go.Figure:
+def sector_timeseries(df: pd.DataFrame, *, grain: str, title: str = "Incidents over time by sector",
+                      unfinished=None) -> go.Figure:
     """Stacked bars of incident_count per period for each top-level sector (fixed colour per sector)."""
     if df.empty or df["incident_count"].sum() == 0:
         return _empty(title)
@@ -273,7 +277,7 @@ def sector_timeseries(df: pd.DataFrame, *, grain: str, title: str = "Incidents o
             "marker": {"color": PALETTE[int(series["sector_id"].iloc[0]) % len(PALETTE)]},
             "hovertemplate": "%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"})
     return _figure(traces, title, f"{SECTOR_RULE}<br>Top-level sectors; sub-sectors rolled up.",
-                   xaxis=_period_axis(df["period"], grain),
+                   xaxis=_period_axis(df["period"], grain, unfinished),
                    yaxis=_count_axis(int(df.groupby("period")["incident_count"].sum().max()),
                                      f"Incidents per {GRAIN_WORD[grain]}"),
                    barmode="stack", bargap=0.15)

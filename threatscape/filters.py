@@ -337,3 +337,14 @@ def period_words(since: dt.date, until: dt.date) -> str:
     if (since.year, since.month) == (until.year, until.month):
         return f"{since:%b %Y}"
     return f"{since:%b %Y} to {until:%b %Y}"
+
+
+def unfinished_period(until: dt.date | None, grain: str, today: dt.date | None = None) -> dt.date | None:
+    """The start of the month, quarter or year that holds `until` when it is not over yet (it holds today or is
+    later): the charts label it "to date", as its count is not final. None when every period shown is over."""
+    if until is None:
+        return None
+    today = today or dt.date.today()
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    start = dt.date(until.year, (until.month - 1) // months * months + 1, 1)
+    return start if period_bounds(start, grain)[1] >= today else None
