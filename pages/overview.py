@@ -56,8 +56,8 @@ if clicked and clicked.selection.points:
 if not cells.empty:
     heatmap_actors = cells.drop_duplicates("actor")["actor"].tolist()
     st.caption("Click a cell for the incidents behind it, or open an actor's profile:")
-    for col, actor in zip(st.columns(len(heatmap_actors)), heatmap_actors):
-        with col:
+    with st.container(horizontal=True, wrap=True):  # each link as wide as its name, wrapping on a narrow screen
+        for actor in heatmap_actors:
             link("actor", md(actor), f.with_(actors=(actor,)).to_query())
 
 left, right = st.columns([3, 2])

@@ -390,3 +390,14 @@ def test_typing_a_name_and_enter_selects_that_one_actor(browser_page, streamlit_
     chips = actors.get_by_role("group", name="Selected values").first.locator("[data-tag]")
     expect(chips).to_have_count(1)
     check_clean(session, app)
+
+
+def test_the_actor_links_under_the_heatmap_show_whole_names(browser_page, streamlit_app):
+    """Each link as wide as its name: none cut to "Kin" or "MUSTANG PAND"."""
+    session, app = browser_page, streamlit_app
+    open_page(session, app, "/")
+    links = session.page.get_by_test_id("stMain").get_by_test_id("stPageLink")
+    assert links.count() >= 3
+    cut = links.evaluate_all("els => els.filter(el => [...el.querySelectorAll('*')].some("
+                             "e => e.scrollWidth > e.clientWidth + 1)).map(el => el.innerText)")
+    assert not cut, f"links cut short: {cut}"
