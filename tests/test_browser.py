@@ -251,6 +251,24 @@ def check_clean(s: Session, app: App) -> None:
 
 # --- tests --------------------------------------------------------------------------------------
 
+
+def choose(page, label: str, option) -> None:
+    """Pick `option` (a name or pattern) in the selectbox labelled `label`. The first click can land while the
+    page is still settling and the list closes again; open it until the option shows (at most four tries)."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    wanted = page.get_by_role("option", name=option)
+    for attempt in range(4):
+        box.locator("input").click()
+        try:
+            wanted.first.wait_for(timeout=5_000)
+            break
+        except Exception:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+    wanted.first.click()
+
+
 def test_overview_draws(browser_page, streamlit_app):
     from playwright.sync_api import expect
 
@@ -354,8 +372,7 @@ def test_feed_text_never_becomes_a_link_or_an_icon(chromium, hostile_app):
             page.get_by_text(shown).first.wait_for(timeout=DRAW_MS)
             page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=DRAW_MS)
             if path == "/names":
-                page.get_by_test_id("stSelectbox").filter(has_text="Name to decide on").click()
-                page.get_by_role("option", name=re.compile("evil")).click()
+                choose(page, "Name to decide on", re.compile("evil"))
                 page.get_by_role("heading", name=re.compile("evil")).wait_for(timeout=DRAW_MS)
             links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
             assert not [h for h in links if not _is_local(h)], (path, links)  # (the app's own links name it)

@@ -443,7 +443,7 @@ def test_feed_text_in_the_explorer_never_becomes_a_link(page, hostile_server, q,
 
 @pytest.mark.browser
 def test_an_actor_named_by_a_web_address_is_text_on_its_profile_and_the_names_page(page, hostile_server):
-    from test_browser import DRAW_MS
+    from test_browser import DRAW_MS, choose
 
     open_and_wait(page, f"{hostile_server.url}/actor?actor={quote(URL_ACTOR, safe='')}&since=2026-11-01"
                         "&until=2026-11-30", "Latest incidents")
@@ -452,8 +452,7 @@ def test_an_actor_named_by_a_web_address_is_text_on_its_profile_and_the_names_pa
     no_hostile_link(page, "actor profile")
 
     open_and_wait(page, f"{hostile_server.url}/names", "Actor names to review")
-    page.get_by_test_id("stSelectbox").filter(has_text="Name to decide on").click()
-    page.get_by_role("option", name=re.compile("evil")).click()
+    choose(page, "Name to decide on", re.compile("evil"))
     page.locator("h3").filter(has_text="evil").first.wait_for(timeout=DRAW_MS)
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=DRAW_MS)
     no_hostile_link(page, "names page")
