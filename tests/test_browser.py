@@ -409,6 +409,32 @@ def test_typing_a_name_and_enter_selects_that_one_actor(browser_page, streamlit_
     check_clean(session, app)
 
 
+# The other filters, typed as an analyst types them: a code whose letters other names hold ("US" in Australia,
+# Russia, Belarus; "GE" in Germany, Nigeria; "IR" in Iraq, Ireland), a sector whose name others hold.
+TYPED_VALUES = [("Victim countries", "US", "country", "US"), ("Victim countries", "GE", "country", "GE"),
+                ("Victim countries", "Iraq", "country", "IQ"), ("Sponsor states", "IR", "sponsor", "IR"),
+                ("Sponsor states", "KP", "sponsor", "KP"), ("Sectors", "energy", "sector", "energy")]
+
+
+@pytest.mark.parametrize("label, typed, key, expected", TYPED_VALUES)
+def test_typing_a_code_or_name_and_enter_selects_that_one_value(browser_page, streamlit_app, label, typed, key,
+                                                                 expected):
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    widget = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text=label)
+    widget.locator("input").click()
+    widget.locator("input").fill(typed)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(rf"[?&]{key}="), timeout=DRAW_MS)
+    assert parse_qs(urlsplit(page.url).query).get(key) == [expected], (typed, page.url)
+    expect(widget.get_by_role("group", name="Selected values").first.locator("[data-tag]")).to_have_count(1)
+    check_clean(session, app)
+
+
 def test_the_actor_links_under_the_heatmap_show_whole_names(browser_page, streamlit_app):
     """Each link as wide as its name: none cut to "Kin" or "MUSTANG PAND"."""
     session, app = browser_page, streamlit_app

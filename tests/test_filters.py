@@ -150,3 +150,34 @@ def test_the_default_window_is_the_last_twelve_complete_months(first, last, toda
     d = dt.date.fromisoformat
     f = default_filters(d(first), d(last), today=d(today))
     assert (f.since, f.until) == (d(since), d(until))
+
+
+def _enter_takes(entries: list[str], label, typed: str) -> str:
+    """What Enter selects in a filter matching what is typed anywhere in an entry's label (Streamlit's "contains")."""
+    return next(e for e in entries if typed.casefold() in label(e).casefold())
+
+
+def test_every_country_typed_by_code_or_name_is_the_one_enter_takes():
+    """All of ISO 3166's countries at once: 'IR' takes Iran, not Iraq; 'AO' Angola and 'LA' Laos, although each
+    name holds the other's code; 'Niger' takes Niger, not Nigeria."""
+    import pycountry
+
+    from threatscape import countries, data
+
+    codes = [c.alpha_2 for c in pycountry.countries] + ["unknown"]
+    entries = data.country_entries(codes)
+    wrong = [(typed, code, data.entry_label(_enter_takes(entries, data.entry_label, typed)))
+             for code in codes for typed in ([code, countries.name(code)] if code != "unknown" else ["unknown"])
+             if data.entry_value(_enter_takes(entries, data.entry_label, typed)) != code]
+    assert wrong == []
+
+
+def test_every_sector_typed_by_name_is_the_one_enter_takes():
+    from threatscape import data
+
+    names = [s.name for s in taxonomy.sectors()]
+    parents = {s.name: s.parent for s in taxonomy.sectors()}
+    label = lambda s: data.sector_label(s, parents)  # noqa: E731
+    entries = data.exact_first(names, lambda s: [s], label)
+    assert sorted(entries) == sorted(names)
+    assert [n for n in names if _enter_takes(entries, label, n) != n] == []

@@ -372,8 +372,9 @@ def _from_widgets(options: data.FilterOptions, first_day: dt.date, last_day: dt.
     for entry in REGISTRY:
         raw = s.get(entry.key)
         if entry.multiple:
-            raw = tuple(dict.fromkeys(options.actor_of.get(a, a) for a in raw or ())) if entry.widget == "actor" \
-                else tuple(raw or ())
+            mean = (lambda a: options.actor_of.get(a, a)) if entry.widget == "actor" else data.entry_value \
+                if entry.widget in ("country", "sponsor") else (lambda a: a)
+            raw = tuple(dict.fromkeys(mean(a) for a in raw or ()))
         elif entry.widget == "text":
             raw = (raw or "").strip()
         values[entry.field] = raw if raw not in (None, 0) else entry.empty
@@ -394,9 +395,9 @@ def date_limits(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt.date
     return min(dt.date(1990, 1, 1), first_day), max(dt.date(2100, 1, 1), last_day)
 
 
-# The actor filter matches what is typed as it is written (anywhere in an entry, any case; the entries in the order
-# data._typed_first gives), never a fuzzy guess that is someone else; no filter offers "Select all matches", so
-# Enter takes the first match, one entry.
+# The filters match what is typed as it is written (anywhere in an entry, any case), never a fuzzy guess that is
+# someone else; the entries are in an order where the one that IS the typed name comes first (data._typed_first for
+# actors, data.exact_first for the others); no filter offers "Select all matches", so Enter takes that one entry.
 EXACT = {"filter_mode": "contains", "select_all": False}
 
 
@@ -412,14 +413,14 @@ def _widget(entry: Filter, options: data.FilterOptions, first_day: dt.date, last
                        help="Type any vendor name: 'Thallium' or 'Emerald Sleet' finds Kimsuky.")
     elif entry.widget == "sector":
         st.multiselect(entry.label, _with_selected(options.sectors, s.get(entry.key)), key=entry.key,
-                       format_func=options.sector_label, placeholder="Any sector", select_all=False,
+                       format_func=options.sector_label, placeholder="Any sector", **EXACT,
                        help="A sector includes the sectors below it: energy includes oil and gas.")
     elif entry.widget == "country":
         st.multiselect(entry.label, _with_selected(options.countries, s.get(entry.key)), key=entry.key,
-                       format_func=_country_label, placeholder="Any country (name or code)", select_all=False)
+                       format_func=data.entry_label, placeholder="Any country (name or code)", **EXACT)
     elif entry.widget == "sponsor":
         st.multiselect(entry.label, _with_selected(options.sponsors, s.get(entry.key)), key=entry.key,
-                       format_func=_sponsor_label, placeholder="Any sponsor", select_all=False)
+                       format_func=data.entry_label, placeholder="Any sponsor (name or code)", **EXACT)
     elif entry.widget == "confidence":
         st.slider(entry.label, 0, 100, step=5, key=entry.key,
                   help="Attribution confidence (0-100). Incidents without one are left out once this is set.")
@@ -477,14 +478,6 @@ def _sync_url(query: dict, url_keys: tuple, filters: Filters, view: View, view_o
 def _with_selected(options: list[str], selected) -> list[str]:
     """The options, plus any selected value they lack (so a link's value is never dropped)."""
     return options + [v for v in (selected or []) if v not in options]
-
-
-def _country_label(code: str) -> str:
-    return f"{countries.name(code)} ({code})"
-
-
-def _sponsor_label(code: str) -> str:
-    return "Unknown sponsor" if code == "unknown" else _country_label(code)
 
 
 def link(page: str, label: str, query: dict, *, icon: str | None = None) -> None:

@@ -109,3 +109,8 @@ def name(alpha2: str | None) -> str:
     if c is None:
         return alpha2
     return getattr(c, "common_name", None) or c.name
+
+
+def label(alpha2: str) -> str:
+    """How a filter shows a country: "Iran (IR)"; a sponsor state the sources did not name: "Unknown sponsor"."""
+    return "Unknown sponsor" if alpha2 == "unknown" else f"{name(alpha2)} ({alpha2})"

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from . import plans
+from . import countries, plans
 from .actors import alias_key
 from .resolver import UNATTRIBUTED, Actor, Decision, Resolver
 from .filters import ORDERS, Filters, View, period_bounds  # noqa: F401 (ORDERS: data.ORDERS for the pages)
@@ -190,7 +191,12 @@ class FilterOptions:
     parents: dict[str, str | None]
 
     def sector_label(self, name: str) -> str:
-        return f"↳ {name}" if self.parents.get(name) else name
+        return sector_label(name, self.parents)
+
+
+def sector_label(name: str, parents: dict[str, str | None]) -> str:
+    """How the sector filter shows a sector: a child sector indented under its parent."""
+    return f"↳ {name}" if parents.get(name) else name
 
 
 _options: dict[tuple, FilterOptions] = {}  # (database path, content version, reader's level) -> its options
@@ -227,6 +233,35 @@ def _typed_first(entry: str) -> tuple:
     return len(typed), typed.casefold(), entry
 
 
+def exact_first(entries: list[str], names, label) -> list[str]:
+    """`entries` reordered so that Enter on a name picks the entry that IS that name. The filters match what is
+    typed anywhere in an entry's label and Enter takes the first match, so an entry goes before every entry whose
+    label contains one of its names: Iran (names 'IR', 'Iran') before 'Iraq (IQ)', the United States ('US') before
+    'Australia (AU)', Niger before Nigeria. Otherwise the order stays as given (most frequent first, or the
+    taxonomy's); entries in a cycle, which no order can satisfy, keep theirs."""
+    labels = [label(e).casefold() for e in entries]
+    typed = [[n.casefold() for n in names(e) if n] for e in entries]
+    after: list[list[int]] = [[] for _ in entries]
+    waiting = [0] * len(entries)
+    for i, own in enumerate(typed):
+        for j, text in enumerate(labels):
+            if i != j and any(n in text for n in own) and not any(n in labels[i] for n in typed[j]):
+                after[i].append(j)
+                waiting[j] += 1
+    ready = [i for i, w in enumerate(waiting) if w == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for j in after[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, j)
+    placed = set(order)
+    return [entries[i] for i in order] + [e for i, e in enumerate(entries) if i not in placed]
+
+
 def _filter_options(store: Store) -> FilterOptions:
     """The values each sidebar filter offers, most frequent first (sectors in taxonomy order).
 
@@ -239,12 +274,35 @@ def _filter_options(store: Store) -> FilterOptions:
     for row in store.query("actor_alias_list").itertuples(index=False):
         if row.alias_key != alias_key(row.actor) and row.actor in actor_of:
             actor_of.setdefault(f"{row.alias}{ALIAS_ARROW}{row.actor}", row.actor)
+    parents = {name: parent if isinstance(parent, str) else None
+               for name, parent in zip(sectors["sector"], sectors["parent"])}
     return FilterOptions(
-        actors=sorted(actor_of, key=_typed_first), actor_of=actor_of, sectors=sectors["sector"].tolist(),
-        countries=store.query("victim_country_options")["victim_country"].tolist(),
-        sponsors=store.query("sponsor_options")["sponsor_country"].tolist(),
-        parents={name: parent if isinstance(parent, str) else None
-                 for name, parent in zip(sectors["sector"], sectors["parent"])})
+        actors=sorted(actor_of, key=_typed_first), actor_of=actor_of,
+        sectors=exact_first(sectors["sector"].tolist(), lambda s: [s], lambda s: sector_label(s, parents)),
+        countries=country_entries(store.query("victim_country_options")["victim_country"].tolist()),
+        sponsors=country_entries(store.query("sponsor_options")["sponsor_country"].tolist()), parents=parents)
+
+
+# A country is typed as its name or its code. A name entry ("Iran (IR)") cannot be the first match for a typed code:
+# no order puts 'Angola (AO)' first for "AO" and 'Laos (LA)' first for "LA" (each name holds the other's code). So
+# each code has an entry of its own, shown as the bare code ("IR") and placed before every entry that holds it.
+CODE_ENTRY = "code:"
+
+
+def country_entries(codes: list[str]) -> list[str]:
+    """The entries of a country filter: each code's entry, then each country's name entry (the widget shows them
+    with entry_label and means entry_value)."""
+    entries = [CODE_ENTRY + c for c in codes if c != "unknown"] + codes
+    return exact_first(entries, lambda e: [entry_label(e)] if e.startswith(CODE_ENTRY) else [countries.name(e)]
+                       if e != "unknown" else [entry_label(e)], entry_label)
+
+
+def entry_label(entry: str) -> str:
+    return entry.removeprefix(CODE_ENTRY) if entry.startswith(CODE_ENTRY) else countries.label(entry)
+
+
+def entry_value(entry: str) -> str:
+    return entry.removeprefix(CODE_ENTRY)
 
 
 _resolvers: dict[tuple, Resolver] = {}  # (database path, content version, reader's level) -> its resolver
