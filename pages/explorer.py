@@ -2,47 +2,44 @@
 import streamlit as st
 
 from threatscape import data, tables
-from threatscape.app import incident_snapshot, link, setup
+from threatscape.app import ROWS, incident_snapshot, link, setup
 from threatscape.paging import Position
 from threatscape.safe import md
 
 
-def position(f, order_by: str) -> Position:
-    """Keyset paging: the position is kept per (filters, order); any change starts again at page 1."""
-    if st.session_state.get("_explorer_signature") != (f, order_by):
-        return Position()
-    return st.session_state["_explorer_pos"]
+def position() -> Position:
+    """Where the list is: the URL's `rows` (app.setup keeps it, and starts again at page 1 on a filter change)."""
+    return Position.from_url(st.session_state.get(ROWS)) or Position()
 
 
 def prefetch(store, f, view):
     """The rows on screen start on a query thread as soon as the filters are known (the sort order's widget
     state is seeded by then); the count and the facets once the rows are read."""
     order_by = st.session_state.get("sort") or data.ORDERS[0]
-    pos = position(f, order_by)
+    pos = position()
     return data.prefetch_explorer(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
 
 
 EXPLORER_QUERIES = ("incident_page", "confidence_range", "incident_count", "incident_facets")
-page = setup("Explorer", extra={"sort": data.ORDERS}, prefetch=prefetch)
+page = setup("Explorer", extra={"sort": data.ORDERS}, prefetch=prefetch, paged=True)
 store, f = page.store, page.filters
 order_by = page.extra["sort"]
 
 st.title("Incident explorer")
-pos = position(f, order_by)
-st.session_state["_explorer_signature"], st.session_state["_explorer_pos"] = (f, order_by), pos
+pos = position()
 rows = data.incident_page(store, f, order_by=order_by, cursor=pos.cursor, backward=pos.backward)
 data.prefetch_totals(store, f)
 total = data.incident_count(store, f)
 st.markdown(f"**{total:,}** {'incident matches' if total == 1 else 'incidents match'}, "
             f"{f.since:%d %b %Y} to {f.until:%d %b %Y}.")
-pos = st.session_state["_explorer_pos"] = pos.settle(len(rows), total)
+pos = pos.settle(len(rows), total)
 keys = {"first_key": int(rows["sort_key"].iloc[0]) if len(rows) else None,
         "last_key": int(rows["sort_key"].iloc[-1]) if len(rows) else None,
         "shown": len(rows), "total": total, "page_size": data.PAGE_SIZE}
 
 
 def move(to: str) -> None:
-    st.session_state["_explorer_pos"] = pos.move(to, **keys)
+    st.session_state[ROWS] = pos.move(to, **keys).to_url()
 
 
 left, right = st.columns([4, 1])

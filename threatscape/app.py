@@ -25,6 +25,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from . import audit, auth, countries, data
 from .launch import PAGES
+from .paging import Position
 from .safe import md
 from .filters import GRAINS, LEVELS, MAX_TEXT, REGISTRY, TLPS, Filter, Filters, View, default_filters
 from .startup import ensure_database
@@ -41,6 +42,8 @@ def pages_for(user: auth.User) -> tuple:
 
 URL_STATE = "_threatscape_url"  # the query string this session last wrote to the URL
 LAST = "_threatscape_last"  # the filters and view this session last used (widget state can be dropped)
+ROWS = "rows"  # a paged page's position (paging.Position.to_url): in the URL and the session state
+SHOWN = "_threatscape_shown"  # the filters and page values whose rows a paged page showed last
 FILTER_KEYS = tuple(Filters.URL_KEYS.values())
 # A satellite drawn in SVG, served inline (a data: URL): no request to anyone else's server. A Path, not a
 # string: Streamlit tests a string icon for an emoji first, which loads its 3,700-emoji table (90 ms at start).
@@ -196,6 +199,16 @@ def _open_store(user: auth.User) -> Store:
     return get_store(path).cleared(user.clearance)
 
 
+HISTORY_JS = Path(__file__).with_name("history.js")  # the project's own script (no feed text): one entry per action
+
+
+def _history_policy() -> None:
+    """Run history.js in the browser (once per page load; it takes no space: hidden by the CSS beside it)."""
+    st.html("<style>.st-key-history-policy{display:none}</style>")
+    with st.container(key="history-policy"):
+        st.html(f"<script>{HISTORY_JS.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
+
+
 def _seed_widgets(f: Filters, view: View, extra: dict) -> None:
     """Put URL values into the widgets' state (first load, a shared link, or a drill-down): each filter's widget
     has its REGISTRY entry's key."""
@@ -251,7 +264,7 @@ def _reset(first_day: dt.date, last_day: dt.date, extra_defaults: dict) -> None:
 
 def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str, ...]] | None = None,
           prefetch: Callable[[Store, Filters, View], object] | None = None, without_incidents: bool = False,
-          filters: bool = True) -> Page:
+          filters: bool = True, paged: bool = False) -> Page:
     """Configure the page, open the data, draw the shared filters and sync them with the URL.
 
     view_options: draw the overview's time grain / sector level / actors shown.
@@ -263,10 +276,13 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
     it): there it gets no filters (the default Filters, no dates) and the sidebar has only the page links.
     filters: False for a page the filters do not apply to (Ingest, Names, Audit trail): its sidebar has only the
     page links, and the session's filters wait, untouched, for the next page that uses them.
+    paged: the page reads its rows page by page (the explorer): its position is `rows` in the URL and
+    st.session_state[ROWS] (paging.Position.to_url), back to the first page when the user changes a filter.
     """
     started = time.perf_counter()
     user = current_user()
     st.set_page_config(page_title=f"{title} · Threatscape", page_icon=FAVICON, layout="wide")
+    _history_policy()
     if not user.may_open(_STEM[title]):
         _not_available(user)
     with st.spinner("Preparing the incident database…"):
@@ -294,12 +310,14 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
             link("ingest", "Load incidents on the Ingest page", {}, icon=":material/upload:")
         st.stop()
     extra = extra or {}
-    url_keys = FILTER_KEYS + (View.URL_KEYS if view_options else ()) + tuple(extra)
+    url_keys = FILTER_KEYS + (View.URL_KEYS if view_options else ()) + tuple(extra) + ((ROWS,) if paged else ())
     query = _current_query()
-    problems = _url_state(store, query, url_keys, extra, dataset, first_day, last_day, view_options, user)
+    problems, outside = _url_state(store, query, url_keys, extra, dataset, first_day, last_day, view_options, user)
     options = data.filter_options(store)
     filters, view, widget_problems = _from_widgets(options, first_day, last_day)
     problems += widget_problems
+    if paged:
+        problems += _keep_position(query, outside, (filters, tuple(st.session_state.get(k) for k in extra)))
     if prefetch is not None:  # the page's queries start on the query threads while the sidebar is drawn
         prefetch(store, filters, view)
     with st.sidebar:
@@ -307,6 +325,8 @@ def setup(title: str, *, view_options: bool = False, extra: dict[str, tuple[str,
         _sidebar(options, view_options, first_day, last_day, extra, user)
     page_values = {key: st.session_state.get(key) or allowed[0] for key, allowed in extra.items()}
     _sync_url(query, url_keys, filters, view, view_options, extra, page_values)
+    if paged:
+        page_values[ROWS] = st.session_state[ROWS]
 
     if dataset["kind"] == "demo":
         st.warning(f"**{dataset['description']}**", icon=":material/science:")
@@ -323,7 +343,7 @@ def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset:
     """Bring the widgets' state in line with the URL when the URL changed outside this session (first load, a
     shared link, a drill-down, Back), or with the session's own filters on a page link without parameters; and
     move the dates into the data when new data no longer reaches them. Returns what the link held that was not
-    understood."""
+    understood, and whether the URL changed outside this session."""
     s = st.session_state
     problems: list[str] = []
     outside = _normalised(query, url_keys) != s.get(URL_STATE)
@@ -344,6 +364,25 @@ def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset:
         st.info(f"The data changed and holds nothing in the dates you had chosen; showing {fresh.since} to "
                 f"{fresh.until}.", icon=":material/update:")
     s["_data_version"] = dataset["content_version"]
+    return problems, outside
+
+
+def _keep_position(query: dict, outside: bool, shown: tuple) -> list[str]:
+    """A paged page's position: the URL's when the URL changed outside this session (a link, Back, Forward), the
+    first page when the user changed a filter or the order, else where the session was (Next, Previous). Returns
+    what in the URL's position was not understood."""
+    s = st.session_state
+    problems = []
+    if outside:
+        rows = (query.get(ROWS) or [""])[-1]
+        if Position.from_url(rows) is None:
+            problems.append(f"rows={rows!r} is not a position in the list; showing the first page")
+            rows = ""
+        s[ROWS] = rows
+    elif s.get(SHOWN) != shown:
+        s[ROWS] = ""
+    s.setdefault(ROWS, "")
+    s[SHOWN] = shown
     return problems
 
 
@@ -468,7 +507,8 @@ def _sync_url(query: dict, url_keys: tuple, filters: Filters, view: View, view_o
     """Write the filters, view and page values to the URL when they differ from it, and remember them."""
     s = st.session_state
     new_query = filters.to_query() | (view.to_query() if view_options else {}) | {
-        k: [v] for k, v in page_values.items() if v != extra[k][0]}
+        k: [v] for k, v in page_values.items() if v != extra[k][0]} | (
+        {ROWS: [st.session_state[ROWS]]} if st.session_state.get(ROWS) and ROWS in url_keys else {})
     if _normalised(new_query, new_query.keys() | query.keys()) != _normalised(query, query.keys()):
         st.query_params.from_dict(new_query)  # also drops another page's parameters
     s[URL_STATE] = _normalised(new_query, url_keys)

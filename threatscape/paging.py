@@ -1,7 +1,14 @@
-"""Keyset paging position for the explorer: which cursor to ask for next, and which rows are on screen."""
+"""Keyset paging position for the explorer: which cursor to ask for next, and which rows are on screen.
+
+The position is in the URL (`rows`), so that each page the user moves to is an entry in the browser's history and
+a link opens the same page: `51-after-1234` (row 51 on, the rows after sort key 1234), `1-before-1234`, `last`.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
+
+_URL = re.compile(r"(?P<start>[1-9][0-9]{0,11})-(?P<way>after|before)-(?P<key>-?[0-9]{1,20})|last")
 
 
 @dataclass(frozen=True)
@@ -11,6 +18,24 @@ class Position:
     cursor: int | None = None  # sort key to page after (None: from the start, or from the end if backward)
     backward: bool = False
     start: int = 0
+
+    def to_url(self) -> str:
+        """The URL's `rows` value ("" for the first page)."""
+        if self.cursor is None:
+            return "last" if self.backward else ""
+        return f"{self.start + 1}-{'before' if self.backward else 'after'}-{self.cursor}"
+
+    @staticmethod
+    def from_url(text: str | None) -> "Position | None":
+        """The position a URL's `rows` value names; None when it names none."""
+        if not text:
+            return Position()
+        found = _URL.fullmatch(text)
+        if found is None:
+            return None
+        if text == "last":
+            return Position(None, True, 0)
+        return Position(int(found["key"]), found["way"] == "before", int(found["start"]) - 1)
 
     def settle(self, shown: int, total: int) -> "Position":
         """After a "last page" request, the first row's number is known only once the page is read."""
