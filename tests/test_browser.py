@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 
@@ -444,3 +444,62 @@ def test_the_actor_links_under_the_heatmap_show_whole_names(browser_page, stream
     cut = links.evaluate_all("els => els.filter(el => [...el.querySelectorAll('*')].some("
                              "e => e.scrollWidth > e.clientWidth + 1)).map(el => el.innerText)")
     assert not cut, f"links cut short: {cut}"
+
+
+# --- history: Back and Forward -------------------------------------------------------------------------------------
+
+def _view(page) -> dict:
+    """What the user sees: the URL's path and parameters, the sidebar's filters and the page's counts."""
+    sidebar = page.get_by_test_id("stSidebar")
+    main = page.get_by_test_id("stMain").inner_text()
+    return {"path": urlsplit(page.url).path, "query": sorted(parse_qsl(urlsplit(page.url).query)),
+            "dates": [i.input_value() for i in sidebar.get_by_test_id("stDateInput").locator("input").all()],
+            "chips": sidebar.locator("[data-tag]").all_inner_texts(),
+            "counts": re.findall(r"[\d,]+ incidents? match|Rows [\d,]+–[\d,]+ of [\d,]+", main)
+            + page.get_by_test_id("stMain").get_by_test_id("stMetricValue").all_inner_texts()}
+
+
+def _settled(page) -> None:
+    page.wait_for_timeout(300)  # a rerun starts after the event
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=DRAW_MS)
+    page.wait_for_timeout(300)  # and its last deltas are drawn
+
+
+def test_back_and_forward_walk_the_views_the_user_saw(browser_page, streamlit_app):
+    """A filter change, a heatmap drill-down and Next each make one history entry; Back walks them in reverse and
+    Forward again, each step showing a view whose URL, sidebar and counts are the ones the user saw there."""
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/?since=2000-01-01&until=2026-11-28")  # all of it: a cell with more than a page
+    seen = [_view(page)]
+
+    actors = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Actors")
+    actors.locator("input").click()
+    actors.locator("input").fill("Kimsuky")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    _settled(page)
+    seen.append(_view(page))
+    assert seen[1]["chips"] == ["Kimsuky"] and seen[1]["counts"] != seen[0]["counts"], seen
+
+    heatmap = page.locator(".js-plotly-plot").filter(has_text="Who is hitting which sectors")
+    heatmap.locator(".scatterlayer .point").first.click(force=True)
+    page.wait_for_url(re.compile(r"/explorer\?"), timeout=DRAW_MS)
+    _settled(page)
+    seen.append(_view(page))
+    assert any(c.startswith("Rows 1–") for c in seen[2]["counts"]), seen[2]
+
+    page.get_by_role("button", name="Next").click()
+    _settled(page)
+    seen.append(_view(page))
+    assert any(c.startswith("Rows 51–") for c in seen[3]["counts"]) and "rows" in dict(seen[3]["query"]), seen[3]
+
+    for expected in reversed(seen[:-1]):
+        page.go_back()
+        _settled(page)
+        assert _view(page) == expected
+    for expected in seen[1:]:
+        page.go_forward()
+        _settled(page)
+        assert _view(page) == expected
+    check_clean(session, app)

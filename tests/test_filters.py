@@ -181,3 +181,21 @@ def test_every_sector_typed_by_name_is_the_one_enter_takes():
     entries = data.exact_first(names, lambda s: [s], label)
     assert sorted(entries) == sorted(names)
     assert [n for n in names if _enter_takes(entries, label, n) != n] == []
+
+
+def test_every_actor_name_typed_is_the_one_enter_takes(demo_path):
+    """Over the demo's whole actor directory (the MISP galaxy's names and aliases): Enter on a canonical name takes
+    that actor's own entry ('Kimsuky', not 'APT43 → Kimsuky'), and on an alias one of that actor's entries, unless
+    the galaxy gives the same alias to two actors."""
+    from collections import Counter
+
+    from threatscape import data
+    from threatscape.store import Store
+
+    options = data.filter_options(Store(demo_path))
+    typed = {e: e.split(data.ALIAS_ARROW, 1)[0] for e in options.actors}
+    shared = Counter(t.casefold() for t in typed.values())
+    taken = {e: _enter_takes(options.actors, str, t) for e, t in typed.items() if shared[t.casefold()] == 1}
+    assert len(taken) > 500
+    assert [e for e, got in taken.items() if options.actor_of[got] != options.actor_of[e]] == []
+    assert [e for e, got in taken.items() if e in options.actor_of.values() and got != e] == []

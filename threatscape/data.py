@@ -1,8 +1,10 @@
 """What the pages (and exports) ask of the store: each function builds one query's parameters and runs it."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
+import itertools
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -227,8 +229,9 @@ OPTION_QUERIES = ("sector_options", "actor_options", "actor_alias_list", "victim
 def _typed_first(entry: str) -> tuple:
     """The order of the actor filter's entries, by the name each is typed as (an alias, or the canonical name):
     shortest first, then alphabetical. The filter matches what is typed anywhere in an entry, and Enter takes the
-    first match; the name that IS what was typed is the shortest that contains it, so 'APT3' + Enter takes APT3,
-    not APT30 or APT37, and 'Thallium' takes 'Thallium → Kimsuky'."""
+    first match; the name that IS what was typed is mostly the shortest that contains it, so 'APT3' + Enter takes
+    APT3, not APT30 or APT37, and 'Thallium' takes 'Thallium → Kimsuky'. exact_first then moves each entry before
+    those that hold its name: 'Kimsuky' before 'APT43 → Kimsuky'."""
     typed = entry.split(ALIAS_ARROW, 1)[0]
     return len(typed), typed.casefold(), entry
 
@@ -237,17 +240,25 @@ def exact_first(entries: list[str], names, label) -> list[str]:
     """`entries` reordered so that Enter on a name picks the entry that IS that name. The filters match what is
     typed anywhere in an entry's label and Enter takes the first match, so an entry goes before every entry whose
     label contains one of its names: Iran (names 'IR', 'Iran') before 'Iraq (IQ)', the United States ('US') before
-    'Australia (AU)', Niger before Nigeria. Otherwise the order stays as given (most frequent first, or the
-    taxonomy's); entries in a cycle, which no order can satisfy, keep theirs."""
-    labels = [label(e).casefold() for e in entries]
-    typed = [[n.casefold() for n in names(e) if n] for e in entries]
-    after: list[list[int]] = [[] for _ in entries]
+    'Australia (AU)', Niger before Nigeria. Two entries that each hold the other's name ('VulzSecTeam' and
+    'VulzSec → VulzSecTeam') go longest name first. Otherwise the order stays as given (most frequent first, or
+    the taxonomy's); entries in a longer cycle, which no order can satisfy, keep theirs."""
+    labels = [label(e).casefold().replace("\n", " ") for e in entries]
+    typed = [[n.casefold() for n in names(e) if n and "\n" not in n] for e in entries]
+    joined, starts = "\n".join(labels), list(itertools.accumulate((len(t) + 1 for t in labels[:-1]), initial=0))
+    after: list[set[int]] = [set() for _ in entries]
+    for i, own in enumerate(typed):  # every label holding one of entry i's names (str.find: thousands of actors)
+        for n in own:
+            at = joined.find(n)
+            while at != -1:
+                j = bisect.bisect_right(starts, at) - 1
+                if j != i and (not any(m in labels[i] for m in typed[j]) or len(n) > max(map(len, typed[j]))):
+                    after[i].add(j)
+                at = joined.find(n, at + 1)
     waiting = [0] * len(entries)
-    for i, own in enumerate(typed):
-        for j, text in enumerate(labels):
-            if i != j and any(n in text for n in own) and not any(n in labels[i] for n in typed[j]):
-                after[i].append(j)
-                waiting[j] += 1
+    for later in after:
+        for j in later:
+            waiting[j] += 1
     ready = [i for i, w in enumerate(waiting) if w == 0]
     heapq.heapify(ready)
     order = []
@@ -277,7 +288,8 @@ def _filter_options(store: Store) -> FilterOptions:
     parents = {name: parent if isinstance(parent, str) else None
                for name, parent in zip(sectors["sector"], sectors["parent"])}
     return FilterOptions(
-        actors=sorted(actor_of, key=_typed_first), actor_of=actor_of,
+        actors=exact_first(sorted(actor_of, key=_typed_first), lambda e: [e.split(ALIAS_ARROW, 1)[0]], str),
+        actor_of=actor_of,
         sectors=exact_first(sectors["sector"].tolist(), lambda s: [s], lambda s: sector_label(s, parents)),
         countries=country_entries(store.query("victim_country_options")["victim_country"].tolist()),
         sponsors=country_entries(store.query("sponsor_options")["sponsor_country"].tolist()), parents=parents)
