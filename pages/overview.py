@@ -11,18 +11,21 @@ page = setup("Overview", view_options=True, prefetch=data.prefetch_overview)
 store, f, v = page.store, page.filters, page.view
 
 st.title("Threat landscape")
-prev = f.previous_period()
-# Nothing to compare with when the period before lies wholly before the data: no change is shown, and it says why.
+prev = f.compared(v.compare)
+which = "the same dates a year earlier" if v.compare == "year" else "the period of equal length before"
+# Nothing to compare with when that period lies wholly before the data: no change is shown, and it says why.
 comparable = prev.until >= page.first_day
 if not comparable:
-    st.caption(f"{period_words(f.since, f.until)}. Nothing to compare with: the data starts on "
+    st.caption(f"{period_words(f.since, f.until)}. Nothing to compare with: {which} ("
+               f"{period_words(prev.since, prev.until)}) lies before the data, which starts on "
                f"{page.first_day:%d %b %Y}.")
 else:
     partly = f" (the data starts on {page.first_day:%d %b %Y}, within it)" if prev.since < page.first_day else ""
-    st.caption(f"{period_words(f.since, f.until)}, compared with {period_words(prev.since, prev.until)}, the period "
-               f"of equal length before{partly}.")
+    st.caption(f"{period_words(f.since, f.until)}, compared with {period_words(prev.since, prev.until)}, "
+               f"{which}{partly}.")
+versus = period_words(prev.since, prev.until, short=True)
 
-k = data.kpis(store, f)
+k = data.kpis(store, f, v.compare)
 unfinished = unfinished_period(f.until, v.grain)  # a period not over yet: its charts' label says "to date"
 cols = st.columns(5)
 for col, (label, key, help_text) in zip(cols, [
@@ -37,9 +40,9 @@ for col, (label, key, help_text) in zip(cols, [
     if not comparable:
         col.metric(label, f"{int(k[key]):,}", border=True, help=f"{help_text} No data before this period.")
         continue
-    col.metric(label, f"{int(k[key]):,}", delta=f"{change:+,}" if change else "no change",
+    col.metric(label, f"{int(k[key]):,}", delta=f"{change:+,} vs {versus}" if change else f"same as {versus}",
                delta_color="inverse" if change else "off", delta_arrow="auto" if change else "off", border=True,
-               help=f"{help_text} Previous period: {int(k['prev_' + key]):,}.")
+               help=f"{help_text} {period_words(prev.since, prev.until)}: {int(k['prev_' + key]):,}.")
 
 st.caption(data.attribution_note(k))
 
@@ -71,14 +74,14 @@ with left:
         target = drill_down(f, clicked.selection.points[0], chart="timeseries", grain=v.grain)
         if target:
             go("explorer", target.to_query())
-    precision = data.date_precision(store, f)
+    precision = data.date_precision(store, f, v.compare)
     coarse = precision["month"] + precision["year"] if v.grain == "month" else precision["year"]
     if coarse and v.grain != "year":
         st.caption(f"{coarse:,} {'incident is' if coarse == 1 else 'incidents are'} known only to the month or "
                    f"year; each is counted in the "
                    f"{v.grain} holding the first day of its month or year.")
 with right:
-    victims = data.victim_countries(store, f)
+    victims = data.victim_countries(store, f, compare=v.compare)
     chart(page, figure(charts.top_victim_countries, victims), victims, name="victim-countries", key="countries")
 
 left, right = st.columns(2)

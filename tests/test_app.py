@@ -45,9 +45,10 @@ def metrics(at):
 
 def test_overview_kpis_match_the_data(on_fixture):
     at = run("dashboard.py", H1)
+    versus = " vs Jul–Dec 2022"  # the half year before H1's, as the change says it
     assert metrics(at) == {
-        "Incidents": ("8", "+6"), "Active actors": ("3", "+1"), "Sectors hit": ("7", "+5"),
-        "Countries hit": ("4", "+2"), "Active campaigns": ("4", "+3")}
+        "Incidents": ("8", "+6" + versus), "Active actors": ("3", "+1" + versus), "Sectors hit": ("7", "+5" + versus),
+        "Countries hit": ("4", "+2" + versus), "Active campaigns": ("4", "+3" + versus)}
     assert len(at.get("plotly_chart")) == 5
 
 
@@ -420,9 +421,28 @@ def test_a_period_with_nothing_before_it_shows_no_change_and_says_why(on_fixture
 
     first_day, _ = Store(fixture_path).date_bounds()
     at = run("dashboard.py", {"since": first_day.isoformat(), "until": "2023-12-31"})
-    assert any(f"Nothing to compare with: the data starts on {first_day:%d %b %Y}" in c.value for c in at.caption)
+    assert any("Nothing to compare with: the period of equal length before" in c.value and
+               f"lies before the data, which starts on {first_day:%d %b %Y}" in c.value for c in at.caption)
     assert not any(m.delta for m in at.metric), [m.delta for m in at.metric]
     at = run("dashboard.py", {"since": "2023-01-01", "until": "2023-12-31"})
     caption = next(c.value for c in at.caption if "compared with" in c.value)
     assert caption.startswith("Jan 2023 to Dec 2023, compared with Jan 2022 to Dec 2022, the period of equal length before")
     assert all(m.delta for m in at.metric), [m.delta for m in at.metric]
+
+
+def test_the_totals_compare_with_the_same_dates_a_year_earlier_when_asked_and_say_which(on_fixture):
+    """compare=year: the caption names the dates a year earlier, each total's change says what it is against, and
+    the numbers are those of that period (the fixture's two incidents of Nov-Dec 2022 against its ten)."""
+    at = run("dashboard.py", {"since": "2022-11-01", "until": "2023-12-31", "compare": "year"})
+    caption = next(c.value for c in at.caption if "compared with" in c.value)
+    assert caption.startswith("Nov 2022 to Dec 2023, compared with Nov 2021 to Dec 2022, the same dates a year earlier")
+    incidents = next(m for m in at.metric if m.label == "Incidents")
+    assert incidents.value == "10" and incidents.delta == "+8 vs Nov 2021–Dec 2022"
+    before = next(m for m in run("dashboard.py", {"since": "2022-11-01", "until": "2023-12-31"}).metric
+                  if m.label == "Incidents")
+    assert not before.delta  # the 14 months before (Sep 2021 to Oct 2022) lie before the data
+    year = run("dashboard.py", {"since": "2023-01-01", "until": "2023-03-31", "compare": "year"})
+    assert any("Nothing to compare with: the same dates a year earlier (Jan 2022 to Mar 2022) lies before the data"
+               in c.value for c in year.caption)
+    assert not any(m.delta for m in year.metric)
+

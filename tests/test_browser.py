@@ -503,3 +503,23 @@ def test_back_and_forward_walk_the_views_the_user_saw(browser_page, streamlit_ap
         _settled(page)
         assert _view(page) == expected
     check_clean(session, app)
+
+
+def test_the_totals_say_what_they_compare_with_and_a_year_earlier_is_a_choice(browser_page, streamlit_app):
+    """Each total's change names the period it is measured against; choosing "A year earlier" puts compare=year
+    in the URL and measures against the same months a year before, said in words."""
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/?since=2026-01-01&until=2026-10-31")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stCaptionContainer").filter(has_text="compared with").first).to_contain_text(
+        "Jan 2026 to Oct 2026, compared with Mar 2025 to Dec 2025, the period of equal length before")
+    expect(main.get_by_test_id("stMetricDelta").first).to_contain_text("vs Mar–Dec 2025")
+    page.get_by_test_id("stSidebar").get_by_text("A year earlier").click()
+    expect(page).to_have_url(re.compile(r"[?&]compare=year"), timeout=DRAW_MS)
+    expect(main.get_by_test_id("stCaptionContainer").filter(has_text="compared with").first).to_contain_text(
+        "compared with Jan 2025 to Oct 2025, the same dates a year earlier", timeout=DRAW_MS)
+    expect(main.get_by_test_id("stMetricDelta").first).to_contain_text("vs Jan–Oct 2025")
+    check_clean(session, app)

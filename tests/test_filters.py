@@ -66,15 +66,41 @@ def test_url_uses_the_widget_key_names():
     assert set(q) == {"since", "actor", "sector", "country", "sponsor"}
 
 
-def test_previous_period_has_equal_length_and_ends_the_day_before():
-    prev = Filters(since=D(2023, 1, 1), until=D(2023, 6, 30), actors=("Kimsuky",)).previous_period()
-    assert (prev.since, prev.until, prev.actors) == (D(2022, 7, 4), D(2022, 12, 31), ("Kimsuky",))
+@pytest.mark.parametrize("since, until, prev_since, prev_until", [
+    (D(2023, 1, 1), D(2023, 6, 30), D(2022, 7, 1), D(2022, 12, 31)),  # whole months: as many months
+    (D(2025, 12, 1), D(2026, 11, 30), D(2024, 12, 1), D(2025, 11, 30)),
+    (D(2024, 3, 1), D(2024, 3, 31), D(2024, 2, 1), D(2024, 2, 29)),
+    (D(2023, 1, 5), D(2023, 1, 14), D(2022, 12, 26), D(2023, 1, 4)),  # days: as many days
+])
+def test_previous_period_has_equal_length_and_ends_the_day_before(since, until, prev_since, prev_until):
+    prev = Filters(since=since, until=until, actors=("Kimsuky",)).previous_period()
+    assert (prev.since, prev.until, prev.actors) == (prev_since, prev_until, ("Kimsuky",))
+
+
+@pytest.mark.parametrize("since, until, prev_since, prev_until", [
+    (D(2025, 12, 1), D(2026, 11, 30), D(2024, 12, 1), D(2025, 11, 30)),
+    (D(2024, 2, 29), D(2024, 3, 31), D(2023, 2, 28), D(2023, 3, 31)),
+])
+def test_a_year_earlier_is_the_same_dates(since, until, prev_since, prev_until):
+    prev = Filters(since=since, until=until).compared("year")
+    assert (prev.since, prev.until) == (prev_since, prev_until)
+
+
+@pytest.mark.parametrize("since, until, words", [
+    (D(2025, 1, 1), D(2025, 12, 31), "Jan–Dec 2025"), (D(2024, 12, 1), D(2025, 11, 30), "Dec 2024–Nov 2025"),
+    (D(2026, 3, 1), D(2026, 3, 31), "Mar 2026"), (D(2026, 1, 3), D(2026, 2, 17), "03 Jan–17 Feb 2026"),
+])
+def test_a_period_in_short_words(since, until, words):
+    from threatscape.filters import period_words
+
+    assert period_words(since, until, short=True) == words
 
 
 @pytest.mark.parametrize("query, expected, n_problems", [
     ({}, View(), 0),
     ({"grain": "quarter", "level": "detail", "top": "15"}, View("quarter", "detail", 15), 0),
     ({"grain": "decade", "top": "1000"}, View(), 2),
+    ({"compare": "year"}, View(compare="year"), 0), ({"compare": "decade"}, View(), 1),
 ])
 def test_view_options_from_the_url(query, expected, n_problems):
     view, problems = View.from_query(query)

@@ -217,7 +217,7 @@ def _seed_widgets(f: Filters, view: View, extra: dict) -> None:
         value = getattr(f, entry.field)
         s[entry.key] = list(value) if isinstance(value, tuple) else 0 if entry.widget == "confidence" and \
             value is None else value
-    s["grain"], s["level"], s["top"] = view.grain, view.level, view.top
+    s["grain"], s["level"], s["top"], s["compare"] = view.grain, view.level, view.top, view.compare
     for key, value in extra.items():
         s[key] = value
 
@@ -421,7 +421,8 @@ def _from_widgets(options: data.FilterOptions, first_day: dt.date, last_day: dt.
     if values["since"] > values["until"]:
         problems.append("The start date was after the end date; they were swapped.")
         values["since"], values["until"] = values["until"], values["since"]
-    view = View(grain=s.get("grain") or "month", level=s.get("level") or "top", top=s.get("top") or 8)
+    view = View(grain=s.get("grain") or "month", level=s.get("level") or "top", top=s.get("top") or 8,
+                compare=s.get("compare") or "previous")
     return Filters(**values), view, problems
 
 
@@ -498,6 +499,10 @@ def _sidebar(options: data.FilterOptions, view_options: bool, first_day: dt.date
         st.segmented_control("Sectors shown", LEVELS, key="level",
                              format_func={"top": "Top level", "detail": "Detailed"}.get)
         st.selectbox("Actors shown", View.TOP_CHOICES, key="top")
+        st.segmented_control("Compare with", View.COMPARES, key="compare",
+                             format_func={"previous": "Period before", "year": "A year earlier"}.get,
+                             help="What the changes in the totals are measured against: the period of equal length "
+                                  "just before, or the same dates a year earlier.")
     st.button("Reset filters", on_click=_reset, width="stretch",
               args=(first_day, last_day, {k: allowed[0] for k, allowed in extra.items()}))
 

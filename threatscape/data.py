@@ -36,8 +36,9 @@ def _params(store: Store, f: Filters) -> dict:
     return p
 
 
-def _with_previous(store: Store, f: Filters) -> dict:
-    prev = f.previous_period()
+def _with_previous(store: Store, f: Filters, compare: str = "previous") -> dict:
+    """The query's parameters, and prev_since..prev_until: the period it compares with (Filters.compared)."""
+    prev = f.compared(compare)
     return _params(store, f) | {"prev_since": prev.since, "prev_until": prev.until}
 
 
@@ -58,9 +59,10 @@ def _campaign_window(store: Store, since, until, f: Filters) -> dict:
 EMPTY_WINDOW = (dt.date(1, 1, 2), dt.date(1, 1, 1))  # since after until: no day
 
 
-def kpis(store: Store, f: Filters) -> pd.Series:
-    """Incidents, actors, sectors, countries, campaigns in the period and the one before (prev_*)."""
-    params = _with_previous(store, f)
+def kpis(store: Store, f: Filters, compare: str = "previous") -> pd.Series:
+    """Incidents, actors, sectors, countries, campaigns in the period and the one it is compared with (prev_*:
+    the period before, or the same period a year earlier)."""
+    params = _with_previous(store, f, compare)
     return store.query("kpis", params | _campaign_window(store, params["prev_since"], params["until"], f)).iloc[0]
 
 
@@ -122,8 +124,8 @@ def _series(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     return part
 
 
-def victim_countries(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
-    return store.query("incidents_by_victim_country", _with_previous(store, f) | {"limit": limit})
+def victim_countries(store: Store, f: Filters, limit: int = 15, compare: str = "previous") -> pd.DataFrame:
+    return store.query("incidents_by_victim_country", _with_previous(store, f, compare) | {"limit": limit})
 
 
 def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
@@ -131,10 +133,10 @@ def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
                        _params(store, f) | {"grain": v.grain} | _campaign_window(store, f.since, f.until, f))
 
 
-def date_precision(store: Store, f: Filters) -> dict[str, int]:
+def date_precision(store: Store, f: Filters, compare: str = "previous") -> dict[str, int]:
     """Matching incidents by how precisely their date is known: {'day': n, 'month': n, 'year': n} (from the
-    kpis row, which the overview has already asked for)."""
-    k = kpis(store, f)
+    kpis row, which the overview has already asked for, with its comparison)."""
+    k = kpis(store, f, compare)
     month, year = int(k["month_dated"]), int(k["year_dated"])
     return {"day": int(k["incidents"]) - month - year, "month": month, "year": year}
 
@@ -155,9 +157,9 @@ def prefetch(*calls, threads: Executor = _threads) -> list[Future]:
 def prefetch_overview(store: Store, f: Filters, v: View, *, threads: Executor = _threads) -> list[Future]:
     # The two longest (kpis, the time series) first, one on each thread: started fourth and fifth, the time
     # series' query ended the step on its own (at 10M, 10 ms later per overview step, measured alternately).
-    return prefetch(partial(kpis, store, f), partial(period_series, store, f, v),
+    return prefetch(partial(kpis, store, f, v.compare), partial(period_series, store, f, v),
                     partial(actor_sector, store, f, v), partial(campaign_concurrency, store, f, v),
-                    partial(victim_countries, store, f), threads=threads)
+                    partial(victim_countries, store, f, compare=v.compare), threads=threads)
 
 
 def prefetch_explorer(store: Store, f: Filters, *, order_by: str, cursor: int | None, backward: bool) -> list[Future]:

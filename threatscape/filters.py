@@ -214,12 +214,31 @@ class Filters:
                           else v)(getattr(self, e.field)) for e in REGISTRY}
 
     def previous_period(self) -> "Filters":
-        """The same filters over the period of equal length that ends the day before `since`."""
+        """The same filters over the period of equal length that ends the day before `since`: as many whole months
+        when the period is whole months (Jan-Jun 2023: Jul-Dec 2022), else as many days."""
         if not (self.since and self.until):
             raise ValueError("the previous period needs both since and until")
+        if self.since.day == 1 and (self.until + dt.timedelta(days=1)).day == 1:
+            months = (self.until.year - self.since.year) * 12 + self.until.month - self.since.month + 1
+            start = self.since.year * 12 + self.since.month - 1 - months
+            return replace(self, since=dt.date(start // 12, start % 12 + 1, 1),
+                           until=self.since - dt.timedelta(days=1))
         days = (self.until - self.since).days + 1
         return replace(self, since=self.since - dt.timedelta(days=days),
                        until=self.since - dt.timedelta(days=1))
+
+    def year_earlier(self) -> "Filters":
+        """The same filters over the same days a year earlier (29 February: the 28th)."""
+        if not (self.since and self.until):
+            raise ValueError("the year before needs both since and until")
+
+        def back(day: dt.date) -> dt.date:
+            return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
+        return replace(self, since=back(self.since), until=back(self.until))
+
+    def compared(self, compare: str) -> "Filters":
+        """The period the overview compares with (View.compare): the one before, or the same a year earlier."""
+        return self.year_earlier() if compare == "year" else self.previous_period()
 
     def with_(self, **changes) -> "Filters":
         return replace(self, **changes)
@@ -252,9 +271,11 @@ class View:
     grain: str = "month"
     level: str = "top"
     top: int = 8
+    compare: str = "previous"  # what the KPIs compare with: the period before, or the same period a year earlier
 
-    URL_KEYS = ("grain", "level", "top")
+    URL_KEYS = ("grain", "level", "top", "compare")
     TOP_CHOICES = (5, 8, 10, 15, 20)
+    COMPARES = ("previous", "year")
 
     @classmethod
     def from_query(cls, query: Mapping[str, Sequence[str] | str]) -> tuple["View", list[str]]:
@@ -268,7 +289,7 @@ class View:
             return raw[-1].strip().lower() if raw else None
 
         view = cls()
-        grain, level, top = last("grain"), last("level"), last("top")
+        grain, level, top, compare = last("grain"), last("level"), last("top"), last("compare")
         if grain is not None:
             if grain in GRAINS:
                 view = replace(view, grain=grain)
@@ -284,6 +305,11 @@ class View:
                 view = replace(view, top=int(top))
             else:
                 problems.append(f"top={top!r} must be one of {cls.TOP_CHOICES}; ignored")
+        if compare is not None:
+            if compare in cls.COMPARES:
+                view = replace(view, compare=compare)
+            else:
+                problems.append(f"compare={compare!r} must be one of {', '.join(cls.COMPARES)}; ignored")
         return view, problems
 
     def to_query(self) -> dict[str, list[str]]:
@@ -328,15 +354,19 @@ def default_filters(first_day: dt.date, last_day: dt.date, today: dt.date | None
     return Filters(since=max(first_day, since), until=until)
 
 
-def period_words(since: dt.date, until: dt.date) -> str:
+def period_words(since: dt.date, until: dt.date, *, short: bool = False) -> str:
     """A period as a reader says it: whole months as months ('Dec 2025 to Nov 2026', 'Mar 2026'), else days
-    ('03 Jan 2026 to 17 Feb 2026')."""
+    ('03 Jan 2026 to 17 Feb 2026'). short: as a label beside a number says it ('Jan–Dec 2025', 'Dec 2025–Nov 2026',
+    '03 Jan–17 Feb 2026')."""
     whole = since.day == 1 and (until + dt.timedelta(days=1)).day == 1
-    if not whole:
-        return f"{since:%d %b %Y} to {until:%d %b %Y}"
-    if (since.year, since.month) == (until.year, until.month):
+    if whole and (since.year, since.month) == (until.year, until.month):
         return f"{since:%b %Y}"
-    return f"{since:%b %Y} to {until:%b %Y}"
+    if not short:
+        return f"{since:%b %Y} to {until:%b %Y}" if whole else f"{since:%d %b %Y} to {until:%d %b %Y}"
+    first, last = ("%b", "%b %Y") if whole else ("%d %b", "%d %b %Y")
+    if since.year != until.year:
+        first = last
+    return f"{since.strftime(first)}–{until.strftime(last)}"
 
 
 def unfinished_period(until: dt.date | None, grain: str, today: dt.date | None = None) -> dt.date | None:
