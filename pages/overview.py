@@ -22,8 +22,8 @@ if not comparable:
 else:
     partly = f" (the data starts on {page.first_day:%d %b %Y}, within it)" if prev.since < page.first_day else ""
     st.caption(f"{period_words(f.since, f.until)}, compared with {period_words(prev.since, prev.until)}, "
-               f"{which}{partly}.")
-versus = period_words(prev.since, prev.until, short=True)
+               f"{which}{partly}: each change below is against "
+               f"{period_words(prev.since, prev.until, short=True)}.")
 
 k = data.kpis(store, f, v.compare)
 unfinished = unfinished_period(f.until, v.grain)  # a period not over yet: its charts' label says "to date"
@@ -40,7 +40,7 @@ for col, (label, key, help_text) in zip(cols, [
     if not comparable:
         col.metric(label, f"{int(k[key]):,}", border=True, help=f"{help_text} No data before this period.")
         continue
-    col.metric(label, f"{int(k[key]):,}", delta=f"{change:+,} vs {versus}" if change else f"same as {versus}",
+    col.metric(label, f"{int(k[key]):,}", delta=f"{change:+,}" if change else "no change",
                delta_color="inverse" if change else "off", delta_arrow="auto" if change else "off", border=True,
                help=f"{help_text} {period_words(prev.since, prev.until)}: {int(k['prev_' + key]):,}.")
 
