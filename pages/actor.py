@@ -66,7 +66,7 @@ left, right = st.columns([3, 2])
 with left:
     by_sector = data.sector_period(store, scoped, page.view)
     chart(page, figure(charts.sector_timeseries, by_sector, grain=page.view.grain,
-                       title=f"{charts.label(actor)}: incidents over time by sector",
+                       title=f"{charts.label(actor)}: incidents by sector",
                        unfinished=unfinished_period(f.until, page.view.grain)),
           by_sector, name="actor-sectors-over-time", key="actor_sectors", page_name="actor")
 with right:

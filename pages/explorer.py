@@ -42,7 +42,10 @@ def move(to: str) -> None:
     st.session_state[ROWS] = pos.move(to, **keys).to_url()
 
 
-left, right = st.columns([4, 1])
+ROW_PX = 35  # st.dataframe's row (and header) height
+TABLE_HEIGHT = ROW_PX * 31 + ROW_PX // 2 + 2  # header, 30.5 rows, the frame's border
+FACET_NAME_PX, FACET_COUNT_PX = 96, 90  # they widen in proportion to fill the side column (about 196 px at 1280)
+left, right = st.columns([3, 1])  # the side tables need about 230 px to show names and counts
 with left:
     c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 1, 1, 1, 2], vertical_alignment="bottom")
     c1.selectbox("Order", data.ORDERS, key="sort",
@@ -57,13 +60,24 @@ with left:
         c6.markdown(f"Rows {pos.start + 1:,}–{pos.start + len(rows):,} of {total:,}")
 
     table = tables.incident_table(rows)
+    # What a reader scans first (date, title, who, where) leads; at 1440 px they fit without scrolling sideways.
+    # The height shows 30 and a half rows of a 50-row page (the half row says the table scrolls).
     picked = st.dataframe(
         table, hide_index=True, on_select="rerun", selection_mode="single-row", key="incident_table",
-        column_order=[c for c in table.columns if c != "incident_id"],
+        height=TABLE_HEIGHT, column_order=tables.INCIDENT_COLUMNS,
         column_config={
-            "Link": st.column_config.LinkColumn("Link", display_text="open", help="Only http(s) links open."),
-            "Confidence": st.column_config.NumberColumn("Confidence", format="%d"),
+            "Date": st.column_config.TextColumn("Date", width=92),
             "Title": st.column_config.TextColumn("Title", width="large"),
+            "Actor": st.column_config.TextColumn("Actor", width=170),
+            "Sectors": st.column_config.TextColumn("Sectors", width=160),
+            "Country": st.column_config.TextColumn("Country", width=120),
+            "Campaign": st.column_config.TextColumn("Campaign", width=180),
+            "Confidence": st.column_config.NumberColumn("Confidence", format="%d", width=88,
+                                                        help="Attribution confidence, 0 to 100."),
+            "TLP": st.column_config.TextColumn("TLP", width=104),
+            "Source": st.column_config.TextColumn("Source", width=150),
+            "Link": st.column_config.LinkColumn("Link", display_text="open", width=56,
+                                                help="Only http(s) links open."),
         })
     st.caption("Select a row to read the incident. Sorting by a column header sorts this page only; "
                "the order above sorts every match.")
@@ -82,9 +96,15 @@ with right:
     top = data.facets(store, f)
     for facet, heading in (("actor", "Top actors"), ("sector", "Top sectors"), ("country", "Top countries")):
         st.caption(heading + (" (an incident once per sector)" if facet == "sector" else ""))
-        st.dataframe(tables.facet_table(top[facet], facet), hide_index=True,
-                     column_config={"Incidents": st.column_config.ProgressColumn(
-                                        "Incidents", format="%d", min_value=0, max_value=max(total, 1))})
+        facet_rows = tables.facet_table(top[facet], facet)
+        # A narrow name column (a long name is cut; hovering it shows it whole) leaves the counts in view.
+        # The bars compare each value with the selection's top one.
+        st.dataframe(facet_rows, hide_index=True,
+                     column_config={
+                         facet.capitalize(): st.column_config.TextColumn(facet.capitalize(), width=FACET_NAME_PX),
+                         "Incidents": st.column_config.ProgressColumn(
+                             "Incidents", format="%d", min_value=0, width=FACET_COUNT_PX,
+                             max_value=max(int(facet_rows["Incidents"].max()) if len(facet_rows) else 0, 1))})
     if len(f.actors) == 1:
         link("actor", f"Profile of {md(f.actors[0])}", f.to_query())
 

@@ -82,7 +82,9 @@ with left:
                    f"{v.grain} holding the first day of its month or year.")
 with right:
     victims = data.victim_countries(store, f, compare=v.compare)
-    chart(page, figure(charts.top_victim_countries, victims), victims, name="victim-countries", key="countries")
+    chart(page, figure(charts.top_victim_countries, victims, compared=which,
+                       compared_short=period_words(prev.since, prev.until, short=True)),
+          victims, name="victim-countries", key="countries")
 
 left, right = st.columns(2)
 with left:

@@ -570,11 +570,26 @@ def _export():
     return export
 
 
+def _scroll_sideways(container_key: str, min_width: int) -> None:
+    """A style rule (Streamlit puts a style-only st.html out of sight): the chart in this container is never
+    narrower than min_width px, and the container scrolls sideways when the screen is."""
+    box = f".st-key-{container_key}"
+    st.html(f"<style>{box}{{overflow-x:auto}}{box} [data-testid='stElementContainer']{{min-width:{min_width}px}}</style>")
+
+
 def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overview", clickable: bool = False):
     """Draw a chart with a download of the data behind it (the same query result, CSV + manifest).
     Returns the chart's selection when clickable."""
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if clickable else {}
-    event = st.plotly_chart(fig, theme=None, key=key, **kwargs)
+    from . import charts  # the pages have imported it already
+
+    min_width = charts.heatmap_min_width(fig)
+    if min_width:  # on a narrower screen the chart keeps this width and scrolls sideways
+        with st.container(key=f"scroll_{key}"):
+            _scroll_sideways(f"scroll_{key}", min_width)
+            event = st.plotly_chart(fig, theme=None, key=key, **kwargs)
+    else:
+        event = st.plotly_chart(fig, theme=None, key=key, **kwargs)
     st.download_button(
         "Data behind this chart", icon=":material/download:", type="tertiary", key=f"{key}_data",
         file_name=f"{name}.zip", mime="application/zip", on_click="ignore",

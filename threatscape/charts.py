@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Mapping
 
 import numpy as np
@@ -13,11 +14,26 @@ from . import countries
 
 OTHER_ACTORS = "Other actors"
 GREY = "#9aa0a6"
-# Distinct colours, most distinct first: an actor's colour is fixed by its all-time activity rank.
+# Okabe & Ito (2008), "Color Universal Design (CUD): how to make figures and presentations that are friendly to
+# colorblind people" (https://jfly.uni-koeln.de/color/): eight colours that stay apart under protanopia and
+# deuteranopia as well as in full colour. Ordered boldest first; yellow, the faintest on white, last.
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+# Greys for the series that stand for "everyone else": Paul Tol's grey (https://personal.sron.nl/~pault/, the
+# "bright" scheme), and a darker one where two such series meet (other states, unknown sponsor).
+LIGHT_GREY = "#BBBBBB"
+DARK_GREY = "#666666"
+# Line styles that tell apart two actors of the same colour, when a chart shows more actors than there are colours.
+DASHES = ["solid", "dash", "dashdot", "longdash"]
+# An actor's preferred colour is fixed by its all-time activity rank; within one chart two actors never share a
+# colour (the later one takes the first free colour), so the actors shown together are always told apart.
+ACTOR_PALETTE = OKABE_ITO
+# Sponsor states: the four states behind most incidents keep their colour; any other state shown takes a free one.
+# Black is left out: beside the dark grey of "other states" it would read as the same bar.
+SPONSOR_PALETTE = [c for c in OKABE_ITO if c != "#000000"]
+SPONSOR_COLOURS = {"CN": "#D55E00", "RU": "#0072B2", "KP": "#E69F00", "IR": "#009E73",
+                   "other": DARK_GREY, "unknown": LIGHT_GREY}
+# Sector series (the actor profile): plotly's D3, Dark24 and Alphabet sets, by sector id.
 PALETTE = qualitative.D3 + qualitative.Dark24 + qualitative.Alphabet
-SPONSOR_COLOURS = {"CN": "#d62728", "RU": "#1f77b4", "IR": "#2ca02c", "KP": "#9467bd", "US": "#8c564b",
-                   "IN": "#e377c2", "PK": "#bcbd22", "VN": "#17becf", "TR": "#ff7f0e",
-                   "other": "#7f7f7f", "unknown": "#c7c7c7"}
 GRAIN_WORD = {"month": "month", "quarter": "quarter", "year": "year"}
 SECTOR_RULE = "Counts: an incident once in each sector it hit."
 TOTAL_RULE = "Counts: each incident once."
@@ -39,11 +55,33 @@ def label(text: str) -> str:
 
 
 def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
-    """One fixed colour per actor, from actor_options' colour_rank (independent of the filters)."""
-    colours = {row.actor: PALETTE[(int(row.colour_rank) - 1) % len(PALETTE)]
+    """Each actor's preferred colour, from actor_options' colour_rank (independent of the filters); a chart that
+    shows two actors of the same preferred colour gives the later one another (series_styles)."""
+    colours = {row.actor: ACTOR_PALETTE[(int(row.colour_rank) - 1) % len(ACTOR_PALETTE)]
                for row in actor_options.itertuples(index=False)}
-    colours[OTHER_ACTORS] = GREY
+    colours[OTHER_ACTORS] = LIGHT_GREY
     return colours
+
+
+def series_styles(names, preferred: Mapping[str, str], palette: list[str]) -> dict[str, tuple[str, str]]:
+    """(colour, line dash) for each of the series shown together, names in order of importance: each keeps its
+    preferred colour unless one before it holds that colour already; the others take the palette's free colours
+    in order. Past the palette's length colours repeat, each time with the next dash, so no two series look alike."""
+    styles: dict[str, tuple[str, str]] = {}
+    used: set[tuple[str, str]] = set()
+    waiting = []
+    for name in names:
+        colour = preferred.get(name)
+        if colour is not None and (colour, "solid") not in used:
+            styles[name] = (colour, "solid")
+            used.add(styles[name])
+        else:
+            waiting.append(name)
+    free = ((colour, dash) for dash in DASHES for colour in palette if (colour, dash) not in used)
+    for name in waiting:
+        styles[name] = next(free, (palette[0], DASHES[-1]))
+        used.add(styles[name])
+    return {name: styles[name] for name in names}
 
 
 def _figure(traces: list[dict], title: str, subtitle: str, *, height: int = 420, xaxis: dict | None = None,
@@ -52,10 +90,21 @@ def _figure(traces: list[dict], title: str, subtitle: str, *, height: int = 420,
     as lists, titles as {"text": ...}, no None values). Plotly's per-property validation is skipped (its
     `_validate` flag, not part of its public API): it was a third of a filter change's Python time, and
     tests/test_charts.py checks that every chart is sent exactly as validation would send it."""
+    title, subtitle = _wrap(title, TITLE_CHARS), _wrap(subtitle, SUBTITLE_CHARS)
+    # Each line past the third takes its height from the chart's total, not from the plot area under it.
+    height += HEADING_LINE_PX * max(0, title.count("<br>") + subtitle.count("<br>") + 2 - 3)
     spec = {
-        "title": {"text": title, "subtitle": {"text": subtitle}, "x": 0, "xanchor": "left"},
-        "template": TEMPLATE, "height": height, "margin": {"l": 10, "r": 10, "t": 100, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        # Plotly does not wrap text: the title and subtitle come as lines that fit a phone-width chart, and the top
+        # margin grows to hold them (automargin) above the plot area and its tick labels.
+        "title": {"text": title, "font": {"size": 16},
+                  "subtitle": {"text": subtitle, "font": {"size": 12, "color": "#506784"}},
+                  "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "yref": "container",
+                  # plotly anchors a title's last line, not its first: the lines above it need room of their own
+                  "pad": {"t": 10 + TITLE_LINE_PX * title.count("<br>")},
+                  "automargin": True},
+        "template": TEMPLATE, "height": height, "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 0, "yref": "container", "x": 0,
+                   "font": {"size": 12}, "itemwidth": 30},  # (the least symbol width: two entries a row on a phone)
         "hoverlabel": {"namelength": -1}, "font": {"size": 13}, **layout}
     for name, axis in (("xaxis", xaxis), ("yaxis", yaxis)):
         axis = {k: {"text": v} if k == "title" and isinstance(v, str) else v
@@ -65,6 +114,31 @@ def _figure(traces: list[dict], title: str, subtitle: str, *, height: int = 420,
     if annotations:
         spec["annotations"] = annotations
     return go.Figure({"data": [_lists(t) for t in traces], "layout": spec}, _validate=False)
+
+
+TITLE_CHARS = 36  # a title line a phone-width chart (about 340 px) holds in 16 px type
+SUBTITLE_CHARS = 48  # a subtitle line it holds in 12 px type
+HEADING_LINE_PX = 17  # a subtitle line's height
+TITLE_LINE_PX = 21  # a title line's height
+
+
+def _wrap(text: str, width: int) -> str:
+    """Text as lines of at most `width` characters: its own line breaks (<br>) kept, then as many whole sentences
+    as fit on a line, a longer sentence broken between words."""
+    lines = []
+    for part in text.split("<br>"):
+        words = []
+        for sentence in re.split(r"(?<=[.:;)])\s+(?=[A-Z'\"(])", part.strip()):
+            words += [sentence] if len(sentence) <= width else sentence.split()
+        line = ""
+        for word in words:
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "<br>".join(lines)
 
 
 def _lists(trace: dict) -> dict:
@@ -106,7 +180,7 @@ def _ints(values) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
-MAX_PERIOD_TICKS = 6  # labels a half-width chart (about 450 px at 1440) shows side by side
+MAX_PERIOD_TICKS = 4  # labels a phone-width chart (about 300 px of plot) shows side by side, level
 
 
 def _period_axis(periods, grain: str, unfinished=None) -> dict:
@@ -126,7 +200,8 @@ def _period_axis(periods, grain: str, unfinished=None) -> dict:
         text = [f"{d:%b %Y}" for d in shown]
     if unfinished is not None:
         text = [f"{t}<br>(to date)" if d.date() == unfinished else t for d, t in zip(shown, text)]
-    return {"title": None, "tickmode": "array", "tickvals": _list(shown.to_numpy()), "ticktext": text}
+    return {"title": None, "tickmode": "array", "tickvals": _list(shown.to_numpy()), "ticktext": text,
+            "tickangle": 0}
 
 
 def _count_axis(top: int, title: str | None = None) -> dict:
@@ -156,7 +231,7 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str, unattributed: int = 0)
     traces = [
         {"type": "heatmap", "z": z, "x": sectors, "y": labels, "hoverinfo": "skip", "colorscale": HEAT_SCALE,
          "text": np.where(z > 0, np.char.mod("%d", z), ""), "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
-         "colorbar": {"title": {"text": "Incidents"}}},
+         "showscale": False},  # every cell says its count: a colour bar would only take the cells' room
         {"type": "scatter", "x": [sectors[c] for c in cols], "y": [labels[r] for r in rows], "mode": "markers",
          "showlegend": False, "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0)"},
          "customdata": np.array([[actors["actor"].iloc[r], sectors[c]] for r, c in zip(rows, cols)], dtype=object),
@@ -164,14 +239,30 @@ def actor_sector_heatmap(df: pd.DataFrame, *, level: str, unattributed: int = 0)
          "hovertemplate": "%{y}<br>%{x}: %{text:,} incidents<br><i>Click to list them</i><extra></extra>",
          "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}},
     ]
-    scope = "top-level sectors (sub-sectors rolled up)" if level == "top" else "sectors"
+    scope = "Top-level sectors, sub-sectors rolled up." if level == "top" else "Sectors and sub-sectors."
     return _figure(traces, title,
-                   f"Incidents per actor and {scope}. {SECTOR_RULE}<br>"
-                   "Beside each actor: its distinct incidents (a row can add up to more)."
+                   f"Incidents per actor and sector. {scope} {SECTOR_RULE}<br>"
+                   "Beside each actor: its distinct incidents. A row can add up to more."
                    + _unattributed_note(unattributed),
                    height=max(380, 200 + 38 * len(labels)),
-                   xaxis={"title": None, "side": "bottom", "tickangle": -35, "automargin": True},
+                   # Turned 45 degrees, neighbouring sector names stay apart as long as the columns are
+                   # HEAT_COLUMN_PX wide (heatmap_min_width), however long the names.
+                   xaxis={"title": None, "side": "bottom", "tickangle": -45, "automargin": True},
                    yaxis={"autorange": "reversed", "title": None})
+
+
+HEAT_COLUMN_PX = 30  # a sector column: room for a 3-digit count, and for its name turned 45 degrees
+MIN_HEAT_PLOT_PX = 320  # the least width of the heatmap's cells, however few the sectors
+
+
+def heatmap_min_width(fig: go.Figure) -> int | None:
+    """The least width at which a heatmap's cells and labels can be read (its actor names beside cells
+    HEAT_COLUMN_PX wide), for a narrower screen to scroll it sideways; None for any other chart."""
+    cells = [t for t in fig.data if t.type == "heatmap"]
+    if not cells:
+        return None
+    names = max((len(html.unescape(str(y))) for y in cells[0].y), default=0)
+    return int(40 + 7.5 * names + max(MIN_HEAT_PLOT_PX, HEAT_COLUMN_PX * len(cells[0].x)))
 
 
 def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str,
@@ -181,12 +272,16 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
     if df.empty or df["incident_count"].sum() == 0:
         return _no_actor(title, unattributed)
     traces = []
-    for actor, series in df.sort_values(["series_rank", "period"]).groupby("actor", sort=False):
+    ordered = df.sort_values(["series_rank", "period"])
+    styles = series_styles([a for a in ordered["actor"].unique() if a != OTHER_ACTORS], colours, ACTOR_PALETTE)
+    styles[OTHER_ACTORS] = (LIGHT_GREY, "dot")
+    for actor, series in ordered.groupby("actor", sort=False):
         other = actor == OTHER_ACTORS
+        colour, dash = styles[actor]
         traces.append({
             "type": "scatter", "x": series["period"].to_numpy(), "y": _ints(series["incident_count"]),
             "name": label(actor), "mode": "lines+markers",
-            "line": {"color": colours.get(actor, GREY), "width": 2, "dash": "dot" if other else "solid"},
+            "line": {"color": colour, "width": 2, "dash": dash},
             "marker": {"size": 7}, "customdata": np.array([actor] * len(series), dtype=object),
             "visible": "legendonly" if other else True,
             "hovertemplate": "%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<br><i>Click to list them</i>"
@@ -194,6 +289,7 @@ def actor_timeseries(df: pd.DataFrame, colours: Mapping[str, str], *, grain: str
     return _figure(traces, title, f"Most active actors in the selection. {TOTAL_RULE} Empty periods show as 0.<br>"
                                   "Click 'Other actors' in the legend to add everyone else."
                                   + _unattributed_note(unattributed),
+                   height=480,  # the legend takes a row per two actors on a phone
                    xaxis=_period_axis(df["period"], grain, unfinished),
                    yaxis=_count_axis(int(df["incident_count"].max()), f"Incidents per {GRAIN_WORD[grain]}"))
 
@@ -204,11 +300,14 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0, unfinish
     if df.empty or df["incident_count"].sum() == 0:
         return _no_actor(title, unattributed)
     traces = []
-    for code, series in df.sort_values(["series_rank", "period"]).groupby("sponsor_country", sort=False):
+    ordered = df.sort_values(["series_rank", "period"])
+    states = [c for c in ordered["sponsor_country"].unique() if c not in ("other", "unknown")]
+    colours = {code: colour for code, (colour, _) in series_styles(states, SPONSOR_COLOURS, SPONSOR_PALETTE).items()}
+    for code, series in ordered.groupby("sponsor_country", sort=False):
         name = {"other": "Other states", "unknown": "Unknown sponsor"}.get(code) or countries.name(code)
         traces.append({
             "type": "bar", "x": series["period"].to_numpy(), "y": _ints(series["incident_count"]), "name": name,
-            "marker": {"color": SPONSOR_COLOURS.get(code, PALETTE[sum(map(ord, code)) % len(PALETTE)])},
+            "marker": {"color": colours.get(code) or SPONSOR_COLOURS[code]},
             "hovertemplate": "%{fullData.name}<br>%{x|%b %Y}: %{y:,} incidents<extra></extra>"})
     return _figure(traces, title, f"Share of each {GRAIN_WORD[grain]}'s incidents by the actor's suspected "
                                   f"sponsor state.<br>{TOTAL_RULE} Hover for counts."
@@ -217,8 +316,10 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0, unfinish
                    barmode="stack", barnorm="percent", bargap=0.15)
 
 
-def top_victim_countries(df: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of incident_count per victim country, with the previous period as a marker."""
+def top_victim_countries(df: pd.DataFrame, *, compared: str = "the period of equal length before",
+                         compared_short: str = "Period before") -> go.Figure:
+    """Horizontal bars of incident_count per victim country, with the period compared with as a tick: `compared`
+    says which in words, `compared_short` names it in the legend ("Dec 2024–Nov 2025")."""
     title = "Most-hit victim countries"
     if df.empty:
         return _empty(title)
@@ -230,12 +331,12 @@ def top_victim_countries(df: pd.DataFrame) -> go.Figure:
          "marker": {"color": "#c0392b"}, "customdata": plain,
          "hovertemplate": "%{customdata}: %{x:,} incidents<extra></extra>"},
         {"type": "scatter", "x": _ints(df["prev_incident_count"]), "y": names, "mode": "markers",
-         "name": "Previous period",
+         "name": compared_short,
          "marker": {"symbol": "line-ns-open", "size": 18, "color": "#34495e", "line": {"width": 3}},
          "customdata": plain,
-         "hovertemplate": "%{customdata}: %{x:,} incidents in the previous period<extra></extra>"},
+         "hovertemplate": f"%{{customdata}}: %{{x:,}} incidents in {html.escape(compared_short)}<extra></extra>"},
     ]
-    return _figure(traces, title, f"{TOTAL_RULE}<br>Tick: the period of equal length before.",
+    return _figure(traces, title, f"{TOTAL_RULE}<br>Tick: {html.escape(compared)}.",
                    height=max(360, 110 + 28 * len(names)),
                    xaxis=_count_axis(top) | {"range": [0, top * 1.05]}, yaxis={"autorange": "reversed", "title": None})
 
@@ -246,6 +347,9 @@ def campaign_concurrency(df: pd.DataFrame, *, grain: str, unfinished=None) -> go
     if df.empty or df["active_campaigns"].sum() == 0:
         return _empty(title, "No campaigns among the matching incidents.")
     peak = df.loc[df["peak_campaigns"].idxmax()]
+    # The call-out sits beside the peak, towards the middle of the chart, so it never reaches the count axis on the
+    # left or past the right edge; the axis leaves room above the tallest bar for it.
+    left_half = df["period"].rank(method="first").loc[peak.name] <= (len(df) + 1) / 2
     traces = [
         {"type": "bar", "x": df["period"].to_numpy(), "y": _ints(df["active_campaigns"]),
          "name": f"Active at some point in the {grain}", "marker": {"color": "#d5dbe1"},
@@ -258,10 +362,12 @@ def campaign_concurrency(df: pd.DataFrame, *, grain: str, unfinished=None) -> go
                                   "Line: the most campaigns under way on one day of the period.",
                    xaxis=_period_axis(df["period"], grain, unfinished),
                    yaxis=_count_axis(int(df["active_campaigns"].max()), "Campaigns")
-                   | {"range": [0, int(df["active_campaigns"].max()) * 1.25]},
+                   | {"range": [0, int(df["active_campaigns"].max()) * 1.4]},
                    annotations=[{"x": peak["period"], "y": int(peak["peak_campaigns"]),
                                  "text": f"Peak: {int(peak['peak_campaigns']):,} at once", "showarrow": True,
-                                 "arrowhead": 2, "ay": -35, "font": {"color": "#8e44ad"}}],
+                                 "arrowhead": 2, "ax": 30 if left_half else -30, "ay": -28,
+                                 "xanchor": "left" if left_half else "right", "bgcolor": "white",
+                                 "font": {"color": "#8e44ad"}}],
                    bargap=0.1)
 
 

@@ -12,6 +12,10 @@ from .safe import neutralise
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
+# The explorer's column order: what a reader scans first (date, title, who, where) leads, the link comes last.
+INCIDENT_COLUMNS = ["Date", "Title", "Actor", "Sectors", "Country", "Campaign", "Confidence", "TLP", "Source", "Link"]
+
+
 def display_date(day, precision: str) -> str:
     """'2023-01-10', '2023-03' or '2023': only as precise as the source was."""
     return {"year": f"{day:%Y}", "month": f"{day:%Y-%m}"}.get(precision, f"{day:%Y-%m-%d}")
