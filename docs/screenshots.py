@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 INCIDENTS = 20_000
 # name of the picture, the page's path, and how many plotly charts it draws (waited for before the picture)
 PAGES = [
-    ("overview", "/", 5),
+    ("overview", "/", 6),
     ("explorer", "/explorer", 0),
     ("actor", "/actor?actor=Kimsuky", 2),
     ("names", "/names", 0),

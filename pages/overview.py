@@ -1,13 +1,14 @@
 """Leadership overview: who is hitting which sectors, where, and how that changed."""
 import streamlit as st
 
-from threatscape import charts, data
+from threatscape import changes, charts, data
 from threatscape.app import chart, figure, go, link, setup
 from threatscape.safe import md
 from threatscape.filters import drill_down, period_words, unfinished_period
 
 # The queries below start at once on both cores, as soon as the filters are known (before the sidebar is drawn).
 page = setup("Overview", view_options=True, prefetch=data.prefetch_overview)
+SHOWN_CHANGES = 8  # the rest of "what changed" waits in an expander
 store, f, v = page.store, page.filters, page.view
 
 st.title("Threat landscape")
@@ -46,6 +47,22 @@ for col, (label, key, help_text) in zip(cols, [
 
 st.caption(data.attribution_note(k))
 
+# What changed: sentences from the numbers (threatscape/changes.py), each opening the incidents behind it.
+if comparable:
+    said = changes.sentences(data.what_changed(store, f, v.compare), data.campaign_concurrency(store, f, v), f, prev,
+                             v.grain)
+    st.subheader("What changed", anchor=False)
+    st.caption(f"Against {period_words(prev.since, prev.until, short=True)}, {which}. A count moves only from "
+               f"{changes.FLOOR} incidents; each line opens the incidents behind it.")
+    if not said:
+        st.caption("Nothing rose, fell, appeared or went quiet by enough to say.")
+    for change in said[:SHOWN_CHANGES]:
+        link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
+    if len(said) > SHOWN_CHANGES:
+        with st.expander(f"{len(said) - SHOWN_CHANGES} more changes"):
+            for change in said[SHOWN_CHANGES:]:
+                link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
+
 colours = charts.actor_colours(data.actor_colours_source(store))
 cells = data.actor_sector(store, f, v)
 unattributed = int(k["unattributed"])  # left out of the actor charts, and said on each
@@ -62,6 +79,15 @@ if not cells.empty:
     with st.container(horizontal=True, wrap=True):  # each link as wide as its name, wrapping on a narrow screen
         for actor in heatmap_actors:
             link("actor", md(actor), f.with_(actors=(actor,)).to_query())
+
+places = data.victim_countries(store, f, compare=v.compare)
+clicked = chart(page, figure(charts.victim_map, places, compared=which,
+                             compared_short=period_words(prev.since, prev.until, short=True)),
+                places, name="victim-map", key="map", clickable=True)
+if clicked and clicked.selection.points:
+    target = drill_down(f, clicked.selection.points[0], chart="map")
+    if target:
+        go("explorer", target.to_query())
 
 left, right = st.columns([3, 2])
 with left:
@@ -81,10 +107,9 @@ with left:
                    f"year; each is counted in the "
                    f"{v.grain} holding the first day of its month or year.")
 with right:
-    victims = data.victim_countries(store, f, compare=v.compare)
-    chart(page, figure(charts.top_victim_countries, victims, compared=which,
+    chart(page, figure(charts.top_victim_countries, places, compared=which,
                        compared_short=period_words(prev.since, prev.until, short=True)),
-          victims, name="victim-countries", key="countries")
+          places, name="victim-countries", key="countries")
 
 left, right = st.columns(2)
 with left:

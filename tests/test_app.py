@@ -49,7 +49,17 @@ def test_overview_kpis_match_the_data(on_fixture):
         "Incidents": ("8", "+6"), "Active actors": ("3", "+1"), "Sectors hit": ("7", "+5"),
         "Countries hit": ("4", "+2"), "Active campaigns": ("4", "+3")}
     assert any(c.value.endswith("each change below is against Jul–Dec 2022.") for c in at.caption)
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 6
+
+
+def test_the_overview_says_what_changed_with_links_to_the_incidents(on_fixture):
+    """H1 2023 against H2 2022 on the fixture: Gamaredon Group and MuddyWater are new, Kimsuky hit energy for the
+    first time in twelve months; each line opens the explorer on the incidents it counts."""
+    at = run("dashboard.py", H1)
+    lines = {link.label: link for link in at.get("page_link") if "explorer" in str(link.proto.page)}
+    assert any("Gamaredon Group appears for the first time" in label for label in lines), list(lines)
+    energy = next(link for label, link in lines.items() if label.startswith("Kimsuky hit energy"))
+    assert "actor=Kimsuky" in str(energy.proto.query_string) and "sector=energy" in str(energy.proto.query_string)
 
 
 UNFILTERED = ("pages/audit.py", "pages/ingest.py", "pages/names.py")  # pages the filters do not apply to

@@ -36,7 +36,7 @@ DEMO_UNTIL = "2026-11-28"
 SERVER_START_S = 60
 DRAW_MS = 60_000    # first run of a page: imports, queries and plotly drawing
 DEFAULT_MS = 30_000
-CHARTS = 5
+CHARTS = 6
 KPI_LABELS = ["Incidents", "Active actors", "Sectors hit", "Countries hit", "Active campaigns"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 pytestmark = pytest.mark.browser  # registered in pytest.ini; `-m "not browser"` leaves these out
@@ -353,6 +353,67 @@ def test_heatmap_cell_opens_the_incidents_behind_it(browser_page, streamlit_app)
     expect(page.get_by_test_id("stMarkdown").filter(has_text=said).first).to_contain_text(
         f"{int(count):,} {said}", timeout=DRAW_MS)
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=DRAW_MS)
+    check_clean(session, app)
+
+
+def test_the_map_draws_offline_and_a_country_opens_its_incidents(browser_page, streamlit_app):
+    """The victim map's outlines come from this server (static/world_110m.json), never plotly's CDN: every request
+    the page makes while the map renders stays on this machine. A click on a country lists its incidents."""
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    world = page.locator(".js-plotly-plot").filter(has_text="Where the victims are")
+    expect(world.locator("path.choroplethlocation").first).to_be_attached(timeout=DRAW_MS)
+    drawn = world.locator("path.choroplethlocation").count()
+    assert drawn == len(world.evaluate("el => el.data[0].locations")) > 1
+    assert any(urlsplit(u).path == "/app/static/world_110m.json" for u in session.requests), \
+        "the map's outlines were not fetched from this server"
+    check_clean(session, app)  # among them: no request left this machine
+
+    # A country whose outline holds the middle of its box (a country of islands or with a far territory may not; the
+    # paths themselves take no pointer events, plotly's layer above them does):
+    # the first, most hit, that does; the paths are drawn in the order of the trace's locations.
+    world.scroll_into_view_if_needed()
+    i, x, y = world.evaluate("""el => {
+        const paths = [...el.querySelectorAll('path.choroplethlocation')];
+        for (let i = 0; i < paths.length; i++) {
+            const b = paths[i].getBBox(), middle = new DOMPoint(b.x + b.width / 2, b.y + b.height / 2);
+            if (b.width > 4 && paths[i].isPointInFill(middle)) {
+                const on = middle.matrixTransform(paths[i].getScreenCTM());
+                return [i, on.x, on.y];
+            }
+        }
+        return [-1, 0, 0];
+    }""")
+    assert i >= 0, "no country of the map can be clicked in its middle"
+    code, count = world.evaluate(f"el => [el.data[0].customdata[{i}][0], el.data[0].z[{i}]]")
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(r"/explorer\?"), timeout=DRAW_MS)
+    assert parse_qs(urlsplit(page.url).query)["country"] == [code]
+    expect(page.get_by_test_id("stMarkdown").filter(has_text="incidents match").first).to_contain_text(
+        f"{int(count):,} incidents match", timeout=DRAW_MS)
+    check_clean(session, app)
+
+
+def test_a_line_of_what_changed_opens_the_incidents_it_counts(browser_page, streamlit_app):
+    """"Kimsuky: 450 incidents, up from 265": a click on the line lists those 450 incidents in the explorer."""
+    from playwright.sync_api import expect
+
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    expect(page.get_by_role("heading", name="What changed")).to_be_visible()
+    line = page.get_by_test_id("stPageLink").filter(
+        has_text=re.compile(r":\u200b? [\d,]+ incidents?, (up|down) from"))  # (md() breaks "Name:" up as a scheme)
+    text = line.first.inner_text()
+    count = int(re.search(r":\u200b? ([\d,]+) incident", text).group(1).replace(",", ""))
+    line.first.locator("a").click()
+    page.wait_for_url(re.compile(r"/explorer\?"), timeout=DRAW_MS)
+    said = "incident matches" if count == 1 else "incidents match"
+    expect(page.get_by_test_id("stMarkdown").filter(has_text=said).first).to_contain_text(f"{count:,} {said}",
+                                                                                           timeout=DRAW_MS)
     check_clean(session, app)
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
-PAGES = {"/": 5, "/?level=detail": 5, "/actor?actor=Kimsuky": 2}  # page -> charts it draws
+PAGES = {"/": 6, "/?level=detail": 6, "/actor?actor=Kimsuky": 2}  # page -> charts it draws
 MIN_HEATMAP_PLOT_PX = 300
 OVERLAP_PX = 1.5  # glyph boxes that touch by less than this do not hide each other's text
 LABELS = (".xtick text, .ytick text, .annotation-text-g, .g-xtitle, .g-ytitle, .gtitle, .gtitle-subtitle, "

@@ -286,6 +286,12 @@ def _plain(name: str, drop: tuple = ()):
     return lambda store: {"": lambda: store.query(name).drop(columns=list(drop))}
 
 
+def _changes(part: str):
+    """One of the three answers behind "what changed", for each filter set, against either period."""
+    return lambda store: {f"{label} / {compare}": (lambda f=f, c=compare: data.what_changed(store, f, c)[part])
+                          for label, f in FILTER_SETS.items() for compare in ("previous", "year")}
+
+
 def _dates(f: Filters) -> dict:
     return {"since": f.since, "until": f.until}
 
@@ -308,6 +314,9 @@ QUERIES = {
     "confidence_range": _raw("confidence_range", lambda s, f: data._params(s, f)),
     "seq_bounds": _raw("seq_bounds", lambda s, f: _dates(f)),
     "highest_tlp": _raw("highest_tlp", lambda s, f: f.params()),  # as export.highest_tlp asks it
+    "changes_counts": _changes("counts"),
+    "changes_pairs": _changes("pairs"),
+    "changes_actors": _changes("actors"),
     # the directory, the filter options and the names
     "actor_options": _plain("actor_options"),
     "actor_alias_list": _plain("actor_alias_list"),

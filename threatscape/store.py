@@ -46,7 +46,10 @@ MACROS = ("match_date", "match_actor", "match_sector", "match_country", "match_t
 # folded again at each of its uses, dozens per query once the macros are expanded: at 10M incidents the
 # overview's six queries took 107 ms to plan that way and 75 ms as variables (68 ms with a scalar $parameter
 # per filter); DuckDB binds a variable once, as a constant.
-STRUCTS = {"filters": ("since", "until"), "previous": ("prev_since", "prev_until"), "span": ("prev_since", "until")}
+# "What changed" also reads 'lookback', the twelve months before the period (back_since..back_until), and
+# 'earlier', everything before it (open_since: None).
+STRUCTS = {"filters": ("since", "until"), "previous": ("prev_since", "prev_until"), "span": ("prev_since", "until"),
+           "lookback": ("back_since", "back_until"), "earlier": ("open_since", "back_until")}
 CACHE_ENTRIES = 512
 # How long one query may run before DuckDB is told to stop it (QueryTimeout): a page's queries take well under a
 # second at 10M incidents, so this only ends the runaway ones, which would hold a query thread every other session
