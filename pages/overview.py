@@ -2,7 +2,7 @@
 import streamlit as st
 
 from threatscape import changes, charts, data
-from threatscape.app import chart, figure, go, link, setup
+from threatscape.app import brief_button, chart, figure, go, link, setup
 from threatscape.safe import md
 from threatscape.filters import drill_down, period_words, unfinished_period
 
@@ -25,6 +25,8 @@ else:
     st.caption(f"{period_words(f.since, f.until)}, compared with {period_words(prev.since, prev.until)}, "
                f"{which}{partly}: each change below is against "
                f"{period_words(prev.since, prev.until, short=True)}.")
+
+brief_button(page)
 
 k = data.kpis(store, f, v.compare)
 unfinished = unfinished_period(f.until, v.grain)  # a period not over yet: its charts' label says "to date"

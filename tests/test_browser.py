@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -415,6 +416,50 @@ def test_a_line_of_what_changed_opens_the_incidents_it_counts(browser_page, stre
     expect(page.get_by_test_id("stMarkdown").filter(has_text=said).first).to_contain_text(f"{count:,} {said}",
                                                                                            timeout=DRAW_MS)
     check_clean(session, app)
+
+
+def _pdf_text(pdf: bytes, tmp: Path) -> list[str]:
+    """The PDF's pages as text (pdftotext, from poppler-utils)."""
+    if shutil.which("pdftotext") is None:
+        (pytest.fail if in_ci() else pytest.skip)("pdftotext missing (apt-get install poppler-utils)")
+    path = tmp / "read.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+def test_the_brief_button_gives_a_pdf_with_the_pages_numbers(browser_page, streamlit_app, tmp_path):
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    shown = page.get_by_test_id("stMetricValue").first.inner_text()
+    with page.expect_download(timeout=DRAW_MS) as download:
+        page.get_by_role("button", name="Brief for the board (PDF)").click()
+    body = Path(download.value.path()).read_bytes()
+    assert body.startswith(b"%PDF") and download.value.suggested_filename.endswith(".pdf")
+    text = _pdf_text(body, tmp_path)
+    assert 2 <= len(text) <= 4
+    assert re.search(rf"(?m)^\s*{re.escape(shown)}\s", text[0]), f"the page's {shown} incidents are not in the brief"
+    assert all("TLP:" in t for t in text)
+    check_clean(session, app)
+
+
+def test_printing_the_overview_prints_the_page_not_the_controls(browser_page, streamlit_app, tmp_path):
+    """Printed from the browser (print media, A4), the overview shows its content without the sidebar or the
+    download buttons, its totals' labels whole, and no blank last page."""
+    session, app = browser_page, streamlit_app
+    page = session.page
+    open_page(session, app, "/")
+    page.emulate_media(media="print")
+    text = _pdf_text(page.pdf(format="A4", prefer_css_page_size=True, print_background=True), tmp_path)
+    every = "\n".join(text)
+    assert "Threat landscape" in text[0] and "What changed" in every
+    for label in KPI_LABELS:
+        assert label in every, f"the total's label {label!r} is broken or missing"
+    for control in ("Reset filters", "Data behind this chart", "Brief for the board", "Time grain"):
+        assert control not in every, f"{control!r} is printed"
+    assert text[-1].strip(), "the last page is blank"
+    assert len(text) <= 8
 
 
 # Feed text as hostile sources write it: web addresses, an e-mail address, icon shortcodes, a formula.

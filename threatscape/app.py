@@ -200,11 +200,13 @@ def _open_store(user: auth.User) -> Store:
 
 
 HISTORY_JS = Path(__file__).with_name("history.js")  # the project's own script (no feed text): one entry per action
+PRINT_CSS = Path(__file__).with_name("print.css")  # how a page prints from the browser
 
 
 def _history_policy() -> None:
-    """Run history.js in the browser (once per page load; it takes no space: hidden by the CSS beside it)."""
-    st.html("<style>.st-key-history-policy{display:none}</style>")
+    """Run history.js in the browser (once per page load; it takes no space: hidden by the CSS beside it), and give
+    every page its print stylesheet."""
+    st.html(f"<style>.st-key-history-policy{{display:none}}\n{PRINT_CSS.read_text(encoding='utf-8')}</style>")
     with st.container(key="history-policy"):
         st.html(f"<script>{HISTORY_JS.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
 
@@ -606,6 +608,26 @@ def chart(page: Page, fig, df, *, name: str, key: str, page_name: str = "overvie
                                                   view=page.view, page=page_name, made_by=page.user),
         help="A zip with the chart's rows as CSV and a manifest (filters, link, data version, SHA-256).")
     return event if clickable else None
+
+
+_BRIEFS = threading.BoundedSemaphore(2)  # briefs drawn at once in this process: each runs a headless Chromium
+
+
+def brief_button(page: Page) -> None:
+    """The leadership brief of this view as a PDF (threatscape/brief.py), made when the button is pressed: the same
+    numbers as the page, for this reader's clearance, with the TLP marking of what it holds."""
+    from . import brief
+
+    def make() -> bytes:
+        with _BRIEFS:
+            return brief.for_download(page.store, page.filters, page.view, made_by=page.user)
+
+    st.download_button("Brief for the board (PDF)", data=make, icon=":material/picture_as_pdf:",
+                       file_name=f"threatscape-brief-{page.filters.since}-{page.filters.until}.pdf",
+                       mime="application/pdf", on_click="ignore", key="brief_pdf",
+                       help="2-4 A4 pages: the totals, what changed, the heatmap, the time series, the map and the "
+                            "campaigns, with the counting rules and where the data comes from, marked with the "
+                            "highest TLP inside. `python -m threatscape brief` writes the same, with its manifest.")
 
 
 _SNAPSHOT = "_threatscape_snapshot"  # this session's prepared snapshot: (what it holds, zip path)

@@ -15,7 +15,8 @@ import json
 import os
 from pathlib import Path
 
-ACTIONS = ("sign-in", "sign-out", "ingest", "snapshot", "chart-data", "alias-decision", "audit-export", "denied")
+ACTIONS = ("sign-in", "sign-out", "ingest", "snapshot", "chart-data", "brief", "alias-decision", "audit-export",
+           "denied")
 GENESIS = "0" * 64  # the `prev` of the first line
 
 

@@ -260,6 +260,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
     p.add_argument("--cold-only", action="store_true", help=argparse.SUPPRESS)  # that process: the cold start only
 
+    p = sub.add_parser("brief", help="write the leadership brief (PDF, PNG per section or HTML) and its manifest",
+                       epilog="exit codes: 0 written; 1 it could not be made (one line says why); 2 the command "
+                              "line is wrong. Without --since/--until: the overview's window, the last 12 complete "
+                              "months of data.")
+    p.add_argument("--db", help=db_help)
+    add_filter_options(p)
+    p.add_argument("--compare", choices=("previous", "year"), default="previous",
+                   help="compare with the period of equal length before (default) or the same dates a year earlier")
+    p.add_argument("--grain", choices=("month", "quarter", "year"), default="month", help="the charts' period")
+    p.add_argument("--format", choices=("pdf", "png", "html"), default="pdf",
+                   help="pdf (default); png: OUT-<section>.png for each section; html: one self-contained page")
+    p.add_argument("--out", required=True, help="the file to write (its manifest goes beside it: "
+                                                "<name>.manifest.json)")
+
     p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
     p.add_argument("name")
     p.add_argument("--db", help=db_help)
@@ -322,6 +336,21 @@ def main(argv: list[str] | None = None) -> int:
                                                       order_by=args.order, long=args.long, bom=args.bom)
             print(csv_path)
             print(manifest_path)
+            print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        elif args.command == "brief":
+            from . import brief
+            from .filters import View
+
+            f = filters_from_args(db, args)
+            t0 = time.perf_counter()
+            try:  # read as a reader cleared to --clearance (default: every incident) reads
+                written = brief.write(db.cleared(f.clearance), f, args.out, fmt=args.format, compare=args.compare,
+                                      view=View(grain=args.grain, compare=args.compare))
+            except brief.BriefError as exc:
+                print(f"{args.out}: {exc}", file=sys.stderr)
+                return 1
+            for path in written:
+                print(path)
             print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
         elif args.command == "actor":
             _actor(db, args.name)
