@@ -8,7 +8,8 @@ pictures do not show a month still under way), starts `streamlit run dashboard.p
 packages, `pip install -r requirements-test.txt`) at 1440x900 and 390x844, waits until the page is drawn (its charts
 present and sized, Streamlit's "Running..." status gone) and saves a full-page PNG per page and width:
 `<out>/<page>-1440.png` and `<out>/<page>-390.png`. Streamlit's main area scrolls inside the window, so the window
-is made as tall as the page before each picture is taken.
+is made as tall as the page before each picture is taken. Then the leadership brief of the same data, each page as
+a PNG in docs/brief/ (pdftoppm, from poppler-utils).
 """
 from __future__ import annotations
 
@@ -165,6 +166,23 @@ def shoot(browser, url: str, out: Path, width: int, height: int) -> list[str]:
     return problems
 
 
+def brief_pages(db: Path, out: Path, tmp: Path) -> list[str]:
+    """The leadership brief of the same demo data (python -m threatscape brief), each page as a PNG (pdftoppm, 80
+    dpi): <out>/page-<n>.png."""
+    pdf = tmp / "brief.pdf"
+    done = subprocess.run([sys.executable, "-m", "threatscape", "brief", "--db", str(db), "--out", str(pdf)],
+                          cwd=REPO, capture_output=True, text=True)
+    if done.returncode:
+        return [f"brief: {done.stderr.strip()}"]
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(out / "page")], check=True)
+    for page in sorted(out.glob("page-*.png")):
+        print(f"  {page.relative_to(REPO)}")
+    return []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots",
@@ -196,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                     browser.close()
         finally:
             stop_server(server)
+        problems += brief_pages(db, out.parent / "brief", Path(tmp))
         log = (Path(tmp) / "streamlit.log").read_text(errors="replace")
         if "Traceback" in log:
             print(f"The server logged an exception:\n{log}", file=sys.stderr)

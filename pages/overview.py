@@ -58,12 +58,13 @@ if comparable:
                f"{changes.FLOOR} incidents; each line opens the incidents behind it.")
     if not said:
         st.caption("Nothing rose, fell, appeared or went quiet by enough to say.")
-    for change in said[:SHOWN_CHANGES]:
-        link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
-    if len(said) > SHOWN_CHANGES:
-        with st.expander(f"{len(said) - SHOWN_CHANGES} more changes"):
-            for change in said[SHOWN_CHANGES:]:
-                link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
+    with st.container(key="what-changed"):  # (app.WRAP_LINKS: a sentence wraps, it is never cut)
+        for change in said[:SHOWN_CHANGES]:
+            link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
+        if len(said) > SHOWN_CHANGES:
+            with st.expander(f"{len(said) - SHOWN_CHANGES} more changes"):
+                for change in said[SHOWN_CHANGES:]:
+                    link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
 
 colours = charts.actor_colours(data.actor_colours_source(store))
 cells = data.actor_sector(store, f, v)

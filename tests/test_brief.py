@@ -149,3 +149,17 @@ def test_a_failure_is_one_line_and_a_non_zero_exit(fixture_path, tmp_path):
     assert "Traceback" not in done.stderr
     done = brief(fixture_path, tmp_path / "b.pdf", "--actor", "Nobody At All")
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_the_brief_renders_with_the_network_unplugged(fixture_path, tmp_path):
+    """Run in a network namespace of its own (no interface but loopback, no name resolution): the charts, the map's
+    outlines and the fonts all come from this machine."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode:
+        pytest.skip("cannot make a network namespace here (unshare -n needs root or user namespaces)")
+    out = tmp_path / "offline.pdf"
+    done = subprocess.run(["unshare", "-n", sys.executable, "-m", "threatscape", "brief", "--db", str(fixture_path),
+                           "--out", str(out), *H1], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = pages(out)
+    assert "Where the victims are" not in text[0] and 2 <= len(text) <= 4
+    assert json.loads(out.with_name("offline.manifest.json").read_text())["charts"][2]["name"] == "victim-map"

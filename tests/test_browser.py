@@ -418,6 +418,20 @@ def test_a_line_of_what_changed_opens_the_incidents_it_counts(browser_page, stre
     check_clean(session, app)
 
 
+def test_what_changed_sentences_wrap_whole_on_a_phone(browser_page, streamlit_app):
+    """At 390 px a sentence of "what changed" wraps onto more lines; no part of it is cut off."""
+    session, app = browser_page, streamlit_app
+    session.page.set_viewport_size({"width": 390, "height": 844})
+    open_page(session, app, "/")
+    cut = session.page.evaluate("""() => [...document.querySelectorAll('.st-key-what-changed [data-testid=stPageLink]')]
+        .filter(link => link.offsetParent)
+        .flatMap(link => [...link.querySelectorAll('a *')].filter(e => e.scrollWidth > e.clientWidth + 1)
+                                                          .map(() => link.innerText))""")
+    shown = session.page.locator(".st-key-what-changed [data-testid=stPageLink]").count()
+    assert shown >= 3 and not cut, f"cut off at 390 px: {cut}"
+    check_clean(session, app)
+
+
 def _pdf_text(pdf: bytes, tmp: Path) -> list[str]:
     """The PDF's pages as text (pdftotext, from poppler-utils)."""
     if shutil.which("pdftotext") is None:

@@ -54,13 +54,13 @@ def test_an_emerging_pair_is_an_active_actor_in_a_new_sector_or_country_with_at_
 
 
 def test_new_actors_and_actors_gone_quiet_with_the_floor_on_quiet_ones():
-    found = pd.DataFrame([("new", "Fresh", 3, pd.Timestamp("2026-02-07")),
-                          ("quiet", "Sleeper", 12, pd.Timestamp("2025-11-30")),
-                          ("quiet", "Blip", 2, pd.Timestamp("2025-08-01"))], columns=["kind", "actor", "count", "day"])
+    found = pd.DataFrame([("new", "Fresh", 3, pd.Timestamp("2026-02-01")),
+                          ("quiet", "Sleeper", 12, pd.Timestamp("2025-11-01")),
+                          ("quiet", "Blip", 2, pd.Timestamp("2025-08-01"))], columns=["kind", "actor", "count", "month"])
     said = changes.actors(found, F, PREV)
     assert [c.text for c in said] == [
-        "Fresh appears for the first time: 3 incidents, the first on 7 Feb 2026.",
-        "Sleeper has gone quiet: no incidents, after 12 incidents in Jul–Dec 2025 (the last on 30 Nov 2025).",
+        "Fresh appears for the first time: 3 incidents, the first in Feb 2026.",
+        "Sleeper has gone quiet: no incidents, after 12 incidents in Jul–Dec 2025 (the last in Nov 2025).",
     ]
     assert said[1].filters.since == PREV.since and said[1].filters.actors == ("Sleeper",)
 
@@ -90,9 +90,9 @@ def test_the_numbers_on_the_fixture_are_the_ones_worked_out_by_hand(store):
     assert by_name.loc[("actor", "Kimsuky")].tolist() == [4, 1]
     assert by_name.loc[("actor", "Unknown Crew")].tolist() == [0, 1]
     assert by_name.loc[("sector", "energy")].tolist() == [4, 0]  # i01, i02, i06, i07 (once each)
-    found = {(r.kind, r.actor): (r.count, pd.Timestamp(r.day).date()) for r in numbers["actors"].itertuples()}
-    assert found == {("new", "Gamaredon Group"): (2, D(2023, 2, 5)), ("new", "MuddyWater"): (2, D(2023, 1, 1)),
-                     ("quiet", "Unknown Crew"): (1, D(2022, 12, 20))}
+    found = {(r.kind, r.actor): (r.count, pd.Timestamp(r.month).date()) for r in numbers["actors"].itertuples()}
+    assert found == {("new", "Gamaredon Group"): (2, D(2023, 2, 1)), ("new", "MuddyWater"): (2, D(2023, 1, 1)),
+                     ("quiet", "Unknown Crew"): (1, D(2022, 12, 1))}
     pairs = {(r.kind, r.actor, r.target): (r.now_count, r.actor_before) for r in numbers["pairs"].itertuples()}
     assert pairs[("sector", "Kimsuky", "energy")] == (2, True)
     assert pairs[("country", "Kimsuky", "KR")] == (3, True)
@@ -107,8 +107,8 @@ def test_the_first_lines_tell_of_every_kind_of_change():
                          ("sector", "energy", 40, 20), ("country", "KR", 9, 30)),
         "pairs": pd.DataFrame([("sector", "Up1", "finance", 6, True)],
                               columns=["kind", "actor", "target", "now_count", "actor_before"]),
-        "actors": pd.DataFrame([("new", "Fresh", 3, pd.Timestamp("2026-02-07"))],
-                               columns=["kind", "actor", "count", "day"]),
+        "actors": pd.DataFrame([("new", "Fresh", 3, pd.Timestamp("2026-02-01"))],
+                               columns=["kind", "actor", "count", "month"]),
     }
     concurrency = pd.DataFrame({"period": pd.to_datetime(["2026-01-01"]), "peak_campaigns": [4],
                                 "active_campaigns": [5]})

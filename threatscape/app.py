@@ -201,12 +201,16 @@ def _open_store(user: auth.User) -> Store:
 
 HISTORY_JS = Path(__file__).with_name("history.js")  # the project's own script (no feed text): one entry per action
 PRINT_CSS = Path(__file__).with_name("print.css")  # how a page prints from the browser
+# A page link's label is one line cut with an ellipsis; in the "what changed" list a sentence wraps instead.
+WRAP_LINKS = (".st-key-what-changed [data-testid=stPageLink-NavLink] *{white-space:normal!important;"
+              "overflow:visible!important;text-overflow:clip!important}")
 
 
 def _history_policy() -> None:
     """Run history.js in the browser (once per page load; it takes no space: hidden by the CSS beside it), and give
     every page its print stylesheet."""
-    st.html(f"<style>.st-key-history-policy{{display:none}}\n{PRINT_CSS.read_text(encoding='utf-8')}</style>")
+    st.html(f"<style>.st-key-history-policy{{display:none}}\n{WRAP_LINKS}\n"
+            f"{PRINT_CSS.read_text(encoding='utf-8')}</style>")
     with st.container(key="history-policy"):
         st.html(f"<script>{HISTORY_JS.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
 

@@ -370,7 +370,9 @@ def victim_map(df: pd.DataFrame, *, compared: str = "the period of equal length 
         "type": "choropleth", "locationmode": "ISO-3", "locations": codes[codes != None],  # noqa: E711
         "z": _ints(drawn["incident_count"]), "customdata": custom, "colorscale": MAP_SCALE,
         "marker": {"line": {"color": "#ffffff", "width": 0.5}},
-        "colorbar": {"title": {"text": "Incidents"}, "thickness": 12, "len": 0.7, "tickformat": ",d"},
+        # under the map, across: on a phone a colour bar beside it would take a third of its width
+        "colorbar": {"title": {"text": "Incidents", "side": "top"}, "orientation": "h", "x": 0, "xanchor": "left",
+                     "y": 0, "yanchor": "top", "len": 0.5, "thickness": 10, "tickformat": ",d"},
         "hovertemplate": f"%{{customdata[1]}}: %{{z:,}} incidents<br>{html.escape(compared_short)}: "
                          "%{customdata[2]:,}<br><i>Click to list them</i><extra></extra>"}]
     note = (f"<br>{_n(missing)} in places the map does not draw." if missing else "")

@@ -135,18 +135,25 @@ def campaign_concurrency(store: Store, f: Filters, v: View) -> pd.DataFrame:
                        _params(store, f) | {"grain": v.grain} | _campaign_window(store, f.since, f.until, f))
 
 
+def _changes_params(store: Store, f: Filters, compare: str) -> dict:
+    """The parameters of the changes_* queries: the period, the one compared with, the twelve months before the
+    period (lookback) and everything before it (earlier)."""
+    prev = f.compared(compare)
+    month = f.since.year * 12 + f.since.month - 1 - 12
+    back_since = f.since.replace(year=month // 12, month=month % 12 + 1, day=min(f.since.day, 28))
+    return _params(store, f) | {"prev_since": prev.since, "prev_until": prev.until, "back_since": back_since,
+                                "back_until": f.since - dt.timedelta(days=1), "open_since": None}
+
+
+CHANGES = ("counts", "pairs", "actors")
+
+
 def what_changed(store: Store, f: Filters, compare: str = "previous") -> dict[str, pd.DataFrame]:
     """The numbers behind "what changed" (changes.py words them): counts per actor, top-level sector and victim
     country in the period and the one compared with; the emerging actor-sector and actor-country pairs (none in
     the twelve months before); actors new to the data and actors gone quiet."""
-    prev = f.compared(compare)
-    back_until = f.since - dt.timedelta(days=1)
-    month = f.since.year * 12 + f.since.month - 1 - 12
-    back_since = f.since.replace(year=month // 12, month=month % 12 + 1, day=min(f.since.day, 28))
-    params = _params(store, f) | {"prev_since": prev.since, "prev_until": prev.until, "back_since": back_since,
-                                  "back_until": back_until, "open_since": None}
-    return {"counts": store.query("changes_counts", params), "pairs": store.query("changes_pairs", params),
-            "actors": store.query("changes_actors", params)}
+    params = _changes_params(store, f, compare)
+    return {part: store.query(f"changes_{part}", params) for part in CHANGES}
 
 
 def date_precision(store: Store, f: Filters, compare: str = "previous") -> dict[str, int]:
@@ -176,7 +183,8 @@ def prefetch_overview(store: Store, f: Filters, v: View, *, threads: Executor = 
     return prefetch(partial(kpis, store, f, v.compare), partial(period_series, store, f, v),
                     partial(actor_sector, store, f, v), partial(campaign_concurrency, store, f, v),
                     partial(victim_countries, store, f, compare=v.compare),
-                    partial(what_changed, store, f, v.compare), threads=threads)
+                    *[partial(store.query, f"changes_{part}", _changes_params(store, f, v.compare))
+                      for part in CHANGES if f.since and f.until], threads=threads)
 
 
 def prefetch_explorer(store: Store, f: Filters, *, order_by: str, cursor: int | None, backward: bool) -> list[Future]:
