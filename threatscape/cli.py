@@ -255,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
                    "buys, each step that takes it run with it and without it (plans.VARIANTS)")
     p.add_argument("--clearance", type=_tlp, metavar="TLP", help="measure the app as a reader cleared to this TLP "
                    "sees it (default: every incident)")
+    p.add_argument("--sessions", type=_positive, metavar="N", help="instead: the load benchmark, N sessions over "
+                   "Streamlit's websocket protocol against a server it starts (threatscape/load.py)")
+    p.add_argument("--think", type=float, default=5.0, metavar="SECONDS",
+                   help="with --sessions: the mean think time between a session's steps (default 5)")
+    p.add_argument("--duration", type=float, default=60.0, metavar="SECONDS",
+                   help="with --sessions: how long to drive them (default 60)")
+    p.add_argument("--url", help="with --sessions: drive this running server instead of starting one")
     p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
     p.add_argument("--app-worker", metavar="DB", help=argparse.SUPPRESS)  # the app under AppTest, its own process
     p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
@@ -284,6 +291,17 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.db and args.incidents:
             parser.error("bench: give --db or --incidents, not both")
+        if args.sessions:
+            from . import load
+
+            if not args.db:
+                parser.error("bench --sessions: give the database to serve with --db")
+            figures = load.run(Path(args.db), sessions=args.sessions, think=args.think, duration=args.duration,
+                               url=args.url)
+            print(load.report(figures))
+            if args.json:
+                Path(args.json).write_text(json.dumps(figures, indent=2))
+            return 0 if figures["errors"] == 0 else 1
         if args.repeat:
             bench.configure(args.repeat)
         if args.clearance:  # the pages' local user, in this process and the workers it starts (auth.local_user)
