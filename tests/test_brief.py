@@ -108,7 +108,7 @@ def test_the_pages_render_as_pictures(made, tmp_path):
     for picture in pictures:
         image = Image.open(picture).convert("L")
         assert image.size[0] < image.size[1]  # portrait A4
-        inked = sum(1 for p in image.getdata() if p < 200)
+        inked = sum(image.histogram()[:200])  # pixels darker than light grey
         assert inked > 500, f"{picture.name} is nearly blank"
 
 

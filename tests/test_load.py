@@ -39,3 +39,21 @@ def test_a_session_that_cannot_connect_is_an_error_and_a_failed_run(demo_path, t
     figures = json.loads((tmp_path / "f.json").read_text())
     assert figures["errors"] == 2 and figures["reruns"] == 0
     assert "error: session" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_with_workers_the_sessions_go_through_nginx_to_every_worker(demo_path, tmp_path):
+    import os
+    import shutil
+
+    import pytest
+
+    if shutil.which("nginx") is None and not os.access("/usr/sbin/nginx", os.X_OK):
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("nginx missing (apt-get install nginx)")
+    out = tmp_path / "load.json"
+    done = bench("--db", str(demo_path), "--sessions", "6", "--think", "0.3", "--duration", "8", "--workers", "2",
+                 "--json", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    figures = json.loads(out.read_text())
+    assert figures["workers"] == 2 and figures["errors"] == 0 and figures["reruns"] >= 6
+    assert len(figures["worker_cpu_percent"]) == 2 and min(figures["worker_cpu_percent"]) > 0
+    assert "2 workers" in done.stdout

@@ -262,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duration", type=float, default=60.0, metavar="SECONDS",
                    help="with --sessions: how long to drive them (default 60)")
     p.add_argument("--url", help="with --sessions: drive this running server instead of starting one")
+    p.add_argument("--workers", type=_positive, help="with --sessions: serve with `serve --workers N` (nginx in "
+                   "front) instead of one `streamlit run`")
     p.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)  # one size, in its own process
     p.add_argument("--app-worker", metavar="DB", help=argparse.SUPPRESS)  # the app under AppTest, its own process
     p.add_argument("--launched", type=float, help=argparse.SUPPRESS)  # when the parent started that process
@@ -281,6 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="the file to write (its manifest goes beside it: "
                                                 "<name>.manifest.json)")
 
+    p = sub.add_parser("serve", help="serve a team: N Streamlit workers behind nginx (threatscape/serve.py)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--workers", type=_positive, default=os.cpu_count() or 1,
+                   help=f"Streamlit processes (default: the number of cores, {os.cpu_count()})")
+    p.add_argument("--address", default="127.0.0.1", help="where nginx listens (default 127.0.0.1; another "
+                   "address needs sign-in configured)")
+    p.add_argument("--port", type=_positive, default=8501, help="nginx's port (default 8501)")
+
     p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
     p.add_argument("name")
     p.add_argument("--db", help=db_help)
@@ -297,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.db:
                 parser.error("bench --sessions: give the database to serve with --db")
             figures = load.run(Path(args.db), sessions=args.sessions, think=args.think, duration=args.duration,
-                               url=args.url)
+                               url=args.url, workers=args.workers)
             print(load.report(figures))
             if args.json:
                 Path(args.json).write_text(json.dumps(figures, indent=2))
@@ -326,6 +336,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "ingest":
         return _ingest(args, path)
+    if args.command == "serve":
+        from . import serve
+
+        try:
+            return serve.main(path, workers=args.workers, address=args.address, port=args.port)
+        except serve.ServeError as exc:
+            print(f"serve: {exc}", file=sys.stderr)
+            return 1
     if not path.exists():
         print(f"{path}: no such database (build one with: python -m threatscape demo)", file=sys.stderr)
         return 1

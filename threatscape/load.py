@@ -16,10 +16,12 @@ import asyncio
 import datetime as dt
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -163,9 +165,15 @@ async def _session(n: int, url: str, plan: Plan, think: float, until: float, res
                 return
 
     host = url.replace("http://", "ws://")
+    await asyncio.sleep(plan.rng.uniform(0, think))  # people arrive over the first think time, not all at once
     try:
+        # The page first, as a browser loads it: behind `serve`, nginx answers with the session's worker cookie.
+        page = await asyncio.to_thread(urllib.request.urlopen, url + "/", timeout=STEP_TIMEOUT_S)
+        cookies = "; ".join(c.split(";")[0] for c in page.headers.get_all("Set-Cookie") or [])
+        page.read()
         async with websockets.connect(f"{host}/_stcore/stream", subprotocols=["streamlit"], max_size=None,
-                                      compression=None, open_timeout=STEP_TIMEOUT_S) as ws:
+                                      compression=None, open_timeout=STEP_TIMEOUT_S,
+                                      additional_headers={"Cookie": cookies} if cookies else None) as ws:
             t = time.perf_counter()
             await run(ws, "", "")
             result.first_loads.append(time.perf_counter() - t)
@@ -195,28 +203,28 @@ def _pct(values: list[float], q: float) -> float | None:
 
 
 async def _drive(url: str, db: Path, sessions: int, think: float, duration: float, seed: int,
-                 server_pid: int | None) -> dict:
+                 pids: list[int]) -> dict:
     result = Result()
     plans = [Plan(db, seed + i) for i in range(sessions)]
     start = time.monotonic()
     until = start + duration
-    cpu0 = _proc(server_pid)[0] if server_pid else 0.0
+    cpu_each = [_proc(p)[0] for p in pids]
+    cpu0 = sum(cpu_each)
     peak = 0
 
     async def sample():
         nonlocal peak
         while time.monotonic() < until:
-            if server_pid:
-                peak = max(peak, _proc(server_pid)[1])
+            peak = max(peak, sum(_proc(p)[1] for p in pids))
             await asyncio.sleep(0.5)
 
     tasks = [asyncio.create_task(_session(i, url, plans[i], think, until, result)) for i in range(sessions)]
-    # the sessions open one after another over the first think time, as people arrive
     sampler = asyncio.create_task(sample())
     await asyncio.gather(*tasks)
     await sampler
     elapsed = time.monotonic() - start
-    cpu1 = _proc(server_pid)[0] if server_pid else 0.0
+    cpu1 = sum(_proc(p)[0] for p in pids)
+    per_worker = [round(100 * (_proc(p)[0] - c) / elapsed, 1) for p, c in zip(pids, cpu_each)]
     t = result.times
     return {
         "sessions": sessions, "think_s": think, "duration_s": round(elapsed, 1), "reruns": len(t),
@@ -226,8 +234,9 @@ async def _drive(url: str, db: Path, sessions: int, think: float, duration: floa
         "by_action": {a: {"n": len(v), "p50_ms": _ms(_pct(v, 0.5)), "p95_ms": _ms(_pct(v, 0.95))}
                       for a, v in sorted(result.by_action.items())},
         "errors": len(result.errors), "error_examples": result.errors[:5],
-        "server_rss_mb": round(peak / 2**20, 1) if server_pid else None,
-        "server_cpu_percent": round(100 * (cpu1 - cpu0) / elapsed, 1) if server_pid else None,
+        "server_rss_mb": round(peak / 2**20, 1) if pids else None,  # every worker's, together
+        "server_cpu_percent": round(100 * (cpu1 - cpu0) / elapsed, 1) if pids else None,  # of one core
+        "worker_cpu_percent": per_worker,
     }
 
 
@@ -236,36 +245,49 @@ def _ms(seconds: float | None) -> float | None:
 
 
 def run(db: Path, *, sessions: int, think: float, duration: float = 60.0, url: str | None = None,
-        seed: int = 1) -> dict:
-    """Drive `sessions` sessions against a server for `duration` seconds; the figures as a dict (module doc)."""
+        seed: int = 1, workers: int | None = None) -> dict:
+    """Drive `sessions` sessions against a server for `duration` seconds; the figures as a dict (module doc). The
+    server: `url`, else `serve --workers N` when workers is given, else one `streamlit run`."""
     from .bench import speed_check
+    from .serve import Cluster
 
-    server = None
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"threatscape-load-{os.getpid()}.log"
+    server = cluster = None
+    logs = Path(tempfile.mkdtemp(prefix="threatscape-load-"))
     try:
-        if url is None:
-            server, url = start_server(db, log)
+        pids: list[int] = []
+        if url is None and workers:
+            cluster = Cluster(db, workers=workers, address="127.0.0.1", port=_free_port(), log_dir=logs).start()
+            url, pids = cluster.url, cluster.pids()
+        elif url is None:
+            server, url = start_server(db, logs / "server.log")
+            pids = [server.pid]
         before = speed_check()
-        out = asyncio.run(_drive(url, db, sessions, think, duration, seed, server.pid if server else None))
+        out = asyncio.run(_drive(url, db, sessions, think, duration, seed, pids))
         out["speed_check_s"] = [before, speed_check()]
-        if server is not None and "Traceback" in log.read_text(errors="replace"):
-            out["server_tracebacks"] = log.read_text(errors="replace").count("Traceback")
+        out["workers"] = workers or 1
+        tracebacks = sum(p.read_text(errors="replace").count("Traceback") for p in logs.glob("*.log"))
+        if tracebacks:
+            out["server_tracebacks"] = tracebacks
         return out
     finally:
+        if cluster is not None:
+            cluster.stop()
         if server is not None:
             server.terminate()
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
+        shutil.rmtree(logs, ignore_errors=True)
 
 
 def report(figures: dict) -> str:
     f = figures
-    lines = [f"{f['sessions']} sessions, think time {f['think_s']} s (0.5-1.5x), {f['duration_s']} s: "
+    lines = [f"{f['workers']} worker{'s' if f['workers'] != 1 else ''}, {f['sessions']} sessions, think time {f['think_s']} s (0.5-1.5x), {f['duration_s']} s: "
              f"{f['reruns']} reruns, {f['reruns_per_s']} per second; rerun p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, "
              f"max {f['max_ms']} ms; first load p50 {f['first_load_p50_ms']} ms; errors {f['errors']}",
-             f"  server: peak RSS {f['server_rss_mb']} MB, CPU {f['server_cpu_percent']}% of one core; "
+             f"  server: peak RSS {f['server_rss_mb']} MB, CPU {f['server_cpu_percent']}% of one core "
+             f"({' + '.join(f'{c}%' for c in f['worker_cpu_percent'])}); "
              f"speed check {f['speed_check_s'][0]:.2f} s before, {f['speed_check_s'][1]:.2f} s after (lower is faster)"]
     for action, a in f["by_action"].items():
         lines.append(f"  {action:16s} n {a['n']:5d}   p50 {a['p50_ms']} ms   p95 {a['p95_ms']} ms")
