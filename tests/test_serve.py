@@ -108,3 +108,112 @@ def test_serve_refuses_other_machines_without_sign_in(demo_path):
     done = subprocess.run([sys.executable, "-m", "threatscape", "serve", "--db", str(demo_path), "--address",
                            "0.0.0.0", "--workers", "1"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "sign-in" in done.stderr
+
+
+async def _overview_incidents(ws, query: str) -> str | None:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = BackMsg()
+    msg.rerun_script.query_string = query
+    await ws.send(msg.SerializeToString())
+    shown = None
+    while True:
+        fwd = ForwardMsg.FromString(await asyncio.wait_for(ws.recv(), 60))
+        kind = fwd.WhichOneof("type")
+        if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            element = fwd.delta.new_element
+            if element.WhichOneof("type") == "metric" and element.metric.label == "Incidents":
+                shown = element.metric.body
+        if kind == "script_finished":
+            return shown
+
+
+def test_two_machines_behind_one_balancer_take_a_published_snapshot_without_dropping_sessions(demo_path, tmp_path):
+    """The multi-machine setup on one machine: two `serve` instances, each with its own copy of the database file,
+    behind one balancer. A third copy is ingested into and published to both (serve.publish); sessions that stay
+    connected through the swap see the new data on their next rerun."""
+    import socket
+    import websockets
+
+    from threatscape.serve import Balancer, publish
+
+    if shutil.which("nginx") is None and not os.access("/usr/sbin/nginx", os.X_OK):
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("nginx missing (apt-get install nginx)")
+
+    def port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    machines, dbs = [], []
+    front = None
+    try:
+        for name in ("a", "b"):
+            db = tmp_path / f"machine-{name}.duckdb"
+            shutil.copy(demo_path, db)
+            dbs.append(db)
+            machines.append(Cluster(db, workers=1, address="127.0.0.1", port=port(), log_dir=tmp_path).start())
+        upstreams = [m.url.removeprefix("http://") for m in machines]
+        front = Balancer(upstreams, address="127.0.0.1", port=port(), log_dir=tmp_path)
+        import time
+
+        front.start(time.monotonic() + 60)
+        cookies = {}
+        for _ in range(40):
+            req = urllib.request.Request(front.url + "/")
+            with urllib.request.urlopen(req, timeout=30) as r:
+                r.read()
+                machine = next(h for h in r.headers.get_all("X-Threatscape-Worker") if h in upstreams)
+                cookies.setdefault(machine, r.headers["Set-Cookie"].split(";")[0])
+        assert sorted(cookies) == sorted(upstreams), f"40 browsers reached only {sorted(cookies)}"
+
+        publisher = tmp_path / "publisher.duckdb"
+        shutil.copy(demo_path, publisher)
+        feed = tmp_path / "new.csv"
+        feed.write_text("incident_id,occurred_on,actor,title\n" + "".join(
+            f"published-{i},2026-06-{10 + i},Kimsuky,New incident {i}\n" for i in range(7)), encoding="utf-8")
+        query = "since=2026-01-01&until=2026-11-28"
+
+        async def sessions():
+            url = front.url.replace("http://", "ws://") + "/_stcore/stream"
+            conns = [await websockets.connect(url, subprotocols=["streamlit"], max_size=None,
+                                              additional_headers={"Cookie": c}) for c in cookies.values()]
+            try:
+                before = [await _overview_incidents(ws, query) for ws in conns]
+                done = subprocess.run([sys.executable, "-m", "threatscape", "ingest", str(feed), "--db",
+                                       str(publisher)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                assert done.returncode == 0, done.stderr
+                for db in dbs:
+                    publish(publisher, db)
+                after = [await _overview_incidents(ws, query) for ws in conns]  # the same connections
+                return before, after
+            finally:
+                for ws in conns:
+                    await ws.close()
+
+        before, after = asyncio.run(sessions())
+        assert before[0] == before[1] and before[0] not in (None, "7")
+        assert after == ["7", "7"]  # the first ingest into a demo database replaces the demo data
+    finally:
+        if front is not None:
+            front.stop()
+        for m in machines:
+            m.stop()
+
+
+def test_publish_checks_the_file_before_it_replaces_anything(demo_path, fixture_path, tmp_path):
+    target = tmp_path / "serving.duckdb"
+    shutil.copy(demo_path, target)
+    before = target.read_bytes()
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database")
+    done = subprocess.run([sys.executable, "-m", "threatscape", "publish", str(junk), "--db", str(target)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "junk.duckdb" in done.stderr and "Traceback" not in done.stderr
+    assert target.read_bytes() == before
+    done = subprocess.run([sys.executable, "-m", "threatscape", "publish", str(fixture_path), "--db", str(target)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == fixture_path.read_bytes()
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -291,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
                    "address needs sign-in configured)")
     p.add_argument("--port", type=_positive, default=8501, help="nginx's port (default 8501)")
 
+    p = sub.add_parser("publish", help="put a database file another machine wrote in place of this one's, "
+                                       "atomically; the running workers serve it on their next query")
+    p.add_argument("source", help="the database file to publish (checked before it replaces anything)")
+    p.add_argument("--db", help=db_help + " (the file to replace)")
+
     p = sub.add_parser("actor", help="resolve a name or alias to its canonical actor and list its aliases")
     p.add_argument("name")
     p.add_argument("--db", help=db_help)
@@ -336,6 +341,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "ingest":
         return _ingest(args, path)
+    if args.command == "publish":
+        from . import serve
+
+        source = Path(args.source)
+        if not source.exists():
+            print(f"{source}: no such file", file=sys.stderr)
+            return 1
+        store_mod.Store(source).dataset()  # a file that is not a Threatscape database fails here, in one line
+        serve.publish(source, path)
+        print(f"{path}: now {source} (content version {store_mod.Store(path).dataset()['content_version']})")
+        return 0
     if args.command == "serve":
         from . import serve
 

@@ -114,33 +114,82 @@ def _healthy(url: str) -> bool:
         return False
 
 
-class Cluster:
-    """The running workers and nginx; stop() ends them all."""
+def _nginx() -> str:
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/sbin/nginx") if os.access(p, os.X_OK)),
+                                          None)
+    if found is None:
+        raise ServeError("serve needs nginx: apt-get install nginx")
+    return found
 
-    def __init__(self, db: Path, *, workers: int, address: str, port: int, log_dir: Path | None = None):
-        self.nginx_bin = shutil.which("nginx") or next(
-            (p for p in ("/usr/sbin/nginx", "/sbin/nginx") if os.access(p, os.X_OK)), None)
-        if self.nginx_bin is None:
-            raise ServeError("serve needs nginx: apt-get install nginx")
-        if not auth.is_loopback(address) and not _auth_configured():
-            raise ServeError(f"--address {address} would serve other machines without sign-in: "
-                             f"{auth.HOW_TO_CONFIGURE}")
-        self.run_dir = Path(tempfile.mkdtemp(prefix="threatscape-serve-"))
-        self.log_dir = log_dir or self.run_dir
-        self.db, self.address, self.port = db, address, port
-        self.worker_ports = _free_ports(workers)
-        self.workers: list[subprocess.Popen] = []
-        self.nginx: subprocess.Popen | None = None
+
+class Balancer:
+    """nginx on address:port in front of upstream servers ('127.0.0.1:PORT', or another machine's serve), each
+    browser kept on one of them by its cookie; stop() ends it. The same balancer runs in front of one machine's
+    workers (Cluster) and in front of several machines' `serve` (docs/team.md, More machines)."""
+
+    def __init__(self, upstreams: list[str], *, address: str, port: int, log_dir: Path):
+        self.nginx_bin = _nginx()
+        self.upstreams, self.address, self.port, self.log_dir = upstreams, address, port, log_dir
+        self.run_dir = Path(tempfile.mkdtemp(prefix="threatscape-nginx-"))
+        self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.address in ("0.0.0.0", "localhost", "") else self.address
         return f"http://{host}:{self.port}"
 
+    def start(self, deadline: float) -> None:
+        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.run_dir / sub).mkdir(exist_ok=True)
+        listen = f"{self.address}:{self.port}" if ":" not in self.address else f"[{self.address}]:{self.port}"
+        servers = "\n".join(f"        server {u};" for u in self.upstreams)
+        conf = self.run_dir / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(run=self.run_dir, servers=servers, listen=listen))
+        self.process = subprocess.Popen(
+            [self.nginx_bin, "-c", str(conf), "-p", str(self.run_dir), "-g", "daemon off;"],
+            stdout=(self.log_dir / f"nginx-{self.port}.log").open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        while not _healthy(self.url):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                err = (self.run_dir / "error.log").read_text(errors="replace").strip().splitlines()
+                self.stop()
+                raise ServeError(f"nginx did not start on {self.address}:{self.port}: "
+                                 f"{err[-1] if err else 'see ' + str(self.log_dir)}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+class Cluster:
+    """One machine's workers and the nginx in front of them; stop() ends them all."""
+
+    def __init__(self, db: Path, *, workers: int, address: str, port: int, log_dir: Path | None = None):
+        _nginx()
+        if not auth.is_loopback(address) and not _auth_configured():
+            raise ServeError(f"--address {address} would serve other machines without sign-in: "
+                             f"{auth.HOW_TO_CONFIGURE}")
+        self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="threatscape-serve-"))
+        self.db = db
+        self.worker_ports = _free_ports(workers)
+        self.workers: list[subprocess.Popen] = []
+        self.balancer = Balancer([f"127.0.0.1:{p}" for p in self.worker_ports], address=address, port=port,
+                                 log_dir=self.log_dir)
+
+    @property
+    def url(self) -> str:
+        return self.balancer.url
+
     def start(self) -> "Cluster":
         env = os.environ | {"THREATSCAPE_DB": str(self.db)}
         for i, port in enumerate(self.worker_ports):
-            log = (self.log_dir / f"worker-{i + 1}.log").open("w")
+            log = (self.log_dir / f"worker-{port}.log").open("w")
             self.workers.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"), "--server.port", str(port),
                  "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -152,38 +201,35 @@ class Cluster:
                     self.stop()
                     raise ServeError(f"worker on port {port} did not start (its log: {self.log_dir})")
                 time.sleep(0.3)
-        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (self.run_dir / sub).mkdir(exist_ok=True)
-        listen = f"{self.address}:{self.port}" if ":" not in self.address else f"[{self.address}]:{self.port}"
-        servers = "\n".join(f"        server 127.0.0.1:{p};" for p in self.worker_ports)
-        conf = self.run_dir / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(run=self.run_dir, servers=servers, listen=listen))
-        self.nginx = subprocess.Popen([self.nginx_bin, "-c", str(conf), "-p", str(self.run_dir), "-g", "daemon off;"],
-                                      stdout=(self.log_dir / "nginx.log").open("w"), stderr=subprocess.STDOUT,
-                                      start_new_session=True)
-        while not _healthy(self.url):
-            if self.nginx.poll() is not None or time.monotonic() > deadline:
-                err = (self.run_dir / "error.log").read_text(errors="replace").strip().splitlines()
-                self.stop()
-                raise ServeError(f"nginx did not start on {self.address}:{self.port}: "
-                                 f"{err[-1] if err else 'see ' + str(self.log_dir)}")
-            time.sleep(0.2)
+        try:
+            self.balancer.start(deadline)
+        except ServeError:
+            self.stop()
+            raise
         return self
 
     def pids(self) -> list[int]:
         return [w.pid for w in self.workers]
 
     def stop(self) -> None:
-        for p in ([self.nginx] if self.nginx else []) + self.workers:
+        self.balancer.stop()
+        for p in self.workers:
             if p.poll() is None:
                 p.terminate()
-        for p in ([self.nginx] if self.nginx else []) + self.workers:
+        for p in self.workers:
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        if self.log_dir != self.run_dir:  # (else the logs are in it: kept for a look)
-            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def publish(new: Path, target: Path) -> None:
+    """Put a database file another machine wrote in place of this machine's: copied beside it under a temporary
+    name, then renamed over it (atomic on one file system), as ingest itself swaps a file in. The workers serving
+    target read the new version on their next query; no session is dropped."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.publish.tmp")
+    shutil.copyfile(new, tmp)
+    os.replace(tmp, target)
 
 
 def main(db: Path, *, workers: int, address: str, port: int) -> int:
