@@ -8,7 +8,7 @@ from threatscape.filters import drill_down, period_words, unfinished_period
 
 # The queries below start at once on both cores, as soon as the filters are known (before the sidebar is drawn).
 page = setup("Overview", view_options=True, prefetch=data.prefetch_overview)
-SHOWN_CHANGES = 8  # the rest of "what changed" waits in an expander
+SHOWN_CHANGES, MORE_CHANGES = 8, 12  # "what changed": the first lines, then at most this many in an expander
 store, f, v = page.store, page.filters, page.view
 
 st.title("Threat landscape")
@@ -61,9 +61,10 @@ if comparable:
     with st.container(key="what-changed"):  # (app.WRAP_LINKS: a sentence wraps, it is never cut)
         for change in said[:SHOWN_CHANGES]:
             link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
-        if len(said) > SHOWN_CHANGES:
-            with st.expander(f"{len(said) - SHOWN_CHANGES} more changes"):
-                for change in said[SHOWN_CHANGES:]:
+        more = said[SHOWN_CHANGES:SHOWN_CHANGES + MORE_CHANGES]
+        if more:
+            with st.expander(f"{len(more)} more changes"):
+                for change in more:
                     link("explorer", md(change.text), change.filters.to_query(), icon=changes.ICONS[change.kind])
 
 colours = charts.actor_colours(data.actor_colours_source(store))

@@ -316,7 +316,6 @@ QUERIES = {
     "highest_tlp": _raw("highest_tlp", lambda s, f: f.params()),  # as export.highest_tlp asks it
     "changes_counts": _changes("counts"),
     "changes_pairs": _changes("pairs"),
-    "changes_actors": _changes("actors"),
     # the directory, the filter options and the names
     "actor_options": _plain("actor_options"),
     "actor_alias_list": _plain("actor_alias_list"),

@@ -104,7 +104,7 @@ def _times(count: int) -> str:
 
 
 def actors(found: pd.DataFrame, f: Filters, prev: Filters) -> list[Change]:
-    """Actors seen for the first time, and actors gone quiet (changes_actors)."""
+    """Actors seen for the first time, and actors gone quiet (data.what_changed, from changes_counts)."""
     out = []
     then_words = period_words(prev.since, prev.until, short=True)
     order = {"by": ["count", "actor"], "ascending": [False, True]}

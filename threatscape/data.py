@@ -145,15 +145,32 @@ def _changes_params(store: Store, f: Filters, compare: str) -> dict:
                                 "back_until": f.since - dt.timedelta(days=1), "open_since": None}
 
 
-CHANGES = ("counts", "pairs", "actors")
+CHANGES = ("counts", "pairs")
 
 
 def what_changed(store: Store, f: Filters, compare: str = "previous") -> dict[str, pd.DataFrame]:
-    """The numbers behind "what changed" (changes.py words them): counts per actor, top-level sector and victim
-    country in the period and the one compared with; the emerging actor-sector and actor-country pairs (none in
-    the twelve months before); actors new to the data and actors gone quiet."""
+    """The numbers behind "what changed" (changes.py words them): 'counts', per actor, top-level sector and victim
+    country, the incidents in the period and in the one compared with; 'pairs', the emerging actor-sector and
+    actor-country pairs (none in the twelve months before); 'actors', the actors new to the data (none before the
+    period) and gone quiet (none in it after some in the period compared with). The victim countries' counts are
+    the victim-country chart's own query; the new and quiet actors come from the actors' counts."""
+    import pandas as pd  # loaded already: the queries' results are DataFrames
+
     params = _changes_params(store, f, compare)
-    return {part: store.query(f"changes_{part}", params) for part in CHANGES}
+    counts, pairs = (store.query(f"changes_{part}", params) for part in CHANGES)
+    places = victim_countries(store, f, compare=compare)
+    actors = counts[counts["kind"] == "actor"]
+    new = actors[(actors["now_count"] > 0) & ~actors["seen_before"].astype(bool)]
+    quiet = actors[(actors["then_count"] > 0) & (actors["now_count"] == 0)]
+    found = pd.concat([
+        pd.DataFrame({"kind": "new", "actor": new["name"], "count": new["now_count"], "month": new["first_month"]}),
+        pd.DataFrame({"kind": "quiet", "actor": quiet["name"], "count": quiet["then_count"],
+                      "month": quiet["last_month"]})], ignore_index=True)
+    counts = pd.concat([counts[["kind", "name", "now_count", "then_count"]],
+                        pd.DataFrame({"kind": "country", "name": places["victim_country"],
+                                      "now_count": places["incident_count"],
+                                      "then_count": places["prev_incident_count"]})], ignore_index=True)
+    return {"counts": counts, "pairs": pairs, "actors": found}
 
 
 def date_precision(store: Store, f: Filters, compare: str = "previous") -> dict[str, int]:
