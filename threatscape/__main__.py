@@ -185,7 +185,10 @@ def run(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit, so that a reader that has gone away is noticed below
     except BrokenPipeError:  # the reader stopped early (| head): end quietly, as the other tools in a pipe do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        # At once, without the interpreter's shutdown: DuckDB's binding (nanobind) reports the objects a command cut
+        # short still holds as "leaked" on stderr while Python finalises; nothing is left to write or close.
+        sys.stderr.flush()
+        os._exit(1)
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
