@@ -14,3 +14,4 @@ try:
     page.run()
 except QueryTimeout as exc:  # a runaway query was stopped (store.QUERY_SECONDS): say so, not a generic error
     st.error(str(exc), icon=":material/timer_off:")
+launch.settle()  # once per process, after its first page: the garbage collector leaves the imported modules be
