@@ -45,21 +45,12 @@ def move(to: str) -> None:
 ROW_PX = 35  # st.dataframe's row (and header) height
 TABLE_HEIGHT = ROW_PX * 31 + ROW_PX // 2 + 2  # header, 30.5 rows, the frame's border
 FACET_NAME_PX, FACET_COUNT_PX = 96, 90  # they widen in proportion to fill the side column (about 196 px at 1280)
-left, right = st.columns([3, 1])  # the side tables need about 230 px to show names and counts
-with left:
-    c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 1, 1, 1, 2], vertical_alignment="bottom")
-    c1.selectbox("Order", data.ORDERS, key="sort",
-                 format_func={"newest": "Newest first", "oldest": "Oldest first",
-                              "confidence": "Highest confidence first"}.get)
-    at_start, at_end = pos.start == 0, pos.start + len(rows) >= total
-    c2.button("First", on_click=move, args=("first",), disabled=at_start, width="stretch")
-    c3.button("Previous", on_click=move, args=("previous",), disabled=at_start, width="stretch")
-    c4.button("Next", on_click=move, args=("next",), disabled=at_end, width="stretch")
-    c5.button("Last", on_click=move, args=("last",), disabled=at_end, width="stretch")
-    if total:
-        c6.markdown(f"Rows {pos.start + 1:,}–{pos.start + len(rows):,} of {total:,}")
 
-    table = tables.incident_table(rows)
+
+@st.fragment
+def incidents(rows, table) -> None:
+    """The page of incidents and the one selected: choosing a row reruns only this, not the page (its queries,
+    facets, sidebar and snapshot are as they were)."""
     # What a reader scans first (date, title, who, where) leads; at 1440 px they fit without scrolling sideways.
     # The height shows 30 and a half rows of a 50-row page (the half row says the table scrolls).
     picked = st.dataframe(
@@ -90,6 +81,23 @@ with left:
             st.markdown(f"{md(row['incident_id'])} · {table['Date'].iloc[chosen[0]]} ({row['date_precision']} "
                         f"precision) · {md(row['sectors'])}")
             link("actor", f"Profile of {md(row['actor'])}", f.with_(actors=(row["actor"],)).to_query())
+
+
+left, right = st.columns([3, 1])  # the side tables need about 230 px to show names and counts
+with left:
+    c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 1, 1, 1, 2], vertical_alignment="bottom")
+    c1.selectbox("Order", data.ORDERS, key="sort",
+                 format_func={"newest": "Newest first", "oldest": "Oldest first",
+                              "confidence": "Highest confidence first"}.get)
+    at_start, at_end = pos.start == 0, pos.start + len(rows) >= total
+    c2.button("First", on_click=move, args=("first",), disabled=at_start, width="stretch")
+    c3.button("Previous", on_click=move, args=("previous",), disabled=at_start, width="stretch")
+    c4.button("Next", on_click=move, args=("next",), disabled=at_end, width="stretch")
+    c5.button("Last", on_click=move, args=("last",), disabled=at_end, width="stretch")
+    if total:
+        c6.markdown(f"Rows {pos.start + 1:,}–{pos.start + len(rows):,} of {total:,}")
+
+    incidents(rows, tables.incident_table(rows))
 
 with right:
     st.markdown("**In this selection**")
