@@ -41,18 +41,23 @@ def create(path: str | os.PathLike) -> Fresh:
     # statements still running, rather than leaving them to the final checkpoint, which runs alone.
     fresh = Fresh(path, tmp, duckdb.connect(str(tmp), config={"checkpoint_threshold": CHECKPOINT_THRESHOLD}))
     try:
-        sectors = taxonomy.sectors()
         fresh.con.begin()  # one commit for all of it
-        fresh.con.execute(sql.text("schema"))
-        fresh.con.execute(sql.text("insert_sectors"), {
-            "sector_ids": [s.sector_id for s in sectors], "names": [s.name for s in sectors],
-            "parents": [s.parent for s in sectors], "tops": [s.top for s in sectors],
-            "rollup_masks": [taxonomy.rollup_mask(s.name) for s in sectors]})
+        init_schema(fresh.con)
         fresh.con.commit()
     except BaseException:
         fresh.discard()
         raise
     return fresh
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The schema and the sector taxonomy, in an empty database."""
+    sectors = taxonomy.sectors()
+    con.execute(sql.text("schema"))
+    con.execute(sql.text("insert_sectors"), {
+        "sector_ids": [s.sector_id for s in sectors], "names": [s.name for s in sectors],
+        "parents": [s.parent for s in sectors], "tops": [s.top for s in sectors],
+        "rollup_masks": [taxonomy.rollup_mask(s.name) for s in sectors]})
 
 
 @contextlib.contextmanager

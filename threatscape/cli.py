@@ -186,6 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--incidents", type=_positive, default=20_000, help="number of incidents (default 20,000)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     p.add_argument("--until", type=_date, help="last day of the demo data (default today)")
+    p.add_argument("--lake", metavar="DIR", help="write the demo incidents as a lake (Parquet by year and month, "
+                   "threatscape/lake.py) in DIR instead of a database")
+
+    p = sub.add_parser("build", help="build the serving database from a lake (Parquet by year and month)")
+    p.add_argument("--from", dest="lake", metavar="DIR", required=True, help="the lake folder (lake.json inside)")
+    p.add_argument("--db", help=db_help + " (written, or replaced atomically)")
 
     p = sub.add_parser("info", help="describe a database")
     p.add_argument("--db", help=db_help)
@@ -331,6 +337,24 @@ def main(argv: list[str] | None = None) -> int:
         return bench.main(args.incidents or [100_000], baseline=args.baseline, json_path=args.json, db=args.db,
                           measure_variants=args.variants)
     path = store_mod.database_path(args.db)
+    if args.command == "demo" and args.lake:
+        from . import lake
+
+        t0 = time.perf_counter()
+        lake.write_demo(args.lake, incidents=args.incidents, seed=args.seed, until=args.until)
+        print(f"{args.lake}: {args.incidents:,} demo incidents as a lake in {time.perf_counter() - t0:.1f} s")
+        return 0
+    if args.command == "build":
+        from . import lake
+
+        t0 = time.perf_counter()
+        try:
+            version = lake.build_database(args.lake, path)
+        except lake.LakeError as exc:
+            print(f"build: {exc}", file=sys.stderr)
+            return 1
+        print(f"{path}: built from {args.lake} in {time.perf_counter() - t0:.1f} s (content version {version})")
+        return 0
     if args.command == "demo":
         from .demo import build_demo
 

@@ -136,8 +136,9 @@ def _numbered(key: np.ndarray) -> np.ndarray:
     return out
 
 
-def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
-    """Insert demo actors, aliases and incidents into an empty database (schema and sectors present).
+def generate(con, *, incidents: int, seed: int, until: dt.date, write=None) -> None:
+    """Insert demo actors, aliases and incidents into an empty database (schema and sectors present); with
+    `write`, a function of con, the incidents are not inserted: write reads them from the view demo_rows (a lake).
 
     Incidents are drawn as integer columns here, put in date order, numbered (seq, and the id derived
     from it), and turned into text by queries/demo_insert_incident.sql as they stream into the table,
@@ -292,11 +293,17 @@ def generate(con, *, incidents: int, seed: int, until: dt.date) -> None:
                   adjectives=ADJECTIVES, nouns=NOUNS, tlps=TLPS, id_width=max(8, len(str(incidents))),
                   reported_names=names, country_codes=country_codes,
                   country_names=[countries_mod.name(c) for c in country_codes], sector_names=sector_names)
-    for name in ("demo_insert_actor", "demo_insert_actor_alias", "demo_insert_incident"):
-        q = sql.text(name)
-        con.execute(q, {k: v for k, v in params.items() if k in sql.params(name)})
-    for view in ("demo_gen", "demo_actor", "demo_alias"):
+    for name in ("demo_insert_actor", "demo_insert_actor_alias"):
+        con.execute(sql.text(name), {k: v for k, v in params.items() if k in sql.params(name)})
+    con.register("demo_rows", con.sql(sql.text("demo_incident_rows"), params={
+        k: v for k, v in params.items() if k in sql.params("demo_incident_rows")}))
+    (write or _insert)(con)
+    for view in ("demo_rows", "demo_gen", "demo_actor", "demo_alias"):
         con.unregister(view)
+
+
+def _insert(con) -> None:
+    con.execute(sql.text("demo_insert_incident"))
 
 
 def _sectors(a: actors_mod.GalaxyActor) -> list[str]:

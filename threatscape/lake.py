@@ -1,0 +1,134 @@
+"""A lake: the incidents as Parquet files partitioned by year and month, for data that lands in a data lake
+rather than in one database file, and the serving database built from it.
+
+Layout of a lake folder:
+
+    lake.json                      what it is: kind, description, alias-map version, schema version, incidents
+    incidents/year=2024/month=3/   the incidents of that month, Parquet (any number of files), with the canonical
+                                   columns (docs/ingest.md) as stored: incident_id, occurred_on, date_precision,
+                                   actor_id and actor (its name), actor_as_reported, actor_match, sector_mask and
+                                   sectors (their names, '; '), victim_country, campaign, title, summary,
+                                   confidence, tlp, source, source_url, sponsor_as_reported
+    actor.parquet                  the actor directory the actor ids refer to (the actor table)
+    actor_alias.parquet            its aliases (the actor_alias table)
+    sector.parquet                 the sector taxonomy the sector masks' bits refer to (the sector table)
+
+`python -m threatscape demo --lake DIR` writes the demo's incidents this way (the same incidents as the demo
+database for the same seed and last day); `python -m threatscape build --from DIR --db OUT` builds the serving
+database from a lake: the incident table and every summary, as an ingest or the demo build does.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import duckdb
+
+from . import build, sql
+from .schema import SCHEMA_VERSION
+
+FORMAT = "threatscape-lake"
+MANIFEST = "lake.json"
+INCIDENTS = "incidents"
+DIRECTORY = ("actor", "actor_alias", "sector")  # tables written beside the incidents, one Parquet file each
+
+
+class LakeError(ValueError):
+    """A lake folder that cannot be read or built; the message names the file and what is wrong."""
+
+
+def write_demo(folder: str | os.PathLike, *, incidents: int, seed: int = 7, until: dt.date | None = None) -> dict:
+    """Write the demo data as a lake in `folder` (created; an existing lake there is replaced); returns its
+    manifest. The incidents stream from the generator to the Parquet files, never all held as a table."""
+    from . import actors as actors_mod
+    from .demo import START, generate
+
+    folder = Path(folder)
+    until = until or dt.date.today()
+    alias_source, _ = actors_mod.galaxy()
+    con = duckdb.connect()  # in memory: the schema, sectors, actors and aliases (small), and the generator
+    try:
+        build.init_schema(con)
+
+        def write(c: duckdb.DuckDBPyConnection) -> None:
+            _reset(folder)
+            c.register("lake_rows", c.table("demo_rows"))
+            c.execute(sql.text("lake_write_incidents"), {"path": str(folder / INCIDENTS)})
+            c.unregister("lake_rows")
+            _write_directory(c, folder)
+
+        generate(con, incidents=incidents, seed=seed, until=until, write=write)
+    finally:
+        con.close()
+    manifest = {"format": FORMAT, "kind": "demo", "incidents": incidents, "schema_version": SCHEMA_VERSION,
+                "alias_map_version": alias_source, "written_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                "description": f"Demo data: {incidents:,} synthetic incidents (seed {seed}, {START.isoformat()} to "
+                               f"{until.isoformat()}), shaped by the MISP galaxy's actor profiles. Not real threat "
+                               "intelligence."}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _reset(folder: Path) -> None:
+    """An empty lake folder: what an earlier lake wrote there is removed (nothing else is touched)."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder / INCIDENTS, ignore_errors=True)
+    for name in (MANIFEST, *(f"{t}.parquet" for t in DIRECTORY)):
+        (folder / name).unlink(missing_ok=True)
+
+
+def _write_directory(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    for table in DIRECTORY:
+        con.table(table).order(con.table(table).columns[0]).write_parquet(str(folder / f"{table}.parquet"))
+
+
+def read_manifest(folder: str | os.PathLike) -> dict:
+    """The lake's manifest, checked: one clear line (LakeError) when the folder is not a lake this version reads."""
+    folder = Path(folder)
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise LakeError(f"{folder}: no such folder")
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise LakeError(f"{path}: missing; a lake folder holds lake.json (python -m threatscape demo --lake "
+                        "writes one)") from None
+    except (OSError, ValueError) as exc:
+        raise LakeError(f"{path}: not readable as JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise LakeError(f"{path}: not a Threatscape lake (format is not {FORMAT!r})")
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise LakeError(f"{path}: written for schema version {manifest.get('schema_version')}, this version reads "
+                        f"{SCHEMA_VERSION}; write the lake again")
+    for key in ("kind", "description", "alias_map_version"):
+        if not isinstance(manifest.get(key), str):
+            raise LakeError(f"{path}: field {key!r} is missing or not text")
+    missing = [f"{t}.parquet" for t in DIRECTORY if not (folder / f"{t}.parquet").is_file()]
+    if missing:
+        raise LakeError(f"{folder}: missing {', '.join(missing)}")
+    if not any((folder / INCIDENTS).glob("year=*/month=*/*.parquet")):
+        raise LakeError(f"{folder / INCIDENTS}: no Parquet files under year=*/month=*/")
+    return manifest
+
+
+def build_database(folder: str | os.PathLike, db: str | os.PathLike) -> str:
+    """Build the serving database `db` from the lake in `folder` (atomically, as every writer does); returns its
+    content version. DuckDB reads the Parquet files and derives every summary (build.finish)."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    with build.new_database(db) as con:
+        sectors = str(folder / "sector.parquet")
+        differ = con.execute(sql.text("lake_sector_differences"), {"path": sectors}).fetchall()
+        if differ:
+            raise LakeError(f"{sectors}: the lake's sector taxonomy differs from this version's, e.g. sector "
+                            f"{differ[0][0]} ({differ[0][1]!r}); write the lake again with this version")
+        con.execute(sql.text("lake_read_actors"), {"path": str(folder / "actor.parquet")})
+        con.execute(sql.text("lake_read_aliases"), {"path": str(folder / "actor_alias.parquet")})
+        con.execute(sql.text("lake_read_incidents"), {"files": str(folder / INCIDENTS / "year=*" / "month=*" /
+                                                                  "*.parquet")})
+        return build.finish(con, kind=manifest["kind"], description=manifest["description"],
+                            alias_map_version=manifest["alias_map_version"])
