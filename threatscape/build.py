@@ -143,13 +143,14 @@ def _check_and_version(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias_map_version: str,
-           insert: str | None = None, facts=None) -> str:
+           insert: str | None = None, facts=None, derive=None) -> str:
     """Check ids, derive the summaries, stamp the dataset row with a content version; return that version.
 
     insert: a statement that writes the incident table, with facts the columns the summaries read of the rows
     it writes (an Arrow table, any order): the summaries are then derived while it runs, and the checks and the
     content version follow it on its thread, beside the summaries still running. Without it, the incident table
-    is already written."""
+    is already written. derive (a function of con) writes the summary tables instead of deriving them here: the
+    Spark build loads those it computed (threatscape/spark.py)."""
     if insert is not None:
         def write_and_check(c: duckdb.DuckDBPyConnection) -> str:
             c.execute(insert)
@@ -158,7 +159,7 @@ def finish(con: duckdb.DuckDBPyConnection, *, kind: str, description: str, alias
         version = _derive(con, facts=facts, alongside=write_and_check)
     else:
         version = _check_and_version(con)
-        _derive(con)
+        (derive or _derive)(con)
     con.execute(
         "INSERT INTO dataset VALUES ($kind, $description, $built_at, $content_version, "
         "$alias_map_version, $schema_version, $app_version)",

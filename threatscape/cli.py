@@ -192,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="build the serving database from a lake (Parquet by year and month)")
     p.add_argument("--from", dest="lake", metavar="DIR", required=True, help="the lake folder (lake.json inside)")
     p.add_argument("--db", help=db_help + " (written, or replaced atomically)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="what computes the summaries: DuckDB in this process (default), or Apache Spark (pyspark, "
+                        "Java 17; threatscape/spark.py)")
+    p.add_argument("--master", default="local[*]", help="the Spark master: local[*] (default), spark://host:7077 "
+                                                        "or sc://host (Spark Connect)")
 
     p = sub.add_parser("info", help="describe a database")
     p.add_argument("--db", help=db_help)
@@ -349,11 +354,21 @@ def main(argv: list[str] | None = None) -> int:
 
         t0 = time.perf_counter()
         try:
-            version = lake.build_database(args.lake, path)
+            if args.engine == "spark":
+                from . import spark
+
+                try:
+                    version = spark.build_database(args.lake, path, master=args.master)
+                except spark.SparkBuildError as exc:
+                    print(f"build: {exc}", file=sys.stderr)
+                    return 1
+            else:
+                version = lake.build_database(args.lake, path)
         except lake.LakeError as exc:
             print(f"build: {exc}", file=sys.stderr)
             return 1
-        print(f"{path}: built from {args.lake} in {time.perf_counter() - t0:.1f} s (content version {version})")
+        print(f"{path}: built from {args.lake} with {args.engine} in {time.perf_counter() - t0:.1f} s "
+              f"(content version {version})")
         return 0
     if args.command == "demo":
         from .demo import build_demo

@@ -121,14 +121,20 @@ def build_database(folder: str | os.PathLike, db: str | os.PathLike) -> str:
     folder = Path(folder)
     manifest = read_manifest(folder)
     with build.new_database(db) as con:
-        sectors = str(folder / "sector.parquet")
-        differ = con.execute(sql.text("lake_sector_differences"), {"path": sectors}).fetchall()
-        if differ:
-            raise LakeError(f"{sectors}: the lake's sector taxonomy differs from this version's, e.g. sector "
-                            f"{differ[0][0]} ({differ[0][1]!r}); write the lake again with this version")
-        con.execute(sql.text("lake_read_actors"), {"path": str(folder / "actor.parquet")})
-        con.execute(sql.text("lake_read_aliases"), {"path": str(folder / "actor_alias.parquet")})
-        con.execute(sql.text("lake_read_incidents"), {"files": str(folder / INCIDENTS / "year=*" / "month=*" /
-                                                                  "*.parquet")})
+        load_tables(con, folder)
         return build.finish(con, kind=manifest["kind"], description=manifest["description"],
                             alias_map_version=manifest["alias_map_version"])
+
+
+def load_tables(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """The lake's actors, aliases and incidents into a new database (schema and sectors present), after checking
+    that the lake's sector taxonomy is this version's."""
+    sectors = str(folder / "sector.parquet")
+    differ = con.execute(sql.text("lake_sector_differences"), {"path": sectors}).fetchall()
+    if differ:
+        raise LakeError(f"{sectors}: the lake's sector taxonomy differs from this version's, e.g. sector "
+                        f"{differ[0][0]} ({differ[0][1]!r}); write the lake again with this version")
+    con.execute(sql.text("lake_read_actors"), {"path": str(folder / "actor.parquet")})
+    con.execute(sql.text("lake_read_aliases"), {"path": str(folder / "actor_alias.parquet")})
+    con.execute(sql.text("lake_read_incidents"),
+                {"files": str(folder / INCIDENTS / "year=*" / "month=*" / "*.parquet")})

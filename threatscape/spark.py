@@ -1,0 +1,255 @@
+"""Build the serving database on Apache Spark: `python -m threatscape build --engine spark --from LAKE --db OUT`.
+
+For data beyond one machine (threatscape/lake.py describes a lake). Spark reads the lake's incidents and computes
+every summary table the DuckDB build derives (build.FIRST and build.DERIVED), from the same queries: each
+queries/derive_*.sql is transpiled from DuckDB's SQL to Spark's by SQLGlot, with the few rewrites below
+(SPARK_REWRITES), never a second hand-written copy. Spark writes each summary as Parquet in a work folder; DuckDB
+then assembles the serving database file: the incident table from the lake (as `build --from` does), and each
+summary from Spark's Parquet in the order the DuckDB build stores it (the order its query gives), so that the app
+reads the same file, block for block, whichever engine built it.
+
+The sector taxonomy and the TLP levels travel to Spark as small tables (broadcast by its planner); no Python
+function runs per row. `--master` takes local[*] (the default), spark://host:7077 or sc://host (Spark Connect).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from . import build, lake, sql
+
+log = logging.getLogger(__name__)
+DEFAULT_MASTER = "local[*]"
+DRIVER_MEMORY = os.environ.get("THREATSCAPE_SPARK_DRIVER_MEMORY", "2g")  # the driver holds plans, not data
+# The summaries in the order they are derived: each reads the incidents and those before it.
+SUMMARIES = build.FIRST + tuple(name for chain in build.DERIVED for name in chain)
+
+
+class SparkBuildError(RuntimeError):
+    """Spark could not be started or a summary could not be computed; the message says which, in one line."""
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# One source of SQL: DuckDB's derive queries, transpiled
+# ------------------------------------------------------------------------------------------------------------------
+
+def spark_sql(name: str) -> str:
+    """The SELECT of queries/<name>.sql (an INSERT INTO a summary table) in Spark's SQL."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql.text(name), read="duckdb")
+    if not isinstance(tree, exp.Insert):
+        raise ValueError(f"{name}: expected an INSERT INTO a summary table")
+    select = tree.expression
+    if tree.args.get("with") is not None:  # WITH ... INSERT INTO t SELECT: the CTEs belong to the SELECT
+        select.set("with", tree.args["with"])
+    select.set("order", None)  # the stored order is DuckDB's business (assemble); Spark need not sort
+    select = select.transform(_rewrite)
+    return select.sql(dialect="spark")
+
+
+def _rewrite(node):
+    """SPARK_REWRITES: where DuckDB's SQL and Spark's differ beyond what SQLGlot translates."""
+    from sqlglot import exp
+
+    # Unsigned integers (sector masks, TLP levels): Spark has none; the masks use 30 of 64 bits (taxonomy.py).
+    if isinstance(node, exp.DataType) and node.this in (exp.DataType.Type.UBIGINT, exp.DataType.Type.UINT,
+                                                       exp.DataType.Type.UTINYINT, exp.DataType.Type.USMALLINT):
+        return exp.DataType.build("BIGINT")
+    # A character of a string, text[i] in DuckDB: SUBSTRING in Spark (SQLGlot reads it as an array index, which it
+    # keeps 0-based).
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
+        index = node.expressions[0]
+        if isinstance(index, exp.Literal) and not index.is_string:
+            return exp.Substring(this=node.this, start=exp.Literal.number(int(index.this) + 1),
+                                 length=exp.Literal.number(1))
+    # bitstring_agg(position, lo, hi): a BIT of hi - lo + 1 bits, leftmost first, as Spark text of 0s and 1s
+    # (DuckDB casts it): the bits OR'ed into 64-bit words, each written out by BIN (no function per bit).
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "bitstring_agg":
+        position, lo, hi = (e.transform(_rewrite) for e in node.expressions)
+        low, bits = int(lo.name), int(hi.name) - int(lo.name) + 1
+        at = f"({position.sql('spark')} - {low})"
+        words = ", ".join(f"LPAD(BIN(BIT_OR(IF({at} DIV 64 = {w}, SHIFTLEFT(CAST(1 AS BIGINT), 63 - {at} % 64), "
+                          f"CAST(0 AS BIGINT)))), 64, '0')" for w in range((bits + 63) // 64))
+        return sqlglot_parse(f"SUBSTRING(CONCAT({words}), 1, {bits})")
+    # list(DISTINCT x ORDER BY x) FILTER (WHERE x IS NOT NULL): the sorted set, NULL when there is none.
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArrayAgg):
+        inner = node.this.this
+        inner = inner.this if isinstance(inner, exp.Order) else inner
+        if isinstance(inner, exp.Distinct):
+            value = inner.expressions[0].sql("spark")
+            return sqlglot_parse(f"IF(SIZE(COLLECT_SET({value})) = 0, NULL, ARRAY_SORT(COLLECT_SET({value})))")
+    return node
+
+
+def sqlglot_parse(text: str):
+    import sqlglot
+
+    return sqlglot.parse_one(text, read="spark")
+
+
+def stored_order(name: str) -> str:
+    """The ORDER BY of queries/<name>.sql in DuckDB's SQL ('' when it has none): how the summary is stored."""
+    import sqlglot
+
+    from sqlglot import exp
+
+    order = sqlglot.parse_one(sql.text(name), read="duckdb").expression.args.get("order")
+    if order is None:
+        return ""
+    # By the summary's own column names: the query's table qualifiers (m.sector_mask) name nothing there.
+    order = order.transform(lambda n: exp.column(n.name) if isinstance(n, exp.Column) and n.table else n)
+    return order.sql(dialect="duckdb")
+
+
+def target_table(name: str) -> str:
+    import sqlglot
+
+    return sqlglot.parse_one(sql.text(name), read="duckdb").this.name
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The build
+# ------------------------------------------------------------------------------------------------------------------
+
+def session(master: str = DEFAULT_MASTER):
+    """A Spark session for the build (`master`: local[*], spark://host:port, or sc://host for Spark Connect)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkBuildError("pyspark is not installed: pip install -r requirements-test.txt (or pyspark "
+                              "itself); Spark also needs Java 17 (apt-get install openjdk-17-jre-headless)") from None
+    builder = SparkSession.builder.appName("threatscape-build")
+    if master.startswith("sc://"):
+        builder = builder.remote(master)
+    else:
+        if not os.environ.get("THREATSCAPE_SPARK_LOG"):
+            quiet = f"-Dlog4j2.configurationFile={Path(__file__).with_name('spark-log4j2.properties')}"
+            builder = builder.config("spark.driver.extraJavaOptions", quiet)
+        builder = (builder.master(master).config("spark.driver.memory", DRIVER_MEMORY)
+                   .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.sql.shuffle.partitions", "8")
+                   # A lake has a folder per month: list them here, not in a Spark job of a task per folder.
+                   .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
+                   .config("spark.sql.session.timeZone", "UTC"))
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # a failed query: our one line says it
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - Java missing, a cluster that does not answer: one line
+        raise SparkBuildError(f"Spark did not start ({master}): {str(exc).splitlines()[0][:300]}") from None
+    if not master.startswith("sc://"):
+        spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def compute_summaries(spark, folder: Path, work: Path) -> None:
+    """Spark: read the lake, compute every summary (SUMMARIES, in order) and write each as Parquet in work/<name>."""
+    from pyspark import StorageLevel
+
+    # Only the columns the summaries read, kept (memory, then disk) for the seventeen queries that read them.
+    incidents = (spark.read.option("basePath", str(folder / lake.INCIDENTS))
+                 .parquet(str(folder / lake.INCIDENTS / "year=*" / "month=*"))
+                 .select("occurred_on", "date_precision", "actor_id", "sector_mask", "victim_country", "campaign",
+                         "tlp")
+                 .withColumn("sector_mask", _bigint("sector_mask"))
+                 .persist(StorageLevel.MEMORY_AND_DISK))
+    incidents.createOrReplaceTempView("incident")
+    sectors = spark.read.parquet(str(folder / "sector.parquet"))
+    for column in ("sector_id", "rollup_mask"):
+        sectors = sectors.withColumn(column, _bigint(column))
+    sectors.createOrReplaceTempView("sector")
+    spark.sql(_tlp_levels()).createOrReplaceTempView("tlp_level")
+    columns = table_columns()
+    for name in SUMMARIES:
+        out = work / name
+        t0 = time.perf_counter()
+        try:
+            frame = spark.sql(spark_sql(name))
+            frame.toDF(*[f"c{i}" for i in range(len(frame.columns))]).write.mode("overwrite").parquet(str(out))
+        except Exception as exc:  # noqa: BLE001 - which summary, in one line
+            raise SparkBuildError(f"{name}: {str(exc).splitlines()[0][:300]}") from None
+        log.info("spark: %s in %.1f s", name, time.perf_counter() - t0)
+        # Later summaries read this one as Spark wrote it (not its plan again), by the table's column names.
+        table = target_table(name)
+        spark.read.parquet(str(out)).toDF(*columns[table]).createOrReplaceTempView(table)
+
+
+def table_columns() -> dict[str, list[str]]:
+    """Each summary table's column names, from the schema (queries/schema.sql)."""
+    with duckdb.connect() as con:
+        build.init_schema(con)
+        return {t: [c for (c, *_rest) in con.execute(f"DESCRIBE {t}").fetchall()]  # names from SUMMARIES
+                for t in map(target_table, SUMMARIES)}
+
+
+def _bigint(column: str):
+    from pyspark.sql import functions as F
+
+    return F.col(column).cast("bigint")
+
+
+def _tlp_levels() -> str:
+    """The tlp_level table (queries/schema.sql) for Spark: each marking with every level at or above it."""
+    from .filters import TLPS
+
+    rows = ", ".join(f"('{t}', {r})" for r, t in enumerate(TLPS))  # TLPS: the markings in rank order (constants)
+    return (f"SELECT t.tlp, m.r AS tlp_max FROM VALUES {rows} AS t(tlp, r) "
+            f"JOIN VALUES {rows} AS m(tlp, r) ON t.r <= m.r")
+
+
+def assemble(con: duckdb.DuckDBPyConnection, work: Path) -> None:
+    """DuckDB: each summary from Spark's Parquet into its table, stored in the order its derive query gives."""
+    for name in SUMMARIES:
+        table = target_table(name)
+        columns = [c for (c, *_rest) in con.execute(f"DESCRIBE {table}").fetchall()]  # table names: SUMMARIES
+        named = ", ".join(f"c{i} AS {c}" for i, c in enumerate(columns))
+        order = stored_order(name)
+        con.execute(f"INSERT INTO {table} SELECT * FROM (SELECT {named} FROM read_parquet($files)) {order}",
+                    {"files": str(work / name / "*.parquet")})
+
+
+def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: str = DEFAULT_MASTER,
+                   work_dir: str | os.PathLike | None = None) -> str:
+    """Build the serving database `db` from the lake in `folder` with Spark computing the summaries; returns its
+    content version (the same as `build --engine duckdb` gives for the same lake). What Spark's JVM prints goes to a
+    log file, removed when the build succeeds and named in the error when it fails."""
+    folder = Path(folder)
+    manifest = lake.read_manifest(folder)
+    work = Path(tempfile.mkdtemp(prefix="threatscape-spark-", dir=work_dir))
+    log_fd, log_path = tempfile.mkstemp(prefix="threatscape-spark-", suffix=".log")
+    try:
+        try:
+            spark = _quietly(log_fd, session, master)  # the JVM starts now, its stderr on the log file
+            try:
+                compute_summaries(spark, folder, work)
+            finally:
+                spark.stop()
+        except SparkBuildError as exc:
+            raise SparkBuildError(f"{exc} (Spark's log: {log_path})") from None
+        os.unlink(log_path)
+        with build.new_database(db) as con:
+            lake.load_tables(con, folder)
+            return build.finish(con, kind=manifest["kind"], description=manifest["description"],
+                                alias_map_version=manifest["alias_map_version"],
+                                derive=lambda c: assemble(c, work))
+    finally:
+        os.close(log_fd)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _quietly(fd: int, start, *args):
+    """start(*args) with this process's stderr on `fd`: a process it starts (Spark's JVM) keeps writing there."""
+    saved = os.dup(2)
+    try:
+        os.dup2(fd, 2)
+        return start(*args)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
