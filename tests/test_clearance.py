@@ -345,7 +345,7 @@ QUERIES = {
 # below expects every other one to change): the taxonomy, the dataset's kind and versions, the decisions (the
 # same in both), the duplicate ids (none).
 UNMOVED = {"sector_options", "dataset_info", "active_decisions", "decision_history", "duplicate_incident_ids"}
-EXCLUDED_PREFIXES = ("derive_", "ingest_", "demo_", "insert_", "match_")
+EXCLUDED_PREFIXES = ("derive_", "ingest_", "demo_", "insert_", "match_", "lake_")
 EXCLUDED = {"schema", "assign_seq", *MACROS}
 
 
