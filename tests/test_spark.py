@@ -148,3 +148,10 @@ def test_a_spark_build_from_the_command_line_and_its_failures_are_one_line(tmp_p
     assert bad.returncode == 1 and bad.stderr.startswith("build: "), bad.stderr[-2000:]
     assert len(bad.stderr.strip().splitlines()) == 1 and "Spark's log" in bad.stderr, bad.stderr[-2000:]
     assert not (tmp_path / "x.duckdb").exists()
+
+    victim = sorted((tmp_path / "lake" / "incidents").glob("year=*/month=*/*.parquet"))[0]
+    victim.write_bytes(b"not parquet")
+    damaged = cli("build", "--engine", "spark", "--from", tmp_path / "lake", "--db", tmp_path / "s.duckdb")
+    assert damaged.returncode == 1 and len(damaged.stderr.strip().splitlines()) == 1, damaged.stderr[-2000:]
+    assert f"{victim.parent.name}/{victim.name}" in damaged.stderr  # the file at fault
+    assert _rows(tmp_path / "s.duckdb", "actor_month") == _rows(tmp_path / "d.duckdb", "actor_month")  # kept

@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
                         "Java 17; threatscape/spark.py)")
     p.add_argument("--master", default="local[*]", help="the Spark master: local[*] (default), spark://host:7077 "
                                                         "or sc://host (Spark Connect)")
+    p.add_argument("--work", metavar="DIR", help="where Spark writes the summaries for DuckDB to read (default: a "
+                   "temporary folder; with a cluster, a folder both see)")
 
     p = sub.add_parser("info", help="describe a database")
     p.add_argument("--db", help=db_help)
@@ -358,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
                 from . import spark
 
                 try:
-                    version = spark.build_database(args.lake, path, master=args.master)
+                    version = spark.build_database(args.lake, path, master=args.master, work_dir=args.work)
                 except spark.SparkBuildError as exc:
                     print(f"build: {exc}", file=sys.stderr)
                     return 1

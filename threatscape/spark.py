@@ -2,14 +2,16 @@
 
 For data beyond one machine (threatscape/lake.py describes a lake). Spark reads the lake's incidents and computes
 every summary table the DuckDB build derives (build.FIRST and build.DERIVED), from the same queries: each
-queries/derive_*.sql is transpiled from DuckDB's SQL to Spark's by SQLGlot, with the few rewrites below
-(SPARK_REWRITES), never a second hand-written copy. Spark writes each summary as Parquet in a work folder; DuckDB
-then assembles the serving database file: the incident table from the lake (as `build --from` does), and each
-summary from Spark's Parquet in the order the DuckDB build stores it (the order its query gives), so that the app
-reads the same file, block for block, whichever engine built it.
+queries/derive_*.sql is transpiled from DuckDB's SQL to Spark's by SQLGlot, with the few rewrites in _rewrite,
+never a second hand-written copy. Spark writes each summary as Parquet in a work folder; DuckDB then assembles the
+serving database file: the incident table from the lake (as `build --from` does), and each summary from Spark's
+Parquet sorted as the DuckDB build stores it (the ORDER BY of its query), so that the app's block skipping works
+the same whichever engine built it.
 
 The sector taxonomy and the TLP levels travel to Spark as small tables (broadcast by its planner); no Python
-function runs per row. `--master` takes local[*] (the default), spark://host:7077 or sc://host (Spark Connect).
+function runs per row. `--master` takes local[*] (the default), spark://host:7077 or sc://host (Spark Connect);
+with a cluster, the lake and the work folder (`--work`) must be paths the cluster and this machine both see (a
+shared file system).
 """
 from __future__ import annotations
 
@@ -143,7 +145,7 @@ def session(master: str = DEFAULT_MASTER):
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - Java missing, a cluster that does not answer: one line
-        raise SparkBuildError(f"Spark did not start ({master}): {str(exc).splitlines()[0][:300]}") from None
+        raise SparkBuildError(f"Spark did not start ({master}): {_one_line(exc)}") from None
     if not master.startswith("sc://"):
         spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -174,7 +176,7 @@ def compute_summaries(spark, folder: Path, work: Path) -> None:
             frame = spark.sql(spark_sql(name))
             frame.toDF(*[f"c{i}" for i in range(len(frame.columns))]).write.mode("overwrite").parquet(str(out))
         except Exception as exc:  # noqa: BLE001 - which summary, in one line
-            raise SparkBuildError(f"{name}: {str(exc).splitlines()[0][:300]}") from None
+            raise SparkBuildError(f"{name}: {_one_line(exc)}") from None
         log.info("spark: %s in %.1f s", name, time.perf_counter() - t0)
         # Later summaries read this one as Spark wrote it (not its plan again), by the table's column names.
         table = target_table(name)
@@ -187,6 +189,16 @@ def table_columns() -> dict[str, list[str]]:
         build.init_schema(con)
         return {t: [c for (c, *_rest) in con.execute(f"DESCRIBE {t}").fetchall()]  # names from SUMMARIES
                 for t in map(target_table, SUMMARIES)}
+
+
+def _one_line(exc: BaseException) -> str:
+    """What went wrong, from an error Spark raised: the first line that says it (a Java error's message comes after
+    py4j's 'An error occurred while calling o91.parquet.')."""
+    for line in str(exc).splitlines():
+        line = line.strip().lstrip(": ").strip()
+        if line and not line.startswith("An error occurred while calling"):
+            return line[:300]
+    return type(exc).__name__
 
 
 def _bigint(column: str):
