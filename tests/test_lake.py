@@ -109,3 +109,24 @@ def test_a_damaged_parquet_file_is_one_line_naming_it(demo_lake, tmp_path):
     assert out.returncode != 0 and victim.name in out.stderr and str(victim.parent.name) in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
     assert not (tmp_path / "x.duckdb").exists() and not list(tmp_path.glob(".x.duckdb*"))
+
+
+def test_an_ingest_writes_its_database_as_a_lake_that_builds_it_again(tmp_path):
+    feed = tmp_path / "feed.csv"
+    feed.write_text("incident_id,occurred_on,actor,sectors,victim_country,title\n"
+                    "f-1,2024-03-02,Kimsuky,energy;government,KR,One\n"
+                    "f-2,2025-11-20,Fancy Bear,finance,PL,Two\n"
+                    "f-3,2025-11,Some Unknown Crew,,DE,Three\n")
+    out = cli("ingest", feed, "--db", tmp_path / "ingested.duckdb", "--lake", tmp_path / "lake")
+    assert out.returncode == 0, out.stderr
+    assert "3 incidents as a lake" in out.stdout
+    assert lake.read_manifest(tmp_path / "lake")["kind"] == "sources"
+    lake.build_database(tmp_path / "lake", tmp_path / "rebuilt.duckdb")
+    for table in [t for t in TABLES if t not in ("dataset", "ingest_log")]:
+        assert _rows(tmp_path / "ingested.duckdb", table) == _rows(tmp_path / "rebuilt.duckdb", table), table
+    log = "SELECT * REPLACE (ingested_at::VARCHAR AS ingested_at) FROM ingest_log ORDER BY ALL"
+    dataset = "SELECT * EXCLUDE (built_at) FROM dataset"
+    for query in (log, dataset):
+        with duckdb.connect(str(tmp_path / "ingested.duckdb"), read_only=True) as a, \
+                duckdb.connect(str(tmp_path / "rebuilt.duckdb"), read_only=True) as b:
+            assert a.execute(query).fetchall() == b.execute(query).fetchall()

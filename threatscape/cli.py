@@ -243,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--undo", type=int, action="append", default=[], metavar="ID",
                    help="undo a recorded decision about a name (its id from `names`; repeatable)")
     p.add_argument("--by", default="", help="who made the decisions (recorded with them)")
+    p.add_argument("--lake", metavar="DIR", help="also write the database, once ingested, as a lake (Parquet by "
+                   "year and month, threatscape/lake.py) in DIR, for build --from DIR (e.g. on Spark)")
     p.add_argument("--no-wait", action="store_true", help="fail at once (exit code 4) when another ingest into the "
                    "database is under way, instead of waiting for it to finish")
     # Who asked, for the audit trail (default: the user running the command); the app's Ingest page passes its
@@ -559,4 +561,9 @@ def _ingest(args, path) -> int:
         return result(1, exc.report, str(exc))
     print(report.summary())
     write_report(report)
+    if args.lake and not args.dry_run:
+        from . import lake
+
+        manifest = lake.write_database(path, args.lake)
+        print(f"{args.lake}: the database's {manifest['incidents']:,} incidents as a lake")
     return result(3 if report.rejections else 0, report)

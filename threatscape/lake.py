@@ -12,10 +12,13 @@ Layout of a lake folder:
     actor.parquet                  the actor directory the actor ids refer to (the actor table)
     actor_alias.parquet            its aliases (the actor_alias table)
     sector.parquet                 the sector taxonomy the sector masks' bits refer to (the sector table)
+    alias_decision.parquet         the team's decisions about names, and ingest_log.parquet, what each ingest
+                                   brought (empty for the demo)
 
 `python -m threatscape demo --lake DIR` writes the demo's incidents this way (the same incidents as the demo
-database for the same seed and last day); `python -m threatscape build --from DIR --db OUT` builds the serving
-database from a lake: the incident table and every summary, as an ingest or the demo build does.
+database for the same seed and last day), and `python -m threatscape ingest FILES --lake DIR` writes what an
+ingest leaves in the database; `python -m threatscape build --from DIR --db OUT` builds the serving database from a
+lake: the incident table and every summary, as an ingest or the demo build does.
 """
 from __future__ import annotations
 
@@ -32,7 +35,8 @@ from .schema import SCHEMA_VERSION
 FORMAT = "threatscape-lake"
 MANIFEST = "lake.json"
 INCIDENTS = "incidents"
-DIRECTORY = ("actor", "actor_alias", "sector")  # tables written beside the incidents, one Parquet file each
+# Tables written beside the incidents, one Parquet file each (names from store.TABLES).
+DIRECTORY = ("actor", "actor_alias", "sector", "alias_decision", "ingest_log")
 
 
 class LakeError(ValueError):
@@ -67,6 +71,25 @@ def write_demo(folder: str | os.PathLike, *, incidents: int, seed: int = 7, unti
                 "description": f"Demo data: {incidents:,} synthetic incidents (seed {seed}, {START.isoformat()} to "
                                f"{until.isoformat()}), shaped by the MISP galaxy's actor profiles. Not real threat "
                                "intelligence."}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def write_database(db: str | os.PathLike, folder: str | os.PathLike) -> dict:
+    """Write a database's incidents, directory, decisions and ingest log as a lake in `folder` (an existing lake
+    there is replaced); returns its manifest. `build --from` the lake gives the same database back."""
+    folder = Path(folder)
+    with duckdb.connect() as con:
+        con.execute("ATTACH $path AS source (READ_ONLY)", {"path": str(db)})
+        con.execute("USE source")
+        kind, description, alias_map_version, incidents = con.execute(sql.text("lake_dataset")).fetchall()[0]
+        _reset(folder)
+        con.register("lake_rows", con.table("incident"))
+        con.execute(sql.text("lake_write_incidents"), {"path": str(folder / INCIDENTS)})
+        _write_directory(con, folder)
+    manifest = {"format": FORMAT, "kind": kind, "incidents": incidents, "schema_version": SCHEMA_VERSION,
+                "alias_map_version": alias_map_version, "description": description,
+                "written_at": dt.datetime.now(dt.timezone.utc).isoformat()}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 
@@ -136,5 +159,7 @@ def load_tables(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
                         f"{differ[0][0]} ({differ[0][1]!r}); write the lake again with this version")
     con.execute(sql.text("lake_read_actors"), {"path": str(folder / "actor.parquet")})
     con.execute(sql.text("lake_read_aliases"), {"path": str(folder / "actor_alias.parquet")})
+    con.execute(sql.text("lake_read_decisions"), {"path": str(folder / "alias_decision.parquet")})
+    con.execute(sql.text("lake_read_ingest_log"), {"path": str(folder / "ingest_log.parquet")})
     con.execute(sql.text("lake_read_incidents"),
                 {"files": str(folder / INCIDENTS / "year=*" / "month=*" / "*.parquet")})
