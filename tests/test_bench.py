@@ -131,3 +131,15 @@ def test_bench_refuses_a_path_that_is_not_a_database_in_one_line(tmp_path, kind)
 def test_bench_takes_a_database_or_demo_sizes_not_both(fixture_path):
     done = bench_cli("--db", str(fixture_path), "--incidents", "1000")
     assert done.returncode == 2 and "--db or --incidents" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bench_build_times_a_lake_and_its_database(tmp_path):
+    out = tmp_path / "build.json"
+    done = bench_cli("--build", "duckdb", "--incidents", "5000", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(out.read_text())
+    kinds = [b["engine"] for b in figures["builds"]]
+    assert kinds == ["lake (demo --lake)", "duckdb"]
+    built = figures["builds"][1]
+    assert built["incidents"] == 5000 and built["seconds"] > 0 and built["peak_rss_mb"] > 50 and built["file_mb"] > 0
+    assert "5,000  duckdb" in done.stdout

@@ -270,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
                    "buys, each step that takes it run with it and without it (plans.VARIANTS)")
     p.add_argument("--clearance", type=_tlp, metavar="TLP", help="measure the app as a reader cleared to this TLP "
                    "sees it (default: every incident)")
+    p.add_argument("--build", nargs="*", choices=("duckdb", "spark"), metavar="ENGINE",
+                   help="instead: build time and peak memory from a demo lake of each --incidents size, per engine "
+                        "(duckdb, spark; default both)")
     p.add_argument("--sessions", type=_positive, metavar="N", help="instead: the load benchmark, N sessions over "
                    "Streamlit's websocket protocol against a server it starts (threatscape/load.py)")
     p.add_argument("--think", type=float, default=5.0, metavar="SECONDS",
@@ -321,6 +324,14 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.db and args.incidents:
             parser.error("bench: give --db or --incidents, not both")
+        if args.build is not None:
+            from . import buildbench
+
+            figures = buildbench.run(args.incidents or [1_000_000], args.build or ["duckdb", "spark"])
+            print(buildbench.report(figures))
+            if args.json:
+                Path(args.json).write_text(json.dumps(figures, indent=2))
+            return 0
         if args.sessions:
             from . import load
 
