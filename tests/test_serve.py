@@ -49,24 +49,10 @@ async def incidents_shown(url: str, cookie: str, query: str) -> str:
     """Open the overview in a session of this browser (its cookie), as Streamlit's client does over the websocket,
     and return the Incidents total it shows."""
     import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     async with websockets.connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
                                   max_size=None, additional_headers={"Cookie": f"threatscape_worker={cookie}"}) as ws:
-        msg = BackMsg()
-        msg.rerun_script.query_string = query
-        await ws.send(msg.SerializeToString())
-        shown = None
-        while True:
-            fwd = ForwardMsg.FromString(await asyncio.wait_for(ws.recv(), 60))
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                if element.WhichOneof("type") == "metric" and element.metric.label == "Incidents":
-                    shown = element.metric.body
-            if kind == "script_finished":
-                return shown
+        return await _overview_incidents(ws, query)
 
 
 def test_browsers_spread_over_the_workers_and_each_stays_on_its_own(cluster):
