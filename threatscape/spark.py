@@ -167,8 +167,8 @@ def compute_summaries(spark, folder: Path, work: Path) -> None:
     for column in ("sector_id", "rollup_mask"):
         sectors = sectors.withColumn(column, _bigint(column))
     sectors.createOrReplaceTempView("sector")
-    spark.sql(_tlp_levels()).createOrReplaceTempView("tlp_level")
-    columns = table_columns()
+    columns, levels = _schema_facts()
+    spark.createDataFrame(levels, "tlp string, tlp_max bigint").createOrReplaceTempView("tlp_level")
     for name in SUMMARIES:
         out = work / name
         t0 = time.perf_counter()
@@ -183,12 +183,14 @@ def compute_summaries(spark, folder: Path, work: Path) -> None:
         spark.read.parquet(str(out)).toDF(*columns[table]).createOrReplaceTempView(table)
 
 
-def table_columns() -> dict[str, list[str]]:
-    """Each summary table's column names, from the schema (queries/schema.sql)."""
+def _schema_facts() -> tuple[dict[str, list[str]], list[tuple]]:
+    """From the schema (queries/schema.sql): each summary table's column names, and the rows of tlp_level (each
+    marking with every level at or above it), which Spark receives as a small table."""
     with duckdb.connect() as con:
         build.init_schema(con)
-        return {t: [c for (c, *_rest) in con.execute(f"DESCRIBE {t}").fetchall()]  # names from SUMMARIES
-                for t in map(target_table, SUMMARIES)}
+        columns = {t: [c for (c, *_rest) in con.execute(f"DESCRIBE {t}").fetchall()]  # names from SUMMARIES
+                   for t in map(target_table, SUMMARIES)}
+        return columns, con.execute("SELECT tlp, tlp_max FROM tlp_level").fetchall()
 
 
 def _one_line(exc: BaseException) -> str:
@@ -205,15 +207,6 @@ def _bigint(column: str):
     from pyspark.sql import functions as F
 
     return F.col(column).cast("bigint")
-
-
-def _tlp_levels() -> str:
-    """The tlp_level table (queries/schema.sql) for Spark: each marking with every level at or above it."""
-    from .filters import TLPS
-
-    rows = ", ".join(f"('{t}', {r})" for r, t in enumerate(TLPS))  # TLPS: the markings in rank order (constants)
-    return (f"SELECT t.tlp, m.r AS tlp_max FROM VALUES {rows} AS t(tlp, r) "
-            f"JOIN VALUES {rows} AS m(tlp, r) ON t.r <= m.r")
 
 
 def assemble(con: duckdb.DuckDBPyConnection, work: Path) -> None:
