@@ -58,9 +58,7 @@ def write_demo(folder: str | os.PathLike, *, incidents: int, seed: int = 7, unti
 
         def write(c: duckdb.DuckDBPyConnection) -> None:
             _reset(folder)
-            c.register("lake_rows", c.table("demo_rows"))
-            c.execute(sql.text("lake_write_incidents"), {"path": str(folder / INCIDENTS)})
-            c.unregister("lake_rows")
+            _write_incidents(c, c.table("demo_rows"), folder)
             _write_directory(c, folder)
 
         generate(con, incidents=incidents, seed=seed, until=until, write=write)
@@ -84,8 +82,7 @@ def write_database(db: str | os.PathLike, folder: str | os.PathLike) -> dict:
         con.execute("USE source")
         kind, description, alias_map_version, incidents = con.execute(sql.text("lake_dataset")).fetchall()[0]
         _reset(folder)
-        con.register("lake_rows", con.table("incident"))
-        con.execute(sql.text("lake_write_incidents"), {"path": str(folder / INCIDENTS)})
+        _write_incidents(con, con.table("incident"), folder)
         _write_directory(con, folder)
     manifest = {"format": FORMAT, "kind": kind, "incidents": incidents, "schema_version": SCHEMA_VERSION,
                 "alias_map_version": alias_map_version, "description": description,
@@ -102,6 +99,21 @@ def _reset(folder: Path) -> None:
     shutil.rmtree(folder / INCIDENTS, ignore_errors=True)
     for name in (MANIFEST, *(f"{t}.parquet" for t in DIRECTORY)):
         (folder / name).unlink(missing_ok=True)
+
+
+def _write_incidents(con: duckdb.DuckDBPyConnection, rows: duckdb.DuckDBPyRelation, folder: Path) -> None:
+    """The incidents of `rows` (the incident table's columns) as the lake's Parquet files, a month at a time, so that
+    memory holds one month's incidents whatever the lake's size (100 million included)."""
+    con.register("lake_rows", rows)
+    try:
+        for (month,) in con.execute(sql.text("lake_months")).fetchall():
+            following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            where = folder / INCIDENTS / f"year={month.year}" / f"month={month.month}"
+            where.mkdir(parents=True)
+            con.execute(sql.text("lake_write_incidents"),
+                        {"since": month, "until": following, "path": str(where / "data_0.parquet")})
+    finally:
+        con.unregister("lake_rows")
 
 
 def _write_directory(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
