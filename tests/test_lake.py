@@ -111,6 +111,23 @@ def test_a_damaged_parquet_file_is_one_line_naming_it(demo_lake, tmp_path):
     assert not (tmp_path / "x.duckdb").exists() and not list(tmp_path.glob(".x.duckdb*"))
 
 
+def test_an_incident_in_another_months_folder_is_one_line_naming_its_file(demo_lake, tmp_path):
+    """The build numbers the incidents month by month, in folder order: a file in the wrong month's folder would
+    put its incidents out of date order, so it stops the build instead, naming the file and the incident."""
+    import shutil
+
+    folder = tmp_path / "misfiled"
+    shutil.copytree(demo_lake[0], folder)
+    months = sorted((folder / "incidents").glob("year=*/month=*"))
+    wrong = months[0] / "from-elsewhere.parquet"
+    shutil.copy(next(months[-1].glob("*.parquet")), wrong)
+    out = cli("build", "--from", folder, "--db", tmp_path / "x.duckdb")
+    assert out.returncode != 0 and "from-elsewhere.parquet" in out.stderr and "not in the month of its folder" \
+        in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    assert not (tmp_path / "x.duckdb").exists() and not list(tmp_path.glob(".x.duckdb*"))
+
+
 def test_an_ingest_writes_its_database_as_a_lake_that_builds_it_again(tmp_path):
     feed = tmp_path / "feed.csv"
     feed.write_text("incident_id,occurred_on,actor,sectors,victim_country,title\n"

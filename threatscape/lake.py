@@ -173,5 +173,25 @@ def load_tables(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     con.execute(sql.text("lake_read_aliases"), {"path": str(folder / "actor_alias.parquet")})
     con.execute(sql.text("lake_read_decisions"), {"path": str(folder / "alias_decision.parquet")})
     con.execute(sql.text("lake_read_ingest_log"), {"path": str(folder / "ingest_log.parquet")})
-    con.execute(sql.text("lake_read_incidents"),
-                {"files": str(folder / INCIDENTS / "year=*" / "month=*" / "*.parquet")})
+    before = 0
+    for month, where in _month_folders(folder):
+        following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        try:
+            (added,) = con.execute(sql.text("lake_read_incidents"), {
+                "files": str(where / "*.parquet"), "month": month, "following": following, "before": before,
+            }).fetchone()
+        except duckdb.InvalidInputException as exc:  # error() in the query: an incident in the wrong month's folder
+            raise LakeError(str(exc).removeprefix("Invalid Input Error: ")) from None
+        before += added
+
+
+def _month_folders(folder: Path) -> list[tuple[dt.date, Path]]:
+    """The lake's month folders holding Parquet files, in date order: (the month's first day, the folder)."""
+    found = []
+    for where in (folder / INCIDENTS).glob("year=*/month=*"):
+        year, month = where.parent.name.removeprefix("year="), where.name.removeprefix("month=")
+        if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12 and 1 <= int(year) <= 9999):
+            raise LakeError(f"{where}: not a month folder (year=YYYY/month=M)")
+        if any(where.glob("*.parquet")):
+            found.append((dt.date(int(year), int(month), 1), where))
+    return sorted(found)
