@@ -36,6 +36,7 @@ FORMAT = "threatscape-lake"
 MANIFEST = "lake.json"
 INCIDENTS = "incidents"
 # Tables written beside the incidents, one Parquet file each (names from store.TABLES).
+RUN_BYTES = 64 * 2**20  # building from a lake, the incidents are read and sorted in runs of months of this size
 DIRECTORY = ("actor", "actor_alias", "sector", "alias_decision", "ingest_log")
 
 
@@ -174,24 +175,36 @@ def load_tables(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     con.execute(sql.text("lake_read_decisions"), {"path": str(folder / "alias_decision.parquet")})
     con.execute(sql.text("lake_read_ingest_log"), {"path": str(folder / "ingest_log.parquet")})
     before = 0
-    for month, where in _month_folders(folder):
-        following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    for files in _runs_of_months(folder):
         try:
-            (added,) = con.execute(sql.text("lake_read_incidents"), {
-                "files": str(where / "*.parquet"), "month": month, "following": following, "before": before,
-            }).fetchone()
+            (added,) = con.execute(sql.text("lake_read_incidents"), {"files": files, "before": before}).fetchone()
         except duckdb.InvalidInputException as exc:  # error() in the query: an incident in the wrong month's folder
             raise LakeError(str(exc).removeprefix("Invalid Input Error: ")) from None
         before += added
 
 
-def _month_folders(folder: Path) -> list[tuple[dt.date, Path]]:
-    """The lake's month folders holding Parquet files, in date order: (the month's first day, the folder)."""
+def _runs_of_months(folder: Path) -> list[list[str]]:
+    """The lake's Parquet files as runs of consecutive months, in date order, each run about RUN_BYTES of Parquet or
+    one month: large enough that both cores sort it, small enough that memory holds it (about 12 times its Parquet
+    size) whatever the lake's size."""
+    runs, size = [[]], 0
+    for where in _month_folders(folder):
+        files = sorted(where.glob("*.parquet"))
+        if size >= RUN_BYTES:
+            runs.append([])
+            size = 0
+        runs[-1] += map(str, files)
+        size += sum(f.stat().st_size for f in files)
+    return [run for run in runs if run]
+
+
+def _month_folders(folder: Path) -> list[Path]:
+    """The lake's month folders holding Parquet files, in date order."""
     found = []
     for where in (folder / INCIDENTS).glob("year=*/month=*"):
         year, month = where.parent.name.removeprefix("year="), where.name.removeprefix("month=")
         if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12 and 1 <= int(year) <= 9999):
             raise LakeError(f"{where}: not a month folder (year=YYYY/month=M)")
         if any(where.glob("*.parquet")):
-            found.append((dt.date(int(year), int(month), 1), where))
-    return sorted(found)
+            found.append((int(year), int(month), where))
+    return [where for *_, where in sorted(found)]
