@@ -46,7 +46,8 @@ class LakeError(ValueError):
 
 def write_demo(folder: str | os.PathLike, *, incidents: int, seed: int = 7, until: dt.date | None = None) -> dict:
     """Write the demo data as a lake in `folder` (created; an existing lake there is replaced); returns its
-    manifest. The incidents stream from the generator to the Parquet files, never all held as a table."""
+    manifest. The generator draws every incident's codes in NumPy (about 75 bytes an incident: 7.5 GB at 100
+    million); their text is made as each month's file is written, never all held as a table."""
     from . import actors as actors_mod
     from .demo import START, generate
 

@@ -121,7 +121,13 @@ def target_table(name: str) -> str:
 # The build
 # ------------------------------------------------------------------------------------------------------------------
 
-def session(master: str = DEFAULT_MASTER):
+def shuffle_partitions(incidents: int) -> int:
+    """Spark's partitions for a summary's grouping: 8 (four tasks per core here) up to 32 million incidents, then one
+    per 4 million (25 at 100 million), so that a task's share fits the driver's memory without spilling much."""
+    return max(8, incidents // 4_000_000)
+
+
+def session(master: str = DEFAULT_MASTER, partitions: int = 8):
     """A Spark session for the build (`master`: local[*], spark://host:port, or sc://host for Spark Connect)."""
     try:
         from pyspark.sql import SparkSession
@@ -137,7 +143,7 @@ def session(master: str = DEFAULT_MASTER):
             builder = builder.config("spark.driver.extraJavaOptions", quiet)
         builder = (builder.master(master).config("spark.driver.memory", DRIVER_MEMORY)
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions", "8")
+                   .config("spark.sql.shuffle.partitions", str(partitions))
                    # A lake has a folder per month: list them here, not in a Spark job of a task per folder.
                    .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
                    .config("spark.sql.session.timeZone", "UTC"))
@@ -153,15 +159,14 @@ def session(master: str = DEFAULT_MASTER):
 
 def compute_summaries(spark, folder: Path, work: Path) -> None:
     """Spark: read the lake, compute every summary (SUMMARIES, in order) and write each as Parquet in work/<name>."""
-    from pyspark import StorageLevel
-
-    # Only the columns the summaries read, kept (memory, then disk) for the seventeen queries that read them.
+    # Only the columns the summaries read, read from the lake by each query that reads them: Parquet's columns are
+    # Spark's cheapest store. (Kept in Spark's cache instead, a partition of 100 million incidents did not fit a
+    # 2 GB driver.)
     incidents = (spark.read.option("basePath", str(folder / lake.INCIDENTS))
                  .parquet(str(folder / lake.INCIDENTS / "year=*" / "month=*"))
                  .select("occurred_on", "date_precision", "actor_id", "sector_mask", "victim_country", "campaign",
                          "tlp")
-                 .withColumn("sector_mask", _bigint("sector_mask"))
-                 .persist(StorageLevel.MEMORY_AND_DISK))
+                 .withColumn("sector_mask", _bigint("sector_mask")))
     incidents.createOrReplaceTempView("incident")
     sectors = spark.read.parquet(str(folder / "sector.parquet"))
     for column in ("sector_id", "rollup_mask"):
@@ -231,7 +236,9 @@ def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: 
     log_fd, log_path = tempfile.mkstemp(prefix="threatscape-spark-", suffix=".log")
     try:
         try:
-            spark = _quietly(log_fd, session, master)  # the JVM starts now, its stderr on the log file
+            size = manifest.get("incidents") if isinstance(manifest.get("incidents"), int) else 0
+            # The JVM starts now, its stderr on the log file.
+            spark = _quietly(log_fd, session, master, shuffle_partitions(size))
             try:
                 compute_summaries(spark, folder, work)
             finally:
