@@ -35,8 +35,8 @@ from .schema import SCHEMA_VERSION
 FORMAT = "threatscape-lake"
 MANIFEST = "lake.json"
 INCIDENTS = "incidents"
-# Tables written beside the incidents, one Parquet file each (names from store.TABLES).
 RUN_BYTES = 64 * 2**20  # building from a lake, the incidents are read and sorted in runs of months of this size
+# Tables written beside the incidents, one Parquet file each (names from store.TABLES).
 DIRECTORY = ("actor", "actor_alias", "sector", "alias_decision", "ingest_log")
 
 
