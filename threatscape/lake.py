@@ -18,7 +18,9 @@ Layout of a lake folder:
 `python -m threatscape demo --lake DIR` writes the demo's incidents this way (the same incidents as the demo
 database for the same seed and last day), and `python -m threatscape ingest FILES --lake DIR` writes what an
 ingest leaves in the database; `python -m threatscape build --from DIR --db OUT` builds the serving database from a
-lake: the incident table and every summary, as an ingest or the demo build does.
+lake: the incident table and every summary, as an ingest or the demo build does. It reads the month folders in
+date order, a run of them at a time, and numbers the incidents as it stores them, so an incident must be in the
+folder of the month it occurred in (the build stops, naming the file, when one is not).
 """
 from __future__ import annotations
 
