@@ -8,8 +8,8 @@ INSERT INTO incident (incident_id, occurred_on, date_precision, actor_id, actor_
     sponsor_as_reported)
 SELECT incident_id,
        CASE WHEN year(occurred_on) = year AND month(occurred_on) = month THEN occurred_on
-            ELSE error(filename || ': incident ' || incident_id || ' occurred on ' || coalesce(occurred_on::VARCHAR, 'no date')
-                       || ', not in the month of its folder') END,
+            ELSE error(filename || ': incident ' || incident_id || ' occurred on '
+                       || coalesce(occurred_on::VARCHAR, 'no date') || ', not in the month of its folder') END,
        date_precision, actor_id, actor_as_reported, sector_mask, victim_country, campaign,
        title, summary, confidence, tlp, source, source_url,
        $before + row_number() OVER (ORDER BY occurred_on, incident_id) AS seq, actor_match, sponsor_as_reported

@@ -1,8 +1,8 @@
 -- lake_write_incidents: the incidents of the view lake_rows (the incident table's columns; seq is not needed) that
 -- occurred in one month ($since, the first day, to $until, the first day of the next) as one Parquet file $path
 -- (threatscape/lake.py writes each month's file in the lake's folder for it, year=2024/month=3), each incident with
--- its actor's name beside actor_id and its sectors' names beside sector_mask. A month at a time: one COPY
--- partitioned by month held every row it wrote in memory until the end (about 700 bytes an incident).
+-- its actor's name beside actor_id and its sectors' names beside sector_mask. A month at a time, because a COPY
+-- partitioned by month holds every row it writes in memory until it ends (about 700 bytes an incident).
 COPY (
     WITH month_rows AS (
         SELECT * FROM lake_rows WHERE occurred_on >= $since::DATE AND occurred_on < $until::DATE

@@ -191,8 +191,7 @@ def _runs_of_months(folder: Path) -> list[list[str]]:
     one month: large enough that both cores sort it, small enough that memory holds it (about 12 times its Parquet
     size) whatever the lake's size."""
     runs, size = [[]], 0
-    for where in _month_folders(folder):
-        files = sorted(where.glob("*.parquet"))
+    for files in _month_folders(folder):
         if size >= RUN_BYTES:
             runs.append([])
             size = 0
@@ -201,13 +200,14 @@ def _runs_of_months(folder: Path) -> list[list[str]]:
     return [run for run in runs if run]
 
 
-def _month_folders(folder: Path) -> list[Path]:
-    """The lake's month folders holding Parquet files, in date order."""
+def _month_folders(folder: Path) -> list[list[Path]]:
+    """The Parquet files of each of the lake's month folders that holds any, the months in date order."""
     found = []
     for where in (folder / INCIDENTS).glob("year=*/month=*"):
         year, month = where.parent.name.removeprefix("year="), where.name.removeprefix("month=")
         if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12 and 1 <= int(year) <= 9999):
             raise LakeError(f"{where}: not a month folder (year=YYYY/month=M)")
-        if any(where.glob("*.parquet")):
-            found.append((int(year), int(month), where))
-    return [where for *_, where in sorted(found)]
+        files = sorted(where.glob("*.parquet"))
+        if files:
+            found.append((int(year), int(month), files))
+    return [files for *_, files in sorted(found)]

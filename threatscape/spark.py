@@ -160,8 +160,8 @@ def session(master: str = DEFAULT_MASTER, partitions: int = 8):
 def compute_summaries(spark, folder: Path, work: Path) -> None:
     """Spark: read the lake, compute every summary (SUMMARIES, in order) and write each as Parquet in work/<name>."""
     # Only the columns the summaries read, read from the lake by each query that reads them: Parquet's columns are
-    # Spark's cheapest store. (Kept in Spark's cache instead, a partition of 100 million incidents did not fit a
-    # 2 GB driver.)
+    # Spark's cheapest store, and Spark's cache would hold a whole partition in memory (at 100 million incidents,
+    # more than a 2 GB driver has).
     incidents = (spark.read.option("basePath", str(folder / lake.INCIDENTS))
                  .parquet(str(folder / lake.INCIDENTS / "year=*" / "month=*"))
                  .select("occurred_on", "date_precision", "actor_id", "sector_mask", "victim_country", "campaign",
