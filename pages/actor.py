@@ -2,7 +2,7 @@
 import streamlit as st
 
 from threatscape import charts, countries, data, tables
-from threatscape.app import chart, figure, link, setup
+from threatscape.app import chart, figure, link, setup, table
 from threatscape.filters import unfinished_period
 from threatscape.resolver import UNATTRIBUTED
 from threatscape.safe import md
@@ -59,7 +59,7 @@ link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_quer
 
 aliases = data.actor_aliases(store, actor)
 with st.expander(f"{len(aliases)} names and aliases", expanded=True):
-    st.dataframe(aliases.rename(columns={"alias": "Name", "source": "Source"}), hide_index=True)
+    table(aliases.rename(columns={"alias": "Name", "source": "Source"}), hide_index=True)
 
 st.caption(f"The charts below follow the sidebar filters: {f.since:%d %b %Y} to {f.until:%d %b %Y}.")
 left, right = st.columns([3, 2])
@@ -78,9 +78,9 @@ st.subheader("Campaigns", anchor=False)
 st.caption("Campaigns active in the period, as the overview counts them: most recently active first, each "
            "with its whole span and incident count, not cut at the period's ends.")
 camp = data.campaigns(store, scoped)
-st.dataframe(tables.campaign_table(camp), hide_index=True)
+table(tables.campaign_table(camp), hide_index=True)
 
 st.subheader("Latest incidents", anchor=False)
 latest = tables.incident_table(data.incident_page(store, scoped, page_size=10))
-st.dataframe(latest.drop(columns=["incident_id"]), hide_index=True,
+table(latest.drop(columns=["incident_id"]), hide_index=True,
              column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")})

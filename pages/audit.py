@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from threatscape import audit
-from threatscape.app import setup
+from threatscape.app import setup, table
 from threatscape.export import frame_csv
 
 page = setup("Audit trail", without_incidents=True, filters=False)
@@ -30,10 +30,10 @@ BASE = ("at", "action", "user", "role", "clearance")
 rows = [{**{k: e.get(k, "") for k in BASE},
          "details": json.dumps({k: v for k, v in e.items() if k not in BASE + ("prev",)}, ensure_ascii=False)}
         for e in reversed(events)]
-table = pd.DataFrame(rows, columns=list(BASE) + ["details"])
-actions = st.multiselect("Actions", sorted(table["action"].unique()), placeholder="Every action")
-shown = table[table["action"].isin(actions)] if actions else table
-st.dataframe(shown, hide_index=True, column_config={"details": st.column_config.TextColumn("Details", width="large")})
+trail = pd.DataFrame(rows, columns=list(BASE) + ["details"])
+actions = st.multiselect("Actions", sorted(trail["action"].unique()), placeholder="Every action")
+shown = trail[trail["action"].isin(actions)] if actions else trail
+table(shown, hide_index=True, column_config={"details": st.column_config.TextColumn("Details", width="large")})
 
 
 def _export() -> bytes:

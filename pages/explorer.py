@@ -2,7 +2,7 @@
 import streamlit as st
 
 from threatscape import data, tables
-from threatscape.app import ROWS, incident_snapshot, link, setup
+from threatscape.app import ROWS, incident_snapshot, link, setup, table
 from threatscape.paging import Position
 from threatscape.safe import md
 
@@ -48,13 +48,13 @@ FACET_NAME_PX, FACET_COUNT_PX = 96, 90  # they widen in proportion to fill the s
 
 
 @st.fragment
-def incidents(rows, table) -> None:
+def incidents(rows, shown) -> None:
     """The page of incidents and the one selected: choosing a row reruns only this, not the page (its queries,
     facets, sidebar and snapshot are as they were)."""
     # What a reader scans first (date, title, who, where) leads; at 1440 px they fit without scrolling sideways.
     # The height shows 30 and a half rows of a 50-row page (the half row says the table scrolls).
-    picked = st.dataframe(
-        table, hide_index=True, on_select="rerun", selection_mode="single-row", key="incident_table",
+    picked = table(
+        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="incident_table",
         height=TABLE_HEIGHT, column_order=tables.INCIDENT_COLUMNS,
         column_config={
             "Date": st.column_config.TextColumn("Date", width=92),
@@ -76,9 +76,9 @@ def incidents(rows, table) -> None:
     if chosen and chosen[0] < len(rows):
         row = rows.iloc[chosen[0]]
         with st.container(border=True):
-            st.subheader(md(table["Title"].iloc[chosen[0]]), anchor=False)
+            st.subheader(md(row["title"]), anchor=False)  # the stored text: a heading is not downloaded
             st.text(row["summary"] or "(no summary)")
-            st.markdown(f"{md(row['incident_id'])} · {table['Date'].iloc[chosen[0]]} ({row['date_precision']} "
+            st.markdown(f"{md(row['incident_id'])} · {shown['Date'].iloc[chosen[0]]} ({row['date_precision']} "
                         f"precision) · {md(row['sectors'])}")
             link("actor", f"Profile of {md(row['actor'])}", f.with_(actors=(row["actor"],)).to_query())
 
@@ -107,7 +107,7 @@ with right:
         facet_rows = tables.facet_table(top[facet], facet)
         # A narrow name column (a long name is cut; hovering it shows it whole) leaves the counts in view.
         # The bars compare each value with the selection's top one.
-        st.dataframe(facet_rows, hide_index=True,
+        table(facet_rows, hide_index=True,
                      column_config={
                          facet.capitalize(): st.column_config.TextColumn(facet.capitalize(), width=FACET_NAME_PX),
                          "Incidents": st.column_config.ProgressColumn(
@@ -131,4 +131,4 @@ with st.expander("The queries behind this page"):
     st.caption("Each query in queries/*.sql that this page ran, how long it took, and the plan that answered it: "
                "the summary tables' or the incidents' variant of each macro it reads (threatscape/plans.py). The "
                "snapshot's manifest names the plan of its query too.")
-    st.dataframe(tables.query_table(page.queries(EXPLORER_QUERIES)), hide_index=True)
+    table(tables.query_table(page.queries(EXPLORER_QUERIES)), hide_index=True)

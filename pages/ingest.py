@@ -9,7 +9,7 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from threatscape.app import link, setup
+from threatscape.app import link, setup, table
 from threatscape.ingest import upload
 from threatscape.ingest.formats import FORMATS
 from threatscape.safe import md
@@ -82,5 +82,5 @@ if st.button("Ingest", type="primary", disabled=not uploads or not replace,
         link("names", "Review the actor names that matched no actor", {}, icon=":material/badge:")
     if report["rejections"]:
         st.subheader("Rejected records", anchor=False)
-        st.dataframe(pd.DataFrame([{"file": plain(r["file"]), "row": r["row"], "field": r["field"],
+        table(pd.DataFrame([{"file": plain(r["file"]), "row": r["row"], "field": r["field"],
                                     "reason": r["reason"]} for r in report["rejections"]]), hide_index=True)

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from threatscape import names
-from threatscape.app import link, setup
+from threatscape.app import link, setup, table
 from threatscape.ingest.model import UnreadableFile
 from threatscape.resolver import Decision
 from threatscape.safe import md
@@ -61,19 +61,19 @@ if done := st.session_state.pop("names_done", None):
 if not review.names:
     st.success("Every attributed incident names a known actor.")
 else:
-    table = pd.DataFrame([{"Name as reported": n.name, "Incidents": n.incidents, "Status": n.status,
+    listed = pd.DataFrame([{"Name as reported": n.name, "Incidents": n.incidents, "Status": n.status,
                            "Suggested": ", ".join(n.suggestions), "First seen": n.first_seen,
                            "Last seen": n.last_seen, "A source": n.source} for n in review.names])
     shown = f"; the {len(review.names):,} with most incidents below" if len(review.names) < review.unresolved_names else ""
     st.subheader(f"{review.unresolved_incidents:,} {_incidents(review.unresolved_incidents)} under "
                  f"{review.unresolved_names:,} names{shown}", anchor=False)
-    st.dataframe(table, hide_index=True, column_config={"Incidents": st.column_config.NumberColumn(format="%d")})
+    table(listed, hide_index=True, column_config={"Incidents": st.column_config.NumberColumn(format="%d")})
     name = st.selectbox("Name to decide on", review.names, index=None, key="name_to_decide",
                         format_func=lambda n: f"{n.name} ({n.incidents:,} {_incidents(n.incidents)})",
                         placeholder="Choose a name to see the incidents behind it")
     if name is not None:
         st.subheader(md(name.name), anchor=False)
-        st.dataframe(names.examples(store, name.name), hide_index=True, column_config=EXAMPLE_COLUMNS)
+        table(names.examples(store, name.name), hide_index=True, column_config=EXAMPLE_COLUMNS)
         link("explorer", f"All {name.incidents:,} {_incidents(name.incidents)} reported as {md(name.name)}",
              {"actor": [name.name], "since": [str(name.first_seen)], "until": [str(name.last_seen)]})
         with st.form("decide"):
@@ -96,7 +96,7 @@ else:
 if review.decisions:
     st.subheader("Decisions", anchor=False)
     history = pd.DataFrame([d._asdict() for d in review.decisions]).fillna("")
-    st.dataframe(history, hide_index=True, column_config=HISTORY_COLUMNS)
+    table(history, hide_index=True, column_config=HISTORY_COLUMNS)
     in_force = [d for d in review.decisions if not isinstance(d.undone_at, str)]
     if in_force:
         c1, c2 = st.columns([3, 1])

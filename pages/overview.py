@@ -22,9 +22,13 @@ if not comparable:
                f"{page.first_day:%d %b %Y}.")
 else:
     partly = f" (the data starts on {page.first_day:%d %b %Y}, within it)" if prev.since < page.first_day else ""
+    # A year earlier, a period longer than a year overlaps the one it is compared with: the days in both count in
+    # each, which the reader must know to read a change.
+    overlap = (f" The two overlap: {period_words(f.since, prev.until, short=True)} is in both, and its incidents "
+               f"count in each." if prev.until >= f.since else "")
     st.caption(f"{period_words(f.since, f.until)}, compared with {period_words(prev.since, prev.until)}, "
-               f"{which}{partly}: each change below is against "
-               f"{period_words(prev.since, prev.until, short=True)}.")
+               f"{which}{partly}: each change in the totals below is against "
+               f"{period_words(prev.since, prev.until, short=True)}.{overlap}")
 
 brief_button(page)
 
@@ -54,8 +58,10 @@ if comparable:
     said = changes.sentences(data.what_changed(store, f, v.compare), data.campaign_concurrency(store, f, v), f, prev,
                              v.grain)
     st.subheader("What changed", anchor=False)
-    st.caption(f"Against {period_words(prev.since, prev.until, short=True)}, {which}. A count moves only from "
-               f"{changes.FLOOR} incidents; each line opens the incidents behind it.")
+    st.caption(f"Rises, falls and actors gone quiet are against {period_words(prev.since, prev.until, short=True)}, "
+               f"{which}; an actor is new with no incident before the period, and a target new to an actor with "
+               f"none in the twelve months before it. A count moves only from {changes.FLOOR} incidents; each line "
+               "opens the incidents behind it.")
     if not said:
         st.caption("Nothing rose, fell, appeared or went quiet by enough to say.")
     with st.container(key="what-changed"):  # (app.WRAP_LINKS: a sentence wraps, it is never cut)
@@ -86,7 +92,8 @@ if not cells.empty:
 
 places = data.victim_countries(store, f, compare=v.compare)
 clicked = chart(page, figure(charts.victim_map, places, compared=which,
-                             compared_short=period_words(prev.since, prev.until, short=True)),
+                             compared_short=period_words(prev.since, prev.until, short=True),
+                             matching=int(k["incidents"])),
                 places, name="victim-map", key="map", clickable=True)
 if clicked and clicked.selection.points:
     target = drill_down(f, clicked.selection.points[0], chart="map")
@@ -112,7 +119,7 @@ with left:
                    f"{v.grain} holding the first day of its month or year.")
 with right:
     chart(page, figure(charts.top_victim_countries, places, compared=which,
-                       compared_short=period_words(prev.since, prev.until, short=True)),
+                       compared_short=period_words(prev.since, prev.until, short=True), matching=int(k["incidents"])),
           places, name="victim-countries", key="countries")
 
 left, right = st.columns(2)

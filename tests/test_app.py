@@ -48,7 +48,7 @@ def test_overview_kpis_match_the_data(on_fixture):
     assert metrics(at) == {
         "Incidents": ("8", "+6"), "Active actors": ("3", "+1"), "Sectors hit": ("7", "+5"),
         "Countries hit": ("4", "+2"), "Active campaigns": ("4", "+3")}
-    assert any(c.value.endswith("each change below is against Jul–Dec 2022.") for c in at.caption)
+    assert any(c.value.endswith("each change in the totals below is against Jul–Dec 2022.") for c in at.caption)
     assert len(at.get("plotly_chart")) == 6
 
 
@@ -232,6 +232,23 @@ def test_explorer_facets_agree_with_the_table(on_fixture):
     actors = facets["Actor"].set_index("Actor")["Incidents"].to_dict()
     assert actors == {"Kimsuky": 3, "MuddyWater": 1}
     assert sum(actors.values()) == len(at.dataframe[0].value)
+
+
+def test_every_table_a_page_shows_guards_cells_that_start_like_a_formula(tmp_path, monkeypatch):
+    """A table's toolbar downloads it as CSV as shown: an actor named like a formula, in the explorer's facets and
+    on its profile's names, starts with an apostrophe there as in the CSV snapshot; its heading shows the name."""
+    serve_feed(tmp_path, monkeypatch, "incident_id,occurred_on,actor,title,victim_country,sectors\n"
+                                      '1,2024-03-01,"=HYPERLINK(""http://evil.example"",""x"")",-2+3,KR,energy\n')
+    name = '=HYPERLINK("http://evil.example","x")'
+    at = run("pages/explorer.py", {"since": "2024-03-01", "until": "2024-03-31"})
+    facets = {df.value.columns[0]: df.value for df in at.dataframe[1:4]}
+    assert facets["Actor"]["Actor"].tolist() == ["'" + name]
+    assert at.dataframe[0].value["Title"].tolist() == ["'-2+3"]
+    at = run("pages/actor.py", {"actor": name, "since": "2024-03-01", "until": "2024-03-31"})
+    from threatscape.safe import md
+
+    assert at.title[0].value == md(name)  # escaped Markdown: the name as text, no link
+    assert at.dataframe[0].value["Name"].tolist() == ["'" + name]
 
 
 @pytest.mark.perf
@@ -448,7 +465,8 @@ def test_the_totals_compare_with_the_same_dates_a_year_earlier_when_asked_and_sa
     assert caption.startswith("Nov 2022 to Dec 2023, compared with Nov 2021 to Dec 2022, the same dates a year earlier")
     incidents = next(m for m in at.metric if m.label == "Incidents")
     assert incidents.value == "10" and incidents.delta == "+8"
-    assert caption.endswith("each change below is against Nov 2021–Dec 2022.")
+    assert caption.endswith("each change in the totals below is against Nov 2021–Dec 2022. The two overlap: "
+                            "Nov–Dec 2022 is in both, and its incidents count in each.")
     before = next(m for m in run("dashboard.py", {"since": "2022-11-01", "until": "2023-12-31"}).metric
                   if m.label == "Incidents")
     assert not before.delta  # the 14 months before (Sep 2021 to Oct 2022) lie before the data

@@ -653,11 +653,11 @@ def test_the_totals_say_what_they_compare_with_and_a_year_earlier_is_a_choice(br
     expect(main.get_by_test_id("stCaptionContainer").filter(has_text="compared with").first).to_contain_text(
         "Jan 2026 to Oct 2026, compared with Mar 2025 to Dec 2025, the period of equal length before")
     expect(main.get_by_test_id("stCaptionContainer").filter(has_text="compared with").first).to_contain_text(
-        "each change below is against Mar–Dec 2025")
+        "each change in the totals below is against Mar–Dec 2025")
     page.get_by_test_id("stSidebar").get_by_text("A year earlier").click()
     expect(page).to_have_url(re.compile(r"[?&]compare=year"), timeout=DRAW_MS)
     expect(main.get_by_test_id("stCaptionContainer").filter(has_text="compared with").first).to_contain_text(
         "compared with Jan 2025 to Oct 2025, the same dates a year earlier", timeout=DRAW_MS)
     expect(main.get_by_test_id("stCaptionContainer").filter(has_text="compared with").first).to_contain_text(
-        "each change below is against Jan–Oct 2025")
+        "each change in the totals below is against Jan–Oct 2025")
     check_clean(session, app)

@@ -161,6 +161,18 @@ def test_charts_send_exactly_what_plotly_validation_would(database, request):
         assert sent == validated, fig.layout.title.text
 
 
+@pytest.mark.parametrize("matching, said", [(None, "No incidents match the filters."), (0, "No incidents match"),
+                                             (1, "The one matching incident names no victim country."),
+                                             (12, "None of the 12 matching incidents names a victim country.")])
+def test_country_charts_with_no_country_say_whether_incidents_match(matching, said):
+    """Incidents that match but name no victim country are not 'no incidents' on the map or the bars."""
+    import pandas as pd
+
+    none = pd.DataFrame(columns=["victim_country", "incident_count", "prev_incident_count"])
+    for fig in (charts.victim_map(none, matching=matching), charts.top_victim_countries(none, matching=matching)):
+        assert fig.layout.annotations[0].text.startswith(said)
+
+
 def test_actor_charts_say_how_many_unattributed_incidents_they_leave_out():
     import pandas as pd
 

@@ -142,7 +142,8 @@ MALFORMED = {
     "event.json": ('{"Event": {"info": "Phish", "date": "2024-01-01", ', "misp", "not valid JSON"),
     "objects.json": ('{"type": "bundle", "id": "bundle--1", "objects": "none"}', "stix", "not STIX"),
 }
-# well-formed JSON, wrong types inside an event: that event is rejected, naming the file and the event
+# well-formed JSON, wrong types inside an event: that event is rejected, naming the file and the event (the file's
+# only event: nothing is written)
 MALFORMED_EVENTS = {
     "types.json": '{"Event": {"info": 5, "date": "2024-01-01", "Tag": "tlp:red", "Galaxy": 3}}',
     "tags.json": '[{"Event": {"info": "x", "date": "2024-01-01", "Tag": [{"name": 5}]}}]',
@@ -154,8 +155,10 @@ def test_a_malformed_event_is_rejected_naming_the_file_and_event(tmp_path, name)
     bad = tmp_path / name
     bad.write_text(MALFORMED_EVENTS[name], encoding="utf-8")
     out = cli("ingest", bad, "--format", "misp", "--db", tmp_path / "db.duckdb")
-    assert out.returncode == 3 and "Traceback" not in out.stderr + out.stdout, out.stderr
-    assert f"rejected {name} event 1 [Event]: malformed MISP event" in out.stdout, out.stdout
+    assert out.returncode == 1 and "Traceback" not in out.stderr + out.stdout, out.stderr
+    assert f"rejected {name} event 1 [Event]: malformed MISP event" in out.stderr, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == "error: the one record read was rejected, so nothing was written"
+    assert not (tmp_path / "db.duckdb").exists()
 
 
 @pytest.mark.parametrize("name", list(MALFORMED))

@@ -187,6 +187,30 @@ def test_the_first_ingest_replaces_the_demo_data(tmp_path):
     assert meta["kind"] == "sources" and len(rows(db)) == 4
 
 
+@pytest.mark.parametrize("name, text", [
+    ("sectors.json", json.dumps({"type": "bundle", "id": "bundle--1", "objects": [
+        {"type": "identity", "id": "identity--1", "name": "Energy", "identity_class": "class"}]})),
+    ("feed.csv", HEADER + "5,31/31/2023,Kimsuky,energy,KR,Bad date,,,,,\n"),
+    ("notes", None),  # a folder holding no file of a known format
+])
+def test_files_with_no_incident_to_store_change_nothing(tmp_path, capsys, name, text):
+    """A bundle of context only, a file whose every record is rejected, a folder of nothing ingestible: the demo
+    data is not replaced by nothing, the command fails with one line, and the database is as it was."""
+    db = tmp_path / "db.duckdb"
+    build_demo(db, incidents=200, until=dt.date(2024, 1, 1))
+    before = db.read_bytes()
+    if text is None:
+        path = tmp_path / name
+        path.mkdir()
+        (path / "README.md").write_text("not data")
+    else:
+        path = write(tmp_path, name, text)
+    assert main(["ingest", str(path), "--db", str(db)]) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: ") and "nothing was written" in error
+    assert db.read_bytes() == before and Store(db).dataset()["kind"] == "demo"
+
+
 def test_report_file_lists_every_rejection(tmp_path):
     db, out = tmp_path / "db.duckdb", tmp_path / "report.json"
     assert main(["ingest", str(write(tmp_path, "feed.csv", BAD_ROWS)), "--db", str(db), "--report", str(out)]) == 3

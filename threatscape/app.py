@@ -539,6 +539,14 @@ def link(page: str, label: str, query: dict, *, icon: str | None = None) -> None
         st.markdown(f"{icon or ''} [{label}](/{page}?{urlencode(query, doseq=True)})")
 
 
+def table(df, **kwargs):
+    """st.dataframe of a table that may hold feed text, its formula-like cells guarded (tables.guarded): the table's
+    toolbar downloads it as CSV. Every page's tables are drawn with this."""
+    from . import tables
+
+    return st.dataframe(tables.guarded(df), **kwargs)
+
+
 def go(page: str, query: dict) -> None:
     """Switch to another page with these URL parameters (a drill-down)."""
     try:

@@ -166,8 +166,19 @@ def _empty(title: str, message: str = "No incidents match the filters.") -> go.F
 
 def _no_actor(title: str, unattributed: int) -> go.Figure:
     """The empty actor chart: no incidents match, or all that match name no actor."""
+    if unattributed == 1:
+        return _empty(title, "The one matching incident names no actor (unattributed).")
     if unattributed:
         return _empty(title, f"The {unattributed:,} matching incidents name no actor (unattributed).")
+    return _empty(title)
+
+
+def _no_country(title: str, matching: int | None) -> go.Figure:
+    """The empty country chart: no incidents match, or none of those that match names a victim country."""
+    if matching == 1:
+        return _empty(title, "The one matching incident names no victim country.")
+    if matching:
+        return _empty(title, f"None of the {matching:,} matching incidents names a victim country.")
     return _empty(title)
 
 
@@ -320,13 +331,13 @@ TOP_COUNTRIES = 15
 
 
 def top_victim_countries(df: pd.DataFrame, *, compared: str = "the period of equal length before",
-                         compared_short: str = "Period before") -> go.Figure:
+                         compared_short: str = "Period before", matching: int | None = None) -> go.Figure:
     """Horizontal bars of incident_count per victim country (the first TOP_COUNTRIES), with the period compared
-    with as a tick: `compared`
-    says which in words, `compared_short` names it in the legend ("Dec 2024–Nov 2025")."""
+    with as a tick: `compared` says which in words, `compared_short` names it in the legend ("Dec 2024–Nov 2025").
+    matching: the incidents that match the filters, for what an empty chart says."""
     title = "Most-hit victim countries"
     if df.empty:
-        return _empty(title)
+        return _no_country(title, matching)
     df = df.head(TOP_COUNTRIES)
     plain = np.array([countries.name(c) for c in df["victim_country"]], dtype=object)
     names = [f"{c} ({n:,})" for c, n in zip(plain, df["incident_count"])]
@@ -353,13 +364,14 @@ MAP_SCALE = [[0, "#fde0c5"], [0.5, "#eb7a52"], [1, "#8c1c13"]]  # light to dark:
 
 
 def victim_map(df: pd.DataFrame, *, compared: str = "the period of equal length before",
-               compared_short: str = "Period before") -> go.Figure:
+               compared_short: str = "Period before", matching: int | None = None) -> go.Figure:
     """A world map of incident_count per victim country (one incident once), the period compared with in each
-    country's hover text; a click opens the country's incidents (customdata: the alpha-2 code)."""
+    country's hover text; a click opens the country's incidents (customdata: the alpha-2 code). matching: the
+    incidents that match the filters, for what an empty map says."""
     title = "Where the victims are"
     shown = df[df["incident_count"] > 0] if not df.empty else df
     if shown.empty:
-        return _empty(title)
+        return _no_country(title, matching)
     codes = np.array([countries.alpha3(c) for c in shown["victim_country"]], dtype=object)
     drawn = shown[codes != None]  # noqa: E711 - element-wise: codes with no place on the map
     missing = int(shown["incident_count"].sum() - drawn["incident_count"].sum())

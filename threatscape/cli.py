@@ -470,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
 
 INGEST_EXIT_CODES = """exit codes:
   0  every record was stored (added, updated, or an exact repeat skipped)
-  1  nothing was written: a file could not be read, or --strict and a record was rejected
+  1  nothing was written: a file could not be read, the files hold no incident to store, or --strict and a
+     record was rejected
   2  the command line is wrong (an unknown option, field or value)
   3  some records were rejected (listed, with file, row and field); the rest were stored
   4  nothing was written: another ingest into the database was under way and --no-wait was given

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import countries
-from .safe import neutralise
+from .safe import FORMULA_STARTS, neutralise
 
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -44,6 +44,22 @@ def incident_table(page: pd.DataFrame) -> pd.DataFrame:
         "Link": [u if isinstance(u, str) and SAFE_URL.match(u) else None for u in page["source_url"]],
         "incident_id": page["incident_id"],
     })
+
+
+def guarded(df: pd.DataFrame) -> pd.DataFrame:
+    """df as a page shows it: an apostrophe before every text cell that starts like a spreadsheet formula, as in the
+    CSV snapshot (a shown table's toolbar downloads it as CSV just as it is shown). Cells guarded already stay."""
+    text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
+    if not text:
+        return df
+    out = df.copy()
+    for c in text:
+        out[c] = df[c].map(_guarded_cell)
+    return out
+
+
+def _guarded_cell(v):
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
 
 
 def facet_table(df: pd.DataFrame, facet: str) -> pd.DataFrame:

@@ -38,11 +38,28 @@ COLUMNAR = {name for name, fmt in READERS.items() if fmt.columns}
 
 
 class IngestFailed(Exception):
-    """--strict and something was rejected: nothing was written."""
+    """Nothing was written: --strict and something was rejected, or the files given hold no incident to store."""
 
-    def __init__(self, report: "Report"):
-        super().__init__(f"{len(report.rejections)} record(s) rejected; --strict, so nothing was written")
+    def __init__(self, report: "Report", why: str | None = None):
+        super().__init__(why or f"{len(report.rejections)} record(s) rejected; --strict, so nothing was written")
         self.report = report
+
+
+def _nothing_to_store(report: "Report") -> str:
+    """Why an ingest of files that hold no incident it can store writes nothing (rather than a database without
+    them: the demo data replaced by nothing, a description naming files that added nothing)."""
+    read = report.totals()["read"]
+    if read:
+        return ("the one record read was rejected" if read == 1 else
+                f"every one of the {read:,} records read was rejected") + ", so nothing was written"
+    files = list(report.files)
+    if not files:  # a folder of none: every file in it was skipped
+        return f"no file of a known format ({_known_formats()}) among those given, so nothing was written"
+    where = files[0] if len(files) == 1 else f"the {len(files):,} files given"
+    skipped = sum(report.skipped_objects.values())
+    held = f" (it holds {skipped:,} other objects)" if skipped and len(files) == 1 else \
+        f" (they hold {skipped:,} other objects)" if skipped else ""
+    return f"{where}: no incidents{held}, so nothing was written"
 
 
 @dataclass
@@ -387,6 +404,9 @@ def _ingest(grouped: dict[str, list[Path]], db: Path, report: Report, t0: float,
             report.seconds = time.perf_counter() - t0
             raise IngestFailed(report)
         staged_rows = staged.table()
+        if paths and not staged_rows.num_rows:
+            report.seconds = time.perf_counter() - t0
+            raise IngestFailed(report, _nothing_to_store(report))
         pa.default_memory_pool().release_unused()  # give the file's bytes and cells back before DuckDB sorts
         version = _merge(db, staged_rows, staged.galaxy_of, report, fresh.result())
     except BaseException:
