@@ -58,7 +58,7 @@ cols[1].metric("Campaigns (all time)", f"{int(profile['campaigns']):,}", border=
 link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_query())
 
 aliases = data.actor_aliases(store, actor)
-with st.expander(f"{len(aliases)} names and aliases", expanded=True):
+with st.expander("1 name" if len(aliases) == 1 else f"{len(aliases)} names and aliases", expanded=True):
     table(aliases.rename(columns={"alias": "Name", "source": "Source"}), hide_index=True)
 
 st.caption(f"The charts below follow the sidebar filters: {f.since:%d %b %Y} to {f.until:%d %b %Y}.")
@@ -66,7 +66,7 @@ left, right = st.columns([3, 2])
 with left:
     by_sector = data.sector_period(store, scoped, page.view)
     chart(page, figure(charts.sector_timeseries, by_sector, grain=page.view.grain,
-                       title=f"{charts.label(actor)}: incidents by sector",
+                       title=f"{charts.title_name(actor)}: incidents by sector",
                        unfinished=unfinished_period(f.until, page.view.grain)),
           by_sector, name="actor-sectors-over-time", key="actor_sectors", page_name="actor")
 with right:

@@ -1,24 +1,35 @@
 -- ingest_classify: the staged rows (by ord) that are not added: a 'duplicate' (an id that came earlier in this
--- same input, or one stored with the same content), 'merged' (an id stored from another source: the same incident
--- reported again, which keeps its content and lists both sources) or 'updated' (an id stored from the same
--- source with other content). Every other staged row is added; only the rows of ids already stored are compared
--- column by column. A stored incident lists its sources '; '-separated: a row of any of them is of the same source.
+-- same input with the same content, or one stored with the same content), a 'conflict' (an id that came earlier
+-- in this same input with other content: two different records are never one incident, so it is rejected and the
+-- first kept), 'merged' (an id stored from another source: the same incident reported again, which keeps its
+-- content and lists both sources) or 'updated' (an id stored from the same source with other content). Every
+-- other staged row is added. How a name matched its actor (actor_match) is not content: it follows from the name
+-- and the rules in force. A stored incident lists its sources '; '-separated (a row may too: a snapshot's):
+-- a row of any of them is of the same source.
 CREATE TEMP TABLE staged_class AS
 WITH repeated AS (
     SELECT incident_id, min(ord) AS first FROM staged GROUP BY incident_id HAVING count(*) > 1
 )
-SELECT s.ord, s.incident_id, s.file, 'duplicate' AS outcome
-FROM staged AS s JOIN repeated AS r USING (incident_id)
+SELECT s.ord, s.incident_id, s.file,
+       CASE WHEN row(s.occurred_on, s.date_precision, s.actor, s.actor_as_reported, s.sector_mask, s.victim_country,
+                     s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source_url,
+                     s.sponsor_as_reported)
+                 IS NOT DISTINCT FROM
+                 row(f.occurred_on, f.date_precision, f.actor, f.actor_as_reported, f.sector_mask, f.victim_country,
+                     f.campaign, f.title, f.summary, f.confidence, f.tlp, f.source_url,
+                     f.sponsor_as_reported)
+            THEN 'duplicate' ELSE 'conflict' END AS outcome
+FROM staged AS s JOIN repeated AS r USING (incident_id) JOIN staged AS f ON f.ord = r.first
 WHERE s.ord <> r.first
 UNION ALL
 SELECT s.ord, s.incident_id, s.file,
-       CASE WHEN NOT list_contains(string_split(i.source, '; '), s.source) THEN 'merged'
+       CASE WHEN NOT list_has_any(string_split(i.source, '; '), string_split(s.source, '; ')) THEN 'merged'
             WHEN row(i.occurred_on, i.date_precision, i.actor, i.actor_as_reported, i.sector_mask, i.victim_country,
-                     i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source_url, i.actor_match,
+                     i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source_url,
                      i.sponsor_as_reported)
                  IS NOT DISTINCT FROM
                  row(s.occurred_on, s.date_precision, s.actor, s.actor_as_reported, s.sector_mask, s.victim_country,
-                     s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source_url, s.actor_match,
+                     s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source_url,
                      s.sponsor_as_reported)
             THEN 'duplicate' ELSE 'updated' END AS outcome
 FROM staged AS s

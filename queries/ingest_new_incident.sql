@@ -6,7 +6,9 @@
 -- merged into (staged_merge) lists every source, '; '-separated.
 CREATE TEMP VIEW new_incident AS
 WITH more_sources AS (
-    SELECT into_id AS incident_id, list(DISTINCT source) AS sources FROM staged_merge GROUP BY into_id
+    -- a row may list several sources itself ('a; b': a snapshot of an incident that sources were merged into)
+    SELECT into_id AS incident_id, list_distinct(flatten(list(string_split(source, '; ')))) AS sources
+    FROM staged_merge GROUP BY into_id
 ),
 kept AS (
     SELECT i.incident_id, i.occurred_on, i.date_precision, coalesce(ra.actor_id, i.actor_id) AS actor_id,
@@ -24,7 +26,7 @@ kept AS (
            s.actor_match, s.sponsor_as_reported
     FROM staged AS s
     JOIN actor AS a ON a.name = s.actor
-    WHERE s.ord NOT IN (SELECT ord FROM staged_class WHERE outcome IN ('duplicate', 'merged'))
+    WHERE s.ord NOT IN (SELECT ord FROM staged_class WHERE outcome IN ('duplicate', 'conflict', 'merged'))
 )
 SELECT k.* REPLACE (CASE WHEN m.sources IS NULL THEN k.source ELSE array_to_string(
            list_sort(list_distinct(string_split(k.source, '; ') || m.sources)), '; ') END AS source)

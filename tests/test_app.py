@@ -143,6 +143,17 @@ def test_bad_link_values_are_named_not_fatal(on_fixture):
     assert metrics(at)["Incidents"][0] == "8"
 
 
+@pytest.mark.parametrize("query, said", [({"since": "2099-01-01"}, "since=2099-01-01 is after the last incident"),
+                                         ({"until": "1999-01-01"}, "until=1999-01-01 is before the first incident")])
+def test_a_link_dated_wholly_outside_the_data_opens_the_default_period_and_says_why(on_fixture, query, said):
+    at = run("dashboard.py", query)
+    shown = [w.value.replace("\\", "") for w in at.warning]  # (Markdown-escaped)
+    assert any(said in w and "ignored" in w for w in shown), shown
+    default = run("dashboard.py")
+    assert at.sidebar.date_input(key="since").value == default.sidebar.date_input(key="since").value
+    assert at.sidebar.date_input(key="until").value == default.sidebar.date_input(key="until").value
+
+
 def test_reset_restores_the_default_view(on_fixture):
     at = run("dashboard.py", H1 | {"country": "UA"})
     at.sidebar.button[0].click().run()

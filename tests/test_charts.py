@@ -358,3 +358,13 @@ def test_the_sponsor_states_shown_together_are_told_apart_in_every_colour_vision
         shown = [(t.name, t.marker.color, "bar") for t in fig.data]
         assert not _alike(shown, vision), (vision, _alike(shown, vision))
     assert max(len(fig.data) for fig in figures[:-1]) >= 6  # the demo's selections show several states at once
+
+
+def test_a_long_actor_name_is_cut_in_a_chart_title_and_escaped():
+    """The actor profile's chart title holds at most about two lines of the name (the page heading shows it
+    whole): a 107-character name wrapped to four lines pushed the title's first line out of the chart."""
+    long = ("Italian cyber police - National Anti-Crime Computer Centre for Critical Infrastructure "
+            "Protection(CNAIPIC)")
+    cut = charts.title_name(long)
+    assert cut.endswith("…") and len(cut) <= charts.NAME_IN_TITLE_CHARS and long.startswith(cut[:-1])
+    assert charts.title_name("<b>APT28</b>") == "&lt;b&gt;APT28&lt;/b&gt;"

@@ -13,6 +13,7 @@ from threatscape.cli import main
 from threatscape.demo import build_demo
 from threatscape.ingest.csvfile import feed_namespace
 from threatscape.ingest.normalise import AliasMap, parse_date
+from threatscape.ingest.model import UnreadableFile
 from threatscape.ingest.run import IngestFailed, ingest
 from threatscape.store import Store
 
@@ -209,6 +210,65 @@ def test_files_with_no_incident_to_store_change_nothing(tmp_path, capsys, name, 
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("error: ") and "nothing was written" in error
     assert db.read_bytes() == before and Store(db).dataset()["kind"] == "demo"
+
+
+def test_a_repeated_id_with_other_content_is_rejected_naming_both_rows(tmp_path, capsys):
+    """Two different records are never one incident: a later row with an earlier row's id and other content is
+    rejected, naming its row and the row kept; the same row again is an exact repeat, skipped."""
+    db = tmp_path / "db.duckdb"
+    feed = write(tmp_path, "feed.csv", "incident_id,occurred_on,actor,title\n"
+                                        "d1,2024-01-05,APT28,First\nd2,2024-01-06,APT28,Other\n"
+                                        "d1,2024-02-09,Kimsuky,Second\nd2,2024-01-06,APT28,Other\n")
+    assert main(["ingest", str(feed), "--db", str(db)]) == 3
+    out = capsys.readouterr().out
+    assert "read 4, added 2, updated 0, duplicates skipped 1, merged 0, rejected 1" in out
+    assert f"rejected {feed} line 4 [incident_id]: the same id as line 2 with other content" in out
+    stored = duckdb.connect(str(db), read_only=True).execute("SELECT title FROM incident ORDER BY 1").fetchall()
+    assert stored == [("First",), ("Other",)]
+    assert main(["ingest", str(feed), "--db", str(tmp_path / "strict.duckdb"), "--strict"]) == 1
+    assert not (tmp_path / "strict.duckdb").exists()
+
+
+def test_the_description_names_every_source_the_database_holds(tmp_path):
+    db = tmp_path / "db.duckdb"
+    ingest([write(tmp_path, "a.csv", GOOD)], db, source="Team feed")
+    ingest([write(tmp_path, "b.csv", GOOD.replace("\n1,", "\n9,"))], db, source="Vendor X")
+    assert Store(db).dataset()["description"] == "Ingested sources: Team feed, Vendor X"
+
+
+def test_a_snapshot_ingested_again_adds_and_changes_nothing(tmp_path):
+    """A CSV snapshot holds what the database holds: the names as sources reported them (an alias, a placeholder),
+    dates only as precise as known, each incident's sources (one that two sources reported lists both), and
+    formula-like text guarded with an apostrophe. Ingested again, every row is an exact repeat."""
+    db = tmp_path / "db.duckdb"
+    hostile = HEADER + textwrap.dedent("""\
+        5,2023-03-01,?,energy,KR,=HYPERLINK(""http://evil.example""),-2+3,https://shared.example/r,,,+camp
+        6,2023-03-02,-Minus Crew,energy,KR,@SUM(1),,,,,
+        """)
+    ingest([write(tmp_path, "feed.csv", GOOD + hostile.split("\n", 1)[1])], db)
+    ingest([write(tmp_path, "vendor.csv", HEADER + "v1,2023-03-01,Kimsuky,energy,KR,Same report,,"
+                                                   "https://shared.example/r/,,,\n")], db, source="Vendor X")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM incident WHERE source = 'CSV; Vendor X'").fetchone() == (1,)
+    assert main(["export", "--db", str(db), "--out", str(tmp_path), "--name", "snap"]) == 0
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db.read_bytes())
+    again = ingest([tmp_path / "snap.csv"], copy)
+    assert again.totals() == {"read": 6, "added": 0, "updated": 0, "duplicates": 6, "merged": 0, "rejected": 0}
+    assert Store(copy).dataset()["content_version"] == Store(db).dataset()["content_version"]
+
+
+def test_a_csv_in_a_folder_without_the_columns_a_record_needs_is_skipped_not_fatal(tmp_path):
+    """A folder holds more than incidents (EuRepoC ships its attributions beside them): such a CSV is skipped and
+    named; the same file given by itself still fails, naming the columns it lacks."""
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    write(folder, "incidents.csv", GOOD)
+    other = write(folder, "attributions.csv", "incident_ID,attribution_date,attributing_actor\n1,2023-01-01,X\n")
+    report = ingest([folder], tmp_path / "db.duckdb")
+    assert report.totals()["added"] == 4 and report.skipped_files == [str(other)]
+    with pytest.raises(UnreadableFile, match="no column for occurred_on, actor"):
+        ingest([other], tmp_path / "db.duckdb")
 
 
 def test_report_file_lists_every_rejection(tmp_path):

@@ -205,5 +205,18 @@ def run(argv: list[str] | None = None) -> int:
     return code
 
 
+def _end(code: int) -> None:
+    """End with `code`, nothing on stderr after the command's own lines: as Python finalises, DuckDB's binding
+    (nanobind) may report objects still held at exit as "leaked" (dozens of lines, in some runs), which says
+    nothing about the command and would bury its last line. Files and databases are closed as usual."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(run())
+    _end(run())

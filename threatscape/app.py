@@ -236,6 +236,14 @@ def _seed_from_link(store: Store, query: dict, extra: dict, first_day: dt.date, 
     problems += view_problems if view_options else []
     filters, actor_problems = data.resolve_actor_filter(store, filters)
     problems += actor_problems
+    # A start after the data with no end (or an end before it with no start) would stretch the period to the
+    # other end of the data and compare it with decades before: the date is ignored, as a wrong value is.
+    if filters.since is not None and filters.until is None and filters.since > last_day:
+        problems.append(f"since={filters.since} is after the last incident ({last_day}); ignored")
+        filters = filters.with_(since=None)
+    if filters.until is not None and filters.since is None and filters.until < first_day:
+        problems.append(f"until={filters.until} is before the first incident ({first_day}); ignored")
+        filters = filters.with_(until=None)
     if filters.since is None and filters.until is None:
         default = default_filters(first_day, last_day)
         filters = filters.with_(since=default.since, until=default.until)

@@ -128,8 +128,10 @@ def peak(concurrency: pd.DataFrame, f: Filters, grain: str) -> list[Change]:
     end_month = start.year * 12 + start.month - 1 + months
     end = dt.date(end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
     since, until = max(start, f.since), min(end, f.until)
-    return [Change("peak", f"At most {int(top['peak_campaigns']):,} campaigns ran at the same time, in "
-                           f"{period_words(since, until)}.", f.with_(since=since, until=until))]
+    most = int(top["peak_campaigns"])
+    ran = "One campaign at most ran at a time" if most == 1 else \
+        f"At most {most:,} campaigns ran at the same time"
+    return [Change("peak", f"{ran}, in {period_words(since, until)}.", f.with_(since=since, until=until))]
 
 
 def sentences(numbers: dict[str, pd.DataFrame], concurrency: pd.DataFrame, f: Filters, prev: Filters,

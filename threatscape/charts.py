@@ -54,6 +54,16 @@ def label(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
+NAME_IN_TITLE_CHARS = 68  # about two title lines (TITLE_CHARS each): a long name leaves the title's words in view
+
+
+def title_name(text: str) -> str:
+    """A name (feed text) as a chart title holds it: at most two title lines of it, cut with '…' (the page's
+    heading shows it whole); escaped as label() does."""
+    text = str(text)
+    return label(text if len(text) <= NAME_IN_TITLE_CHARS else text[:NAME_IN_TITLE_CHARS - 1].rstrip() + "…")
+
+
 def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
     """Each actor's preferred colour, from actor_options' colour_rank (independent of the filters); a chart that
     shows two actors of the same preferred colour gives the later one another (series_styles)."""

@@ -158,7 +158,7 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
         "summary": cells.column("summary"),
         "confidence": conf.spread(confidences, pa.int16()),
         "tlp": pc.fill_null(tlp.spread(tlps, pa.string()), _text(n.default_tlp)),
-        "source": pa.nulls(rows, pa.string()).fill_null(_text(t.source)),
+        "source": pc.fill_null(cells.column("source"), _text(t.source)),  # the row's own, else the file's
         "source_url": cells.column("source_url"),
         "file": pa.nulls(rows, pa.string()).fill_null(_text(t.file)),
         "ord": pa.array(np.arange(first_ord, first_ord + rows), pa.int64()),

@@ -36,10 +36,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..safe import FORMULA_STARTS
 from .model import RawIncident, Rejection, UnreadableFile
 
 COLUMNS = ("incident_id", "occurred_on", "actor", "sectors", "victim_country", "title", "summary",
-           "source_url", "confidence", "tlp", "campaign", "sponsor")
+           "source_url", "confidence", "tlp", "campaign", "sponsor", "date_precision", "source")
+# A CSV snapshot (threatscape/export.py) names each incident's actor as the directory does ('actor') and as its
+# source reported it ('actor_as_reported'); read again, the reported name is the actor's, so that it resolves as
+# it did (by the rules in force) and a snapshot ingested again adds nothing. --map actor=COLUMN says otherwise.
+REPORTED_ACTOR = "actor_as_reported"
 REQUIRED = ("occurred_on", "actor")
 RECORD_SEPARATOR = "\x1f"  # between the cells of a row in its 'record' (ASCII's unit separator: never typed)
 DELIMITERS = ",;\t|"     # the delimiters found by themselves, preferred in this order when the header fits several
@@ -52,6 +57,22 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old binary Office file (.xls)
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def names_fields(path: Path, mapping: dict[str, str]) -> bool:
+    """Whether the first line of a CSV names a column for each field a record needs (REQUIRED, through --map; a
+    snapshot's actor_as_reported for the actor): a CSV in a folder that does not (another table beside the
+    incidents, such as EuRepoC's attributions) is skipped, not read. A workbook is read to find out."""
+    if _is_workbook(path):
+        return True
+    with open(path, "rb") as f:
+        head = f.read(_SNIFF_BYTES)
+    if head[:2] in _UTF16_BOMS:
+        first = head[:len(head) // 2 * 2].decode("utf-16", errors="replace").split("\n", 1)[0]
+    else:
+        first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    wanted = [mapping.get(f, f) for f in REQUIRED]
+    return all(w in first or (w == "actor" and REPORTED_ACTOR in first) for w in wanted)
 
 
 def looks_like(path: Path, head: bytes) -> bool:
@@ -71,6 +92,9 @@ def looks_like(path: Path, head: bytes) -> bool:
 
 
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# date_precision 'month' or 'year' (a snapshot's column): of an ISO day, only its month or year is known
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_KEPT_CHARS = {"month": 7, "year": 4}
 
 
 def day_first(dates: Iterable[str | None], order: str | None = None) -> bool:
@@ -240,6 +264,8 @@ def _sniff(text: _Text) -> str:
 def _where(path: Path, header: list[str], mapping: dict[str, str]) -> list[int]:
     """Each field's column position in COLUMNS order (-1: the file has no such column), or UnreadableFile."""
     columns = {f: mapping.get(f, f) for f in COLUMNS}
+    if "actor" not in mapping and REPORTED_ACTOR in header:
+        columns["actor"] = REPORTED_ACTOR
     missing = [f"{f} (column {c!r})" if c != f else f for f, c in columns.items() if f in REQUIRED and c not in header]
     if missing:
         raise UnreadableFile(f"{path}: no column for {', '.join(missing)}; columns are {', '.join(header)}"
@@ -294,7 +320,7 @@ def _records(path: Path, rows: Iterator[tuple[int, list[str]]], mapping: dict[st
             yield line, Rejection(name, f"line {line}", "(row)",
                                   f"{len(cells) - width} cells more than the header's columns")
             continue
-        stripped = [c.strip() for c in cells]
+        stripped = [_unguarded(c.strip()) for c in cells]
         own_id = stripped[where[0]] if 0 <= where[0] < len(stripped) else ""
         # the record (every cell) gives the id of a row without one of its own (normalise.stable_id)
         record = None if own_id else RECORD_SEPARATOR.join(stripped + [""] * (width - len(cells)))
@@ -320,10 +346,12 @@ def _read_file(path: Path, source: str, mapping: dict[str, str], delimiter: str 
             yield cells
             continue
         (incident_id, occurred_on, actor, sectors, country, title, summary, url, confidence, tlp, campaign, sponsor,
-         record) = cells
+         precision, row_source, record) = cells
         occurred_on = _day_first_to_iso(occurred_on) if dmy else occurred_on
+        if occurred_on and precision and _ISO_DAY.match(occurred_on):
+            occurred_on = occurred_on[:_KEPT_CHARS.get(precision.lower(), len(occurred_on))]
         yield RawIncident(
-            file=name, locator=f"line {line}", source=source, source_id=incident_id,
+            file=name, locator=f"line {line}", source=row_source or source, source_id=incident_id,
             occurred_on=occurred_on, actors=[actor] if actor else [],
             sectors=[sectors] if sectors else [],  # whole cells: Normaliser.split cuts them into values
             countries=[country] if country else [],
@@ -462,11 +490,19 @@ def read_table(path: Path, *, source: str | None, mapping: dict[str, str] | None
         out = _csv_table(path, source, mapping, text, delimiter)
         out.encoding, out.delimiter = text.encoding, delimiter
     when = out.cells.column("occurred_on")
+    i = out.cells.column_names.index("occurred_on")
     if when.null_count < len(when) and day_first(pc.unique(when).to_pylist(), dates):
         out.day_first = True
-        i = out.cells.column_names.index("occurred_on")
-        out.cells = out.cells.set_column(i, "occurred_on", pc.replace_substring_regex(
-            when, r"^(\d{1,2})/(\d{1,2})/(\d{4})$", r"\3-\2-\1"))
+        when = pc.replace_substring_regex(when, r"^(\d{1,2})/(\d{1,2})/(\d{4})$", r"\3-\2-\1")
+        out.cells = out.cells.set_column(i, "occurred_on", when)
+    precision = out.cells.column("date_precision")
+    if precision.null_count < len(precision):  # as _read_file: an ISO day cut to its month or year
+        iso = pc.fill_null(pc.match_substring_regex(when, "^" + _ISO_DAY.pattern), False)
+        lower = pc.utf8_lower(precision)
+        for name, chars in _KEPT_CHARS.items():
+            cut = pc.and_(iso, pc.fill_null(pc.equal(lower, name), False))
+            when = pc.if_else(cut, pc.utf8_slice_codeunits(when, 0, chars), when)
+        out.cells = out.cells.set_column(i, "occurred_on", when)
     return out
 
 
@@ -634,9 +670,27 @@ def _as_arrow(data: bytes | mmap.mmap, start: int, type_: pa.DataType) -> pa.Arr
 def _strip(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Python's str.strip() of every cell, null for an empty one, in one contiguous chunk when its text fits
     one (what DuckDB scans fastest); only cells that start or end with other than printable ASCII go through
-    Python."""
+    Python. A cell guarded against spreadsheets ("'=...") reads as its text (_unguarded)."""
     chunks = [column.combine_chunks()] if column.nbytes < CONTIGUOUS_BYTES else column.chunks
-    return pa.chunked_array([_strip_chunk(c) for c in chunks], pa.string())
+    return pa.chunked_array([_unguarded_chunk(_strip_chunk(c)) for c in chunks], pa.string())
+
+
+# A cell that a CSV writer guarded against spreadsheets: an apostrophe before a character that starts a formula
+# (safe.FORMULA_STARTS), as CSV snapshots (safe.neutralise) and other tools write formula-like text. It is read as
+# the text itself, so that a snapshot ingested again holds what the database held; the app guards it again wherever
+# it leaves for a spreadsheet.
+_FORMULA_CLASS = "[" + re.escape("".join(FORMULA_STARTS)) + "]"
+_GUARDED = re.compile("'" + _FORMULA_CLASS)
+
+
+def _unguarded(cell: str) -> str:
+    return cell[1:] if _GUARDED.match(cell) else cell
+
+
+def _unguarded_chunk(arr: pa.Array) -> pa.Array:
+    if not pc.any(pc.starts_with(arr, "'")).as_py():
+        return arr
+    return pc.replace_substring_regex(arr, pattern=f"^'({_FORMULA_CLASS})", replacement=r"\1")
 
 
 def _strip_chunk(arr: pa.StringArray) -> pa.Array:

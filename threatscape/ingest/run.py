@@ -166,7 +166,8 @@ class Report:
             lines.append("Skipped objects (not incidents): " +
                          ", ".join(f"{k} ({v})" for k, v in self.skipped_objects.most_common()))
         if self.skipped_files:
-            lines.append(f"Skipped files of no known format: {', '.join(self.skipped_files[:10])}")
+            lines.append("Skipped files of no known format (a CSV needs columns for occurred_on and actor, or "
+                         f"--map): {', '.join(self.skipped_files[:10])}")
         for r in self.rejections[:20]:
             lines.append(f"  rejected {r.file} {r.locator} [{r.field}]: {r.reason}")
         if len(self.rejections) > 20:
@@ -230,8 +231,10 @@ def _known_formats() -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
 
 
-def _files(paths: list[Path], fmt: str, report: Report) -> dict[str, list[Path]]:
-    """Input files grouped by format; a folder means every file inside it (unknown ones are skipped)."""
+def _files(paths: list[Path], fmt: str, report: Report, mapping: dict[str, str] | None = None
+           ) -> dict[str, list[Path]]:
+    """Input files grouped by format; a folder means every file inside it (unknown ones are skipped, and CSVs
+    without the columns a record needs: csvfile.names_fields)."""
     grouped: dict[str, list[Path]] = collections.defaultdict(list)
     for p in paths:
         if not p.exists():
@@ -239,6 +242,8 @@ def _files(paths: list[Path], fmt: str, report: Report) -> dict[str, list[Path]]
         inside = sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")) if p.is_dir() else [p]
         for f in inside:
             kind = fmt if fmt != "auto" else detect(f)
+            if kind == "csv" and p.is_dir() and not _reader("csv").names_fields(f, mapping or {}):
+                kind = None
             if kind is None:
                 if p.is_dir():
                     report.skipped_files.append(str(f))
@@ -259,6 +264,10 @@ class _Staged:
         self.galaxy_of: dict = {}
         self.count = 0  # rows staged: the next one's 'ord'
         self.seen = 0   # records read
+        # Where each staged row was read, for a rejection found at the merge (a conflicting id): per column-wise
+        # file, its first ord and the line of each of its staged rows; per record-by-record row, its locator.
+        self.spans: list[tuple[int, str, np.ndarray]] = []
+        self.locators: dict[int, tuple[str, str]] = {}
 
     def advance(self, count: int) -> None:
         if self.progress:
@@ -276,6 +285,11 @@ class _Staged:
             report.files[str(f)].notes.extend(cells.notes)
             n = normaliser() if i == 0 else report.normaliser
             table, rejections, galaxies = columnar.normalise(n, cells, self.count)
+            lines = as_numpy(cells.cells.column("line"))
+            dropped = [int(r.locator.removeprefix("line ")) for r in rejections if r.locator.startswith("line ")]
+            kept = lines[~np.isin(lines, dropped)] if dropped else lines
+            if len(kept) == table.num_rows:
+                self.spans.append((self.count, str(f), kept.astype(np.int32)))
             count = report.files[str(f)]
             count.read += cells.records
             count.rejected += len(rejections)
@@ -311,7 +325,17 @@ class _Staged:
             for k, v in row.items():
                 rows[k].append(v)
             rows["ord"].append(self.count)
+            self.locators[self.count] = (item_file, item.locator)
             self.count += 1
+
+    def where(self, ord_: int) -> tuple[str, str]:
+        """(file, row) of the staged row numbered ord_."""
+        if ord_ in self.locators:
+            return self.locators[ord_]
+        for first, file, lines in reversed(self.spans):
+            if first <= ord_ < first + len(lines):
+                return file, f"line {lines[ord_ - first]}"
+        return "?", "?"
 
     def table(self) -> pa.Table:
         """Every staged row, in one table (given up here: the staged parts are cleared)."""
@@ -352,7 +376,7 @@ def ingest(paths: list[str | Path], db: str | Path, *, fmt: str = "auto", mappin
         raise UnreadableFile(str(exc)) from None
     team_sectors = read_sector_terms(sectors_file) if sectors_file else {}
     report = Report(database=str(db), dry_run=dry_run, who=who)
-    grouped = _files([Path(p) for p in paths], fmt, report)
+    grouped = _files([Path(p) for p in paths], fmt, report, mapping)
     with writelock.hold(db, wait=wait, on_wait=on_wait):
         t0 = time.perf_counter()  # the ingest's own time, not the wait
         _ingest(grouped, db, report, t0, fmt=fmt, mapping=mapping, source=source, strict=strict,
@@ -408,7 +432,7 @@ def _ingest(grouped: dict[str, list[Path]], db: Path, report: Report, t0: float,
             report.seconds = time.perf_counter() - t0
             raise IngestFailed(report, _nothing_to_store(report))
         pa.default_memory_pool().release_unused()  # give the file's bytes and cells back before DuckDB sorts
-        version = _merge(db, staged_rows, staged.galaxy_of, report, fresh.result())
+        version = _merge(db, staged_rows, staged.galaxy_of, report, fresh.result(), where=staged.where, strict=strict)
     except BaseException:
         if fresh.exception() is None:  # (waits for it) the new file, unless it is in place already
             fresh.result().discard()
@@ -495,9 +519,10 @@ def _resolver(db: Path, decide: list[Decision], undo: list[int], who: str, repor
         raise UnreadableFile(str(exc)) from None
 
 
-def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: build.Fresh) -> str | None:
+def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: build.Fresh, *,
+           where: Callable[[int], tuple[str, str]], strict: bool) -> str | None:
     """Merge the staged rows with what `db` holds into `fresh` and put it in place; the new content version (None
-    for a dry run, which puts nothing in place)."""
+    for a dry run, which puts nothing in place). where(ord): the file and row a staged row was read from."""
     previous = None
     if db.exists():
         if dataset_kind(db) == "demo":
@@ -530,15 +555,27 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
                     "decision_id": decision_id, "undone_by": report.who,
                     "undone_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
             # Merges need two sources: with one, no source URL need be normalised (0.5 s for 200,000 rows).
-            several = len(con.execute(sql.text("ingest_sources")).fetchall()) > 1
+            sources = sorted({part for (listed,) in con.execute(sql.text("ingest_sources")).fetchall() if listed
+                              for part in listed.split("; ")})
+            several = len(sources) > 1
             for name in ("ingest_add_unattributed", "ingest_add_actors", "ingest_add_aliases", "ingest_classify",
                          "ingest_find_merges" if several else "ingest_no_merges", "ingest_add_merges",
                          "ingest_add_id_merges"):
                 con.execute(sql.text(name))
             for file, outcome, n in con.execute(sql.text("ingest_outcomes")).fetchall():
                 count = report.files[file]
-                setattr(count, {"duplicate": "duplicates"}.get(outcome, outcome),
-                        getattr(count, {"duplicate": "duplicates"}.get(outcome, outcome)) + n)
+                name = {"duplicate": "duplicates", "conflict": "rejected"}.get(outcome, outcome)
+                setattr(count, name, getattr(count, name) + n)
+            for ord_, _id, first in con.execute(sql.text("ingest_conflicts")).fetchall():
+                file, row = where(ord_)
+                first_file, first_row = where(first)
+                earlier = first_row if first_file == file else f"{first_file} {first_row}"
+                report.rejections.append(Rejection(
+                    file, row, "incident_id", f"the same id as {earlier} with other content: two records are two "
+                                              f"incidents, so {earlier} is kept and this one rejected (give each its "
+                                              "own id)"))
+            if strict and report.rejections:
+                raise IngestFailed(report)
             if report.dry_run:
                 raise _DryRun
             con.execute(sql.text("ingest_new_incident"))
@@ -548,7 +585,7 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
             con.execute(sql.text("ingest_add_log"), {"ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                                   time.gmtime())})
             facts = con.sql(sql.text("ingest_new_incident_facts")).to_arrow_table()
-            sources = sorted(str(s) for s in pc.unique(staged.column("source")).to_pylist())
+            # the sources of every incident the database holds, not only of this ingest's files
             content_version = build.finish(
                 con, kind="sources", alias_map_version=version, insert=sql.text("ingest_insert_incidents"),
                 facts=facts, description="Ingested sources: " + ", ".join(sources) if sources else "Ingested sources")
