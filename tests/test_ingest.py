@@ -271,6 +271,19 @@ def test_a_csv_in_a_folder_without_the_columns_a_record_needs_is_skipped_not_fat
         ingest([other], tmp_path / "db.duckdb")
 
 
+def test_updates_that_change_date_actor_and_title_at_once_are_pointed_out(tmp_path):
+    """Another team's file with the same columns and small numbers as ids updates the first team's incidents:
+    allowed (a feed's ids are unique within its columns), and said beside the file's counts."""
+    db, header = tmp_path / "db.duckdb", "incident_id,occurred_on,actor,title\n"
+    ingest([write(tmp_path, "a.csv", header + "1,2024-01-01,Kimsuky,Team A one\n2,2024-01-02,APT28,Team A two\n")], db)
+    b = write(tmp_path, "b.csv", header + "1,2023-05-05,Turla,Team B one\n2,2024-01-02,APT28,Team A two (fixed)\n")
+    report = ingest([b], db)
+    assert report.totals()["updated"] == 2
+    assert report.files[str(b)].notes == [
+        "1 of its updates change an incident's date, actor and title at once: if this is another feed than the one "
+        "stored with the same columns, its ids name other incidents (give them ids of their own, or a prefix)"]
+
+
 def test_report_file_lists_every_rejection(tmp_path):
     db, out = tmp_path / "db.duckdb", tmp_path / "report.json"
     assert main(["ingest", str(write(tmp_path, "feed.csv", BAD_ROWS)), "--db", str(db), "--report", str(out)]) == 3

@@ -566,6 +566,11 @@ def _merge(db: Path, staged: pa.Table, galaxy_of: dict, report: Report, fresh: b
                 count = report.files[file]
                 name = {"duplicate": "duplicates", "conflict": "rejected"}.get(outcome, outcome)
                 setattr(count, name, getattr(count, name) + n)
+            for file, n in con.execute(sql.text("ingest_rewrites")).fetchall():
+                report.files[file].notes.append(
+                    f"{n:,} of its updates change an incident's date, actor and title at once: if this is another "
+                    "feed than the one stored with the same columns, its ids name other incidents (give them "
+                    "ids of their own, or a prefix)")
             for ord_, _id, first in con.execute(sql.text("ingest_conflicts")).fetchall():
                 file, row = where(ord_)
                 first_file, first_row = where(first)
