@@ -55,7 +55,8 @@ if len(reported):
 cols = st.columns(4)
 cols[0].metric("Incidents (all time)", f"{int(profile['incidents']):,}", border=True)
 cols[1].metric("Campaigns (all time)", f"{int(profile['campaigns']):,}", border=True)
-link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_query())
+with st.container(key="wrap-explorer-link"):  # a long name wraps (app.WRAP_LINKS)
+    link("explorer", f"All incidents of {md(actor)} in the explorer", scoped.to_query())
 
 aliases = data.actor_aliases(store, actor)
 with st.expander("1 name" if len(aliases) == 1 else f"{len(aliases)} names and aliases", expanded=True):
@@ -66,7 +67,7 @@ left, right = st.columns([3, 2])
 with left:
     by_sector = data.sector_period(store, scoped, page.view)
     chart(page, figure(charts.sector_timeseries, by_sector, grain=page.view.grain,
-                       title=f"{charts.title_name(actor)}: incidents by sector",
+                       title=charts.named_title(actor, "incidents by sector"),
                        unfinished=unfinished_period(f.until, page.view.grain)),
           by_sector, name="actor-sectors-over-time", key="actor_sectors", page_name="actor")
 with right:

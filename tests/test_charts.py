@@ -360,11 +360,11 @@ def test_the_sponsor_states_shown_together_are_told_apart_in_every_colour_vision
     assert max(len(fig.data) for fig in figures[:-1]) >= 6  # the demo's selections show several states at once
 
 
-def test_a_long_actor_name_is_cut_in_a_chart_title_and_escaped():
-    """The actor profile's chart title holds at most about two lines of the name (the page heading shows it
-    whole): a 107-character name wrapped to four lines pushed the title's first line out of the chart."""
+def test_a_chart_title_naming_an_actor_keeps_to_one_line():
+    """The actor profile's chart title names the actor when that fits one line; a longer name is left to the page's
+    heading (a 107-character name wrapped the title to four lines, and its first went out of the chart)."""
     long = ("Italian cyber police - National Anti-Crime Computer Centre for Critical Infrastructure "
             "Protection(CNAIPIC)")
-    cut = charts.title_name(long)
-    assert cut.endswith("…") and len(cut) <= charts.NAME_IN_TITLE_CHARS and long.startswith(cut[:-1])
-    assert charts.title_name("<b>APT28</b>") == "&lt;b&gt;APT28&lt;/b&gt;"
+    assert charts.named_title(long, "incidents by sector") == "Incidents by sector"
+    assert charts.named_title("Kimsuky", "incidents by sector") == "Kimsuky: incidents by sector"
+    assert charts.named_title("<b>X</b>", "incidents") == "&lt;b&gt;X&lt;/b&gt;: incidents"

@@ -201,9 +201,10 @@ def _open_store(user: auth.User) -> Store:
 
 HISTORY_JS = Path(__file__).with_name("history.js")  # the project's own script (no feed text): one entry per action
 PRINT_CSS = Path(__file__).with_name("print.css")  # how a page prints from the browser
-# A page link's label is one line cut with an ellipsis; in the "what changed" list a sentence wraps instead.
-WRAP_LINKS = (".st-key-what-changed [data-testid=stPageLink-NavLink] *{white-space:normal!important;"
-              "overflow:visible!important;text-overflow:clip!important}")
+# A page link's label is one line cut with an ellipsis; in the "what changed" list, and in any container whose key
+# starts with "wrap-", it wraps instead (a sentence, a long name).
+WRAP_LINKS = (":is(.st-key-what-changed,[class*=st-key-wrap-]) [data-testid=stPageLink-NavLink] *"
+              "{white-space:normal!important;overflow:visible!important;text-overflow:clip!important}")
 
 
 def _history_policy() -> None:

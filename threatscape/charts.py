@@ -54,14 +54,11 @@ def label(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
-NAME_IN_TITLE_CHARS = 68  # about two title lines (TITLE_CHARS each): a long name leaves the title's words in view
-
-
-def title_name(text: str) -> str:
-    """A name (feed text) as a chart title holds it: at most two title lines of it, cut with '…' (the page's
-    heading shows it whole); escaped as label() does."""
-    text = str(text)
-    return label(text if len(text) <= NAME_IN_TITLE_CHARS else text[:NAME_IN_TITLE_CHARS - 1].rstrip() + "…")
+def named_title(name: str, what: str) -> str:
+    """'NAME: what' when it fits one title line (TITLE_CHARS), else 'What' alone, for a chart on a page whose heading
+    names it (a title that wraps loses its first line above the chart); the name escaped as label() does."""
+    text = f"{name}: {what}"
+    return label(text) if len(text) <= TITLE_CHARS else what[:1].upper() + what[1:]
 
 
 def actor_colours(actor_options: pd.DataFrame) -> dict[str, str]:
