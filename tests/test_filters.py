@@ -163,8 +163,9 @@ def test_a_tlp_filter_and_a_clearance_map_to_one_summary_level_when_they_allow_t
 @pytest.mark.parametrize("first, last, today, since, until", [
     # data up to today: the last 12 complete months, this month left out
     ("2010-01-01", "2026-12-07", "2026-12-07", "2025-12-01", "2026-11-30"),
-    # data that ended in an earlier month: up to its last day, that month being over
-    ("2010-01-01", "2026-11-15", "2026-12-07", "2025-12-01", "2026-11-15"),
+    # data that ended in an earlier month: whole months, to the end of its last one
+    ("2010-01-01", "2026-11-15", "2026-12-07", "2025-12-01", "2026-11-30"),
+    ("2010-01-01", "2025-07-01", "2026-12-07", "2024-08-01", "2025-07-31"),
     # less than a year of data: from its first day
     ("2026-06-10", "2026-12-07", "2026-12-07", "2026-06-10", "2026-11-30"),
     # nothing before this month: all of it

@@ -342,11 +342,11 @@ def drill_down(f: Filters, point: Mapping, *, chart: str, grain: str = "month") 
 
 
 def default_filters(first_day: dt.date, last_day: dt.date, today: dt.date | None = None) -> Filters:
-    """No filters over the last DEFAULT_MONTHS complete months of data: what the overview shows a new visitor. The
-    month holding today is not over, so it is left out (a series that ends in it would end in a cliff); when the
-    data holds nothing before this month, the window is all of it."""
+    """No filters over the last DEFAULT_MONTHS complete months of data, to the end of its last month: what the
+    overview shows a new visitor. The month holding today is not over, so it is left out (a series that ends in it
+    would end in a cliff); when the data holds nothing before this month, the window is all of it."""
     today = today or dt.date.today()
-    until = last_day
+    until = period_bounds(last_day.replace(day=1), "month")[1]  # whole months: the data's last, to its end
     if (until.year, until.month) >= (today.year, today.month):
         until = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)  # the end of the last complete month
         if until < first_day:
