@@ -244,6 +244,7 @@ def test_a_snapshot_ingested_again_adds_and_changes_nothing(tmp_path):
     hostile = HEADER + textwrap.dedent("""\
         5,2023-03-01,?,energy,KR,=HYPERLINK(""http://evil.example""),-2+3,https://shared.example/r,,,+camp
         6,2023-03-02,-Minus Crew,energy,KR,@SUM(1),,,,,
+        7,2023-03-03,"Ministry of Intelligence and Security (MOIS; Iran)",energy,IR,Bracketed name,,,,,
         """)
     ingest([write(tmp_path, "feed.csv", GOOD + hostile.split("\n", 1)[1])], db)
     ingest([write(tmp_path, "vendor.csv", HEADER + "v1,2023-03-01,Kimsuky,energy,KR,Same report,,"
@@ -254,8 +255,12 @@ def test_a_snapshot_ingested_again_adds_and_changes_nothing(tmp_path):
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(db.read_bytes())
     again = ingest([tmp_path / "snap.csv"], copy)
-    assert again.totals() == {"read": 6, "added": 0, "updated": 0, "duplicates": 6, "merged": 0, "rejected": 0}
+    assert again.totals() == {"read": 7, "added": 0, "updated": 0, "duplicates": 7, "merged": 0, "rejected": 0}
     assert Store(copy).dataset()["content_version"] == Store(db).dataset()["content_version"]
+    # the long form holds an incident once per sector: refused, naming the file, rather than read as repeats
+    assert main(["export", "--db", str(db), "--out", str(tmp_path), "--name", "long", "--long"]) == 0
+    with pytest.raises(UnreadableFile, match="long-form snapshot"):
+        ingest([tmp_path / "long.csv"], copy)
 
 
 def test_a_csv_in_a_folder_without_the_columns_a_record_needs_is_skipped_not_fatal(tmp_path):

@@ -503,8 +503,16 @@ NO_NAME = Resolution(UNATTRIBUTED, None, "unattributed", "", "placeholder")  # a
 
 
 def split_reported(actor_as_reported: str) -> list[str]:
-    """The names an incident's actor_as_reported joins (ingest joins several with '; ')."""
-    return [n for n in (actor_as_reported or "").split("; ") if n.strip()]
+    """The names an incident's actor_as_reported joins (ingest joins several with '; '); a '; ' inside brackets is
+    part of a name ('Ministry of Intelligence and Security (MOIS; Iran)')."""
+    names, depth, start, text = [], 0, 0, actor_as_reported or ""
+    for i, c in enumerate(text):
+        depth += (c in "([") - (c in ")]")
+        if depth <= 0 and text.startswith("; ", i):
+            names.append(text[start:i])
+            start, depth = i + 2, 0
+    names.append(text[start:])
+    return [n for n in names if n.strip()]
 
 
 def choose(resolutions: list[Resolution], hints: list[Resolution] = ()) -> Resolution:

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from .. import sql
 from .csvfile import COLUMNS, CsvTable, as_numpy
 from .model import Rejection
-from ..resolver import NO_NAME, UNATTRIBUTED
+from ..resolver import NO_NAME, UNATTRIBUTED, choose, split_reported
 from .normalise import DIGEST_CHARS, GLOBAL_ID, TITLE_JOIN, UNREADABLE_TLP, Normaliser, own_id, parse_date
 
 # The staged rows of an ingest, whatever their format: what queries/ingest_*.sql read as `staged`.
@@ -120,7 +120,13 @@ def normalise(n: Normaliser, t: CsvTable, first_ord: int) -> tuple[pa.Table, lis
             tlps[i] = UNREADABLE_TLP
 
     # Counted once per record: the actor, each unmapped sector term and place, several countries.
-    resolutions = [n.aliases.resolve(v) for v in actor.values]
+    if t.reported_names:  # a snapshot's names as reported: each tried, as Normaliser.row tries a record's names
+        each = [[n.aliases.resolve(x) for x in split_reported(v)] for v in actor.values]
+        resolutions = [choose(names) for names in each]
+        for i, count in actor.counts():
+            n.several_actors += count * (len({r.name for r in each[i] if r.status != "unattributed"}) > 1)
+    else:
+        resolutions = [n.aliases.resolve(v) for v in actor.values]
     galaxy_of = {r.name: r.actor for r in resolutions if r.actor is not None}
     for i, count in actor.counts():
         n.count_actor(resolutions[i], count)

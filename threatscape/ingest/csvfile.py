@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..resolver import split_reported
 from ..safe import FORMULA_STARTS
 from .model import RawIncident, Rejection, UnreadableFile
 
@@ -261,11 +262,21 @@ def _sniff(text: _Text) -> str:
     return best
 
 
+def reads_reported_names(header: list[str], mapping: dict[str, str]) -> bool:
+    """Whether the actor is read from a snapshot's actor_as_reported column: the names a source reported, joined
+    by '; ' (resolver.split_reported), each tried as ingest tried them."""
+    return "actor" not in mapping and REPORTED_ACTOR in header
+
+
 def _where(path: Path, header: list[str], mapping: dict[str, str]) -> list[int]:
     """Each field's column position in COLUMNS order (-1: the file has no such column), or UnreadableFile."""
     columns = {f: mapping.get(f, f) for f in COLUMNS}
-    if "actor" not in mapping and REPORTED_ACTOR in header:
+    if reads_reported_names(header, mapping):
         columns["actor"] = REPORTED_ACTOR
+        if "sector" in header and "sectors" not in header and "sectors" not in mapping:
+            # each row holds one of an incident's sectors: read as incidents, all but one row would be repeats
+            raise UnreadableFile(f"{path}: a long-form snapshot (one row per incident and sector); ingest the "
+                                 "snapshot's wide form instead (one row per incident: export without --long)")
     missing = [f"{f} (column {c!r})" if c != f else f for f, c in columns.items() if f in REQUIRED and c not in header]
     if missing:
         raise UnreadableFile(f"{path}: no column for {', '.join(missing)}; columns are {', '.join(header)}"
@@ -341,6 +352,7 @@ def _read_file(path: Path, source: str, mapping: dict[str, str], delimiter: str 
         header: list[str] = []
         records = list(_records(path, rows, mapping, header))  # all of them: the date order is the file's
     dmy = day_first((c[1] for _, c in records if not isinstance(c, Rejection)), dates)
+    reported = reads_reported_names(header, mapping)
     for line, cells in records:
         if isinstance(cells, Rejection):
             yield cells
@@ -352,7 +364,7 @@ def _read_file(path: Path, source: str, mapping: dict[str, str], delimiter: str 
             occurred_on = occurred_on[:_KEPT_CHARS.get(precision.lower(), len(occurred_on))]
         yield RawIncident(
             file=name, locator=f"line {line}", source=row_source or source, source_id=incident_id,
-            occurred_on=occurred_on, actors=[actor] if actor else [],
+            occurred_on=occurred_on, actors=(split_reported(actor) if reported else [actor]) if actor else [],
             sectors=[sectors] if sectors else [],  # whole cells: Normaliser.split cuts them into values
             countries=[country] if country else [],
             title=title, summary=summary, campaign=campaign, source_url=url, confidence=confidence, tlp=tlp,
@@ -457,6 +469,7 @@ class CsvTable:
     sheet: str | None = None  # the workbook sheet read
     namespace: str = ""       # what its own ids are unique within (feed_namespace)
     day_first: bool = False   # its D/M/YYYY dates put the day first (read as ISO dates: day_first)
+    reported_names: bool = False  # its actor cells are a snapshot's names as reported (reads_reported_names)
 
     @property
     def records(self) -> int:
@@ -580,7 +593,8 @@ def _csv_table(path: Path, source: str, mapping: dict[str, str], text: _Text, de
             record = _joined([stripped[i] for i in every], pool)
             if ids is not None:  # a record only where the row has no id of its own
                 record = pc.if_else(pc.is_null(ids), record, pa.scalar(None, pa.string()))
-    return CsvTable(str(path), source, _columns(lines[1:], stripped, where, record), namespace=namespace)
+    return CsvTable(str(path), source, _columns(lines[1:], stripped, where, record), namespace=namespace,
+                    reported_names=reads_reported_names(header, mapping))
 
 
 @functools.lru_cache(maxsize=16)
@@ -770,4 +784,5 @@ def _slow_table(path: Path, source: str, mapping: dict[str, str], rows: Iterator
     flush()
     out.cells = pa.Table.from_batches(batches, _CELLS_SCHEMA)
     out.namespace = feed_namespace(header)
+    out.reported_names = reads_reported_names(header, mapping)
     return out
