@@ -45,11 +45,11 @@ def test_snapshot_csv_is_exactly_what_a_spreadsheet_can_trust(evil_store, tmp_pa
     assert raw.count(b"\r\n") == 4 and not raw.startswith(b"\xef\xbb\xbf")
     assert read_csv(csv_path) == [
         export.CSV_COLUMNS,
-        ["e03", "2023-06-03", "day", "MuddyWater", "Seedworm", "IR", "software", "IL", "",
+        ["e03", "2023-06-03", "day", "MuddyWater", "Seedworm", "IR", "", "software", "IL", "",
          "'\tTab start, \"quoted\"", "'\rline", "95", "CLEAR", "fixture", ""],
-        ["e02", "2023-06-02", "day", "MuddyWater", "Seedworm", "IR", "software; energy", "IL", "C-Delta",
+        ["e02", "2023-06-02", "day", "MuddyWater", "Seedworm", "IR", "", "software; energy", "IL", "C-Delta",
          "'@SUM(1+1)", "'-2+3", "", "RED", "fixture", "https://example.org/report?a=1,b=2"],
-        ["e01", "2023-06-01", "day", "MuddyWater", "Seedworm", "IR", "software", "IL", "",
+        ["e01", "2023-06-01", "day", "MuddyWater", "Seedworm", "IR", "", "software", "IL", "",
          "'=HYPERLINK(\"http://evil.example/x\",\"click\")", "'+cmd|' /C calc'!A0", "40", "AMBER", "fixture",
          "javascript:alert(1)"],
     ]
@@ -60,9 +60,10 @@ def test_long_form_has_one_row_per_incident_and_sector_and_bom_is_optional(evil_
                                                      long=True, bom=True)
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = read_csv(csv_path, encoding="utf-8-sig")
-    assert rows[0][6] == "sector"
-    assert [(r[0], r[6]) for r in rows[1:]] == [("e03", "software"), ("e02", "software"), ("e02", "energy"),
-                                                ("e01", "software")]
+    at = rows[0].index("sector")
+    assert "sectors" not in rows[0]
+    assert [(r[0], r[at]) for r in rows[1:]] == [("e03", "software"), ("e02", "software"), ("e02", "energy"),
+                                                 ("e01", "software")]
     assert json.loads(manifest_path.read_text())["csv"]["rows"] == 4
 
 

@@ -237,9 +237,9 @@ def test_the_description_names_every_source_the_database_holds(tmp_path):
 
 
 def test_a_snapshot_ingested_again_adds_and_changes_nothing(tmp_path):
-    """A CSV snapshot holds what the database holds: the names as sources reported them (an alias, a placeholder),
-    dates only as precise as known, each incident's sources (one that two sources reported lists both), and
-    formula-like text guarded with an apostrophe. Ingested again, every row is an exact repeat."""
+    """A CSV snapshot holds what the database holds: the names and sponsor states as sources reported them (an
+    alias, a placeholder), dates only as precise as known, each incident's sources (one that two sources reported
+    lists both), and formula-like text guarded with an apostrophe. Ingested again, every row is an exact repeat."""
     db = tmp_path / "db.duckdb"
     hostile = HEADER + textwrap.dedent("""\
         5,2023-03-01,?,energy,KR,=HYPERLINK(""http://evil.example""),-2+3,https://shared.example/r,,,+camp
@@ -249,13 +249,16 @@ def test_a_snapshot_ingested_again_adds_and_changes_nothing(tmp_path):
     ingest([write(tmp_path, "feed.csv", GOOD + hostile.split("\n", 1)[1])], db)
     ingest([write(tmp_path, "vendor.csv", HEADER + "v1,2023-03-01,Kimsuky,energy,KR,Same report,,"
                                                    "https://shared.example/r/,,,\n")], db, source="Vendor X")
+    ingest([write(tmp_path, "sponsors.csv", "incident_id,occurred_on,actor,sponsor\ns1,2023-04-01,Kimsuky,Russia\n")],
+           db, source="Vendor X")
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM incident WHERE source = 'CSV; Vendor X'").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM incident WHERE sponsor_as_reported = 'RU'").fetchone() == (1,)
     assert main(["export", "--db", str(db), "--out", str(tmp_path), "--name", "snap"]) == 0
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(db.read_bytes())
     again = ingest([tmp_path / "snap.csv"], copy)
-    assert again.totals() == {"read": 7, "added": 0, "updated": 0, "duplicates": 7, "merged": 0, "rejected": 0}
+    assert again.totals() == {"read": 8, "added": 0, "updated": 0, "duplicates": 8, "merged": 0, "rejected": 0}
     assert Store(copy).dataset()["content_version"] == Store(db).dataset()["content_version"]
     # the long form holds an incident once per sector: refused, naming the file, rather than read as repeats
     assert main(["export", "--db", str(db), "--out", str(tmp_path), "--name", "long", "--long"]) == 0

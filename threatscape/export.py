@@ -32,6 +32,7 @@ from .store import Store
 INCIDENT_QUERY = "incident_page"  # the explorer's query: the snapshot is exactly what the explorer lists
 CHUNK_ROWS = 100_000  # rows per keyset page: bounds memory whatever the export's size
 CSV_COLUMNS = ["incident_id", "occurred_on", "date_precision", "actor", "actor_as_reported", "sponsor_country",
+               "sponsor_as_reported",
                "sectors", "victim_country", "campaign", "title", "summary", "confidence", "tlp", "source",
                "source_url"]
 BOM = "\ufeff".encode()

@@ -27,7 +27,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # the characters FORMULA matc
 
 # Text columns whose values the store constrains (schema CHECKs, the taxonomy's names): they cannot start
 # like a formula, so neutralise does not spend a regex pass on them.
-CONSTRAINED = frozenset({"date_precision", "sponsor_country", "sectors", "sector", "victim_country", "tlp"})
+CONSTRAINED = frozenset({"date_precision", "sponsor_country", "sponsor_as_reported", "sectors", "sector",
+                         "victim_country", "tlp"})
 
 
 def _neutralised(col):

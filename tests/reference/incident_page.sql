@@ -16,7 +16,7 @@ WITH keyed AS (
             GROUP BY m.sector_mask
         )
         SELECT i.seq, i.incident_id, i.occurred_on, i.date_precision, i.actor, i.actor_as_reported, i.sponsor_country,
-               coalesce(mn.sectors, '') AS sectors, i.victim_country, i.campaign, i.title, i.summary, i.confidence,
+               i.sponsor_as_reported, coalesce(mn.sectors, '') AS sectors, i.victim_country, i.campaign, i.title, i.summary, i.confidence,
                i.tlp, i.source, i.source_url
         FROM filtered_incident($since::DATE, $until::DATE, $actors::VARCHAR[], $sector_mask::UBIGINT,
                                $countries::VARCHAR[], $sponsors::VARCHAR[],

@@ -46,6 +46,7 @@ COLUMNS = ("incident_id", "occurred_on", "actor", "sectors", "victim_country", "
 # source reported it ('actor_as_reported'); read again, the reported name is the actor's, so that it resolves as
 # it did (by the rules in force) and a snapshot ingested again adds nothing. --map actor=COLUMN says otherwise.
 REPORTED_ACTOR = "actor_as_reported"
+REPORTED_SPONSOR = "sponsor_as_reported"  # likewise, the sponsor state the source named (the field 'sponsor')
 REQUIRED = ("occurred_on", "actor")
 RECORD_SEPARATOR = "\x1f"  # between the cells of a row in its 'record' (ASCII's unit separator: never typed)
 DELIMITERS = ",;\t|"     # the delimiters found by themselves, preferred in this order when the header fits several
@@ -271,6 +272,8 @@ def reads_reported_names(header: list[str], mapping: dict[str, str]) -> bool:
 def _where(path: Path, header: list[str], mapping: dict[str, str]) -> list[int]:
     """Each field's column position in COLUMNS order (-1: the file has no such column), or UnreadableFile."""
     columns = {f: mapping.get(f, f) for f in COLUMNS}
+    if "sponsor" not in mapping and "sponsor" not in header and REPORTED_SPONSOR in header:
+        columns["sponsor"] = REPORTED_SPONSOR  # a snapshot's: the sponsor state the source named
     if reads_reported_names(header, mapping):
         columns["actor"] = REPORTED_ACTOR
         if "sector" in header and "sectors" not in header and "sectors" not in mapping:
