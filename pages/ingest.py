@@ -71,8 +71,8 @@ if st.button("Ingest", type="primary", disabled=not uploads or not replace,
     if report is None:  # nothing was read: an unreadable file, or the process failed
         st.error(md(plain(outcome.error or "The ingest failed.")))
         st.stop()
-    if not outcome.stored:
-        st.error(f"{len(report['rejections']):,} record(s) rejected; strict, so nothing was written.")
+    if not outcome.stored:  # why, in the ingest's own words (no incident to store, or --strict and a rejection)
+        st.error(md(plain(outcome.error or "Nothing was written.")))
     cols = st.columns(6)
     for col, key in zip(cols, ("read", "added", "updated", "duplicates", "merged", "rejected")):
         col.metric(key.capitalize(), f"{report[key]:,}", border=True)

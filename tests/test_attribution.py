@@ -129,6 +129,19 @@ def test_a_decision_applies_to_stored_incidents_is_recorded_and_can_be_undone(ti
     assert "undone by bob" in capsys.readouterr().out
 
 
+def test_names_lists_decisions_of_every_kind(timeline, tmp_path, capsys):
+    """A decision without an actor (a placeholder, a new actor) beside a mapping: every one is listed."""
+    _, db, _ = timeline
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("name,decision,actor,reason\nKimusky,map,Kimsuky,typo\nSome Crew,new,,own group\n"
+                       "N/A,placeholder,,not a name\n", encoding="utf-8")
+    assert main(["ingest", "--aliases", str(aliases), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["names", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "'Kimusky' map Kimsuky" in out and "'Some Crew' new (" in out and "'N/A' placeholder (" in out
+
+
 def test_an_aliases_file_is_applied_from_the_command_line(timeline, tmp_path, capsys):
     _, db, _ = timeline
     aliases = tmp_path / "aliases.csv"

@@ -292,6 +292,23 @@ def test_updates_that_change_date_actor_and_title_at_once_are_pointed_out(tmp_pa
         "stored with the same columns, its ids name other incidents (give them ids of their own, or a prefix)"]
 
 
+def test_an_ingest_leaves_an_incident_whose_cell_names_two_actors_as_it_was(tmp_path):
+    """"APT28; Kimsuky" in one CSV cell is one name as the feed gave it (ambiguous): a later ingest must not read
+    the stored name as two and give the incident another actor."""
+    db = tmp_path / "db.duckdb"
+    feed = write(tmp_path, "amb.csv", 'incident_id,occurred_on,actor,title\nm1,2023-05-03,"APT28; Kimsuky",multi\n')
+    ingest([feed], db)
+    before = Store(db).dataset()["content_version"]
+    again = ingest([feed], db)
+    assert again.totals()["duplicates"] == 1 and again.remapped == 0
+    ingest([write(tmp_path, "other.csv", HEADER + "o1,2023-06-01,APT28,Other,,,,,,,\n")], db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT a.name FROM incident i JOIN actor a USING (actor_id) WHERE incident_id LIKE '%m1'"
+                           ).fetchone() != ("APT28",)
+    assert Store(db).dataset()["content_version"] != before  # (o1 was added) ...
+    assert ingest([feed], db).remapped == 0  # ... and m1 is still read as it was
+
+
 def test_report_file_lists_every_rejection(tmp_path):
     db, out = tmp_path / "db.duckdb", tmp_path / "report.json"
     assert main(["ingest", str(write(tmp_path, "feed.csv", BAD_ROWS)), "--db", str(db), "--report", str(out)]) == 3

@@ -127,6 +127,7 @@ TITLE_CHARS = 36  # a title line a phone-width chart (about 340 px) holds in 16 
 SUBTITLE_CHARS = 48  # a subtitle line it holds in 12 px type
 HEADING_LINE_PX = 17  # a subtitle line's height
 TITLE_LINE_PX = 21  # a title line's height
+EMPTY_CHARS = 34  # a line of an empty chart's message (15 px type) in the overview's narrower column
 
 
 def _wrap(text: str, width: int) -> str:
@@ -166,8 +167,9 @@ def _list(values: np.ndarray):
 
 
 def _empty(title: str, message: str = "No incidents match the filters.") -> go.Figure:
+    """A chart with nothing to draw, saying why in lines that fit a narrow column (plotly does not wrap text)."""
     return _figure([], title, "", height=300, xaxis={"visible": False}, yaxis={"visible": False}, annotations=[
-        {"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+        {"text": _wrap(message, EMPTY_CHARS), "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
          "font": {"size": 15, "color": GREY}}])
 
 

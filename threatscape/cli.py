@@ -491,7 +491,8 @@ def _names(db: store_mod.Store, limit: int) -> None:
         print(f"  {r.name} [{r.status}]: {r.incidents:,} incidents{hint}")
     for d in review.decisions:
         undone = f"; undone by {d.undone_by or 'unknown'}, {d.undone_at}" if d.undone_at else ""
-        print(f"decision {d.decision_id}: {d.name!r} {d.decision}{' ' + d.actor if d.actor else ''}"
+        actor = f" {d.actor}" if isinstance(d.actor, str) and d.actor else ""  # (a missing one reads as NaN)
+        print(f"decision {d.decision_id}: {d.name!r} {d.decision}{actor}"
               f" ({d.decided_by or 'unknown'}, {d.decided_at}{undone}){': ' + d.reason if d.reason else ''}")
 
 

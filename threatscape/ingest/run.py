@@ -611,6 +611,10 @@ def _remap(resolver: Resolver, stored: list[tuple], report: Report) -> pa.Table:
     for reported, actor, match, incidents in stored:
         names = split_reported(reported) if reported != UNATTRIBUTED else []
         now = choose([resolver.resolve(n) for n in names])
+        if len(names) > 1:  # or one name, as a CSV cell naming two actors ("APT28; Kimsuky") is: read as it was
+            whole = resolver.resolve(reported)
+            if (whole.name, whole.match) == (actor, match) or (whole.status == "resolved" and now.status != "resolved"):
+                now = whole
         was_local = bool(match) and match.endswith("[local]")
         if now.status in ("resolved", "unattributed") or was_local:
             if (now.name, now.match) != (actor, match):
