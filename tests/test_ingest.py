@@ -309,6 +309,18 @@ def test_an_ingest_leaves_an_incident_whose_cell_names_two_actors_as_it_was(tmp_
     assert ingest([feed], db).remapped == 0  # ... and m1 is still read as it was
 
 
+def test_a_name_the_team_made_a_new_actor_leaves_the_names_to_review(tmp_path):
+    from threatscape import names
+
+    db = tmp_path / "db.duckdb"
+    ingest([write(tmp_path, "feed.csv", GOOD)], db)
+    assert [n.name for n in names.review(Store(db)).names] == ["Some New Crew"]
+    aliases = write(tmp_path, "aliases.csv", "name,decision,actor,reason\nSome New Crew,new,,our own tracking\n")
+    ingest([], db, aliases_file=aliases)
+    review = names.review(Store(db))
+    assert review.names == [] and review.unresolved_incidents == 0
+
+
 def test_report_file_lists_every_rejection(tmp_path):
     db, out = tmp_path / "db.duckdb", tmp_path / "report.json"
     assert main(["ingest", str(write(tmp_path, "feed.csv", BAD_ROWS)), "--db", str(db), "--report", str(out)]) == 3
