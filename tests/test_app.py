@@ -154,6 +154,15 @@ def test_a_link_dated_wholly_outside_the_data_opens_the_default_period_and_says_
     assert at.sidebar.date_input(key="until").value == default.sidebar.date_input(key="until").value
 
 
+def test_a_link_parameter_the_page_does_not_take_is_named(on_fixture):
+    at = run("dashboard.py", H1 | {"min_confidence": "90", "zzz": "1"})
+    shown = [w.value.replace("\\", "") for w in at.warning]  # (Markdown-escaped)
+    assert any("min_confidence is not a setting of this page (did you mean confidence?); ignored" in w
+               for w in shown), shown
+    assert any("zzz is not a setting of this page; ignored" in w for w in shown), shown
+    assert metrics(at)["Incidents"][0] == "8"  # the rest of the link applies
+
+
 def test_reset_restores_the_default_view(on_fixture):
     at = run("dashboard.py", H1 | {"country": "UA"})
     at.sidebar.button[0].click().run()

@@ -369,6 +369,7 @@ def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset:
         _seed_widgets(last_filters, last_view, {k: allowed[0] for k, allowed in extra.items()})
     elif outside:  # first load, a shared link or a drill-down: the URL says what to show
         problems = _seed_from_link(store, query, extra, first_day, last_day, view_options)
+        problems += _unknown_keys(query, url_keys)
     problems += _within_clearance(user)
 
     # New data swapped in (an ingest) may not reach the dates this session was looking at.
@@ -380,6 +381,24 @@ def _url_state(store: Store, query: dict, url_keys: tuple, extra: dict, dataset:
                 f"{fresh.until}.", icon=":material/update:")
     s["_data_version"] = dataset["content_version"]
     return problems, outside
+
+
+STREAMLIT_KEYS = ("embed", "embed_options")  # Streamlit's own link parameters
+
+
+def _unknown_keys(query: dict, url_keys: tuple) -> list[str]:
+    """A line for each link parameter this page does not take (a typo, another page's), with the one it may mean:
+    a link that quietly shows something other than what it says would mislead."""
+    import difflib
+
+    out = []
+    for key in query:
+        if key in url_keys or key in STREAMLIT_KEYS:
+            continue
+        close = difflib.get_close_matches(key, url_keys, n=1, cutoff=0.6)
+        out.append(f"{key} is not a setting of this page" + (f" (did you mean {close[0]}?)" if close else "")
+                   + "; ignored")
+    return out
 
 
 def _keep_position(query: dict, outside: bool, shown: tuple) -> list[str]:
