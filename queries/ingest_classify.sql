@@ -9,30 +9,26 @@
 CREATE TEMP TABLE staged_class AS
 WITH repeated AS (
     SELECT incident_id, min(ord) AS first FROM staged GROUP BY incident_id HAVING count(*) > 1
+),
+content AS (  -- what a staged row says of its incident (all but its source and how its name matched)
+    SELECT ord, row(occurred_on, date_precision, actor, actor_as_reported, sector_mask, victim_country, campaign,
+                    title, summary, confidence, tlp, source_url, sponsor_as_reported) AS said
+    FROM staged
 )
 SELECT s.ord, s.incident_id, s.file,
-       CASE WHEN row(s.occurred_on, s.date_precision, s.actor, s.actor_as_reported, s.sector_mask, s.victim_country,
-                     s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source_url,
-                     s.sponsor_as_reported)
-                 IS NOT DISTINCT FROM
-                 row(f.occurred_on, f.date_precision, f.actor, f.actor_as_reported, f.sector_mask, f.victim_country,
-                     f.campaign, f.title, f.summary, f.confidence, f.tlp, f.source_url,
-                     f.sponsor_as_reported)
-            THEN 'duplicate' ELSE 'conflict' END AS outcome
-FROM staged AS s JOIN repeated AS r USING (incident_id) JOIN staged AS f ON f.ord = r.first
+       CASE WHEN c.said IS NOT DISTINCT FROM fc.said THEN 'duplicate' ELSE 'conflict' END AS outcome
+FROM staged AS s JOIN repeated AS r USING (incident_id) JOIN content AS c ON c.ord = s.ord
+JOIN content AS fc ON fc.ord = r.first
 WHERE s.ord <> r.first
 UNION ALL
 SELECT s.ord, s.incident_id, s.file,
        CASE WHEN NOT list_has_any(string_split(i.source, '; '), string_split(s.source, '; ')) THEN 'merged'
-            WHEN row(i.occurred_on, i.date_precision, i.actor, i.actor_as_reported, i.sector_mask, i.victim_country,
-                     i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source_url,
-                     i.sponsor_as_reported)
-                 IS NOT DISTINCT FROM
-                 row(s.occurred_on, s.date_precision, s.actor, s.actor_as_reported, s.sector_mask, s.victim_country,
-                     s.campaign, s.title, s.summary, s.confidence, s.tlp, s.source_url,
-                     s.sponsor_as_reported)
+            WHEN c.said IS NOT DISTINCT FROM
+                 row(i.occurred_on, i.date_precision, i.actor, i.actor_as_reported, i.sector_mask, i.victim_country,
+                     i.campaign, i.title, i.summary, i.confidence, i.tlp, i.source_url, i.sponsor_as_reported)
             THEN 'duplicate' ELSE 'updated' END AS outcome
 FROM staged AS s
+JOIN content AS c ON c.ord = s.ord
 JOIN stored AS i USING (incident_id)
 LEFT JOIN repeated AS r USING (incident_id)
 WHERE r.first IS NULL OR s.ord = r.first

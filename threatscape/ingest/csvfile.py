@@ -61,6 +61,13 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 
+def _first_line(head: bytes) -> str:
+    """The first line (the header) of a file's first bytes, as UTF-16 after its byte-order mark, else UTF-8."""
+    if head[:2] in _UTF16_BOMS:
+        return head[:len(head) // 2 * 2].decode("utf-16", errors="replace").split("\n", 1)[0]
+    return head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+
+
 def names_fields(path: Path, mapping: dict[str, str]) -> bool:
     """Whether the first line of a CSV names a column for each field a record needs (REQUIRED, through --map; a
     snapshot's actor_as_reported for the actor): a CSV in a folder that does not (another table beside the
@@ -68,11 +75,7 @@ def names_fields(path: Path, mapping: dict[str, str]) -> bool:
     if _is_workbook(path):
         return True
     with open(path, "rb") as f:
-        head = f.read(_SNIFF_BYTES)
-    if head[:2] in _UTF16_BOMS:
-        first = head[:len(head) // 2 * 2].decode("utf-16", errors="replace").split("\n", 1)[0]
-    else:
-        first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+        first = _first_line(f.read(_SNIFF_BYTES))
     wanted = [mapping.get(f, f) for f in REQUIRED]
     return all(w in first or (w == "actor" and REPORTED_ACTOR in first) for w in wanted)
 
@@ -84,10 +87,7 @@ def looks_like(path: Path, head: bytes) -> bool:
         return head.startswith(_ZIP)
     if suffix not in (".csv", ".tsv", ".txt"):
         return False
-    if head[:2] in _UTF16_BOMS:
-        first = head[:len(head) // 2 * 2].decode("utf-16", errors="replace").split("\n", 1)[0]
-    else:
-        first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    first = _first_line(head)
     if suffix == ".txt" and not all(c in first.lower() for c in REQUIRED):
         return False  # a .txt is data only with the columns this reader needs (a README.txt beside data is not)
     return any(d in first for d in DELIMITERS)
