@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import duckdb
 import pytest
@@ -155,3 +157,32 @@ def test_a_spark_build_from_the_command_line_and_its_failures_are_one_line(tmp_p
     assert damaged.returncode == 1 and len(damaged.stderr.strip().splitlines()) == 1, damaged.stderr[-2000:]
     assert f"{victim.parent.name}/{victim.name}" in damaged.stderr  # the file at fault
     assert _rows(tmp_path / "s.duckdb", "actor_month") == _rows(tmp_path / "d.duckdb", "actor_month")  # kept
+
+
+def test_an_interrupted_spark_build_resumes_from_the_summaries_it_finished(tmp_path):
+    """A long build killed part-way (a machine restarted, a job cancelled) loses only the summary it was computing:
+    the same command again computes the rest and gives the same database."""
+    _need_spark()
+    lake.write_demo(tmp_path / "lake", incidents=20_000, seed=5, until=UNTIL)
+    command = [sys.executable, "-m", "threatscape", "build", "--engine", "spark", "--from", str(tmp_path / "lake"),
+               "--db", str(tmp_path / "s.duckdb"), "--work", str(tmp_path / "work")]
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not list((tmp_path / "work").glob("*/*/_SUCCESS")):
+            assert first.poll() is None and time.monotonic() < deadline, "no summary finished before the build ended"
+            time.sleep(0.05)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # Spark's JVM too
+        first.wait()
+    assert not (tmp_path / "s.duckdb").exists()
+
+    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Resuming an interrupted build" in again.stderr and "summaries kept from" in again.stderr
+    lake.build_database(tmp_path / "lake", tmp_path / "d.duckdb")
+    for table in ("campaign_change", "actor_month", "incident_day"):
+        assert _rows(tmp_path / "s.duckdb", table) == _rows(tmp_path / "d.duckdb", table), table
+    assert list((tmp_path / "work").iterdir()) == []  # a finished build leaves nothing behind

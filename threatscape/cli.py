@@ -197,8 +197,8 @@ def main(argv: list[str] | None = None) -> int:
                         "Java 17; threatscape/spark.py)")
     p.add_argument("--master", default="local[*]", help="the Spark master: local[*] (default), spark://host:7077 "
                                                         "or sc://host (Spark Connect)")
-    p.add_argument("--work", metavar="DIR", help="where Spark writes the summaries for DuckDB to read (default: a "
-                   "temporary folder; with a cluster, a folder both see)")
+    p.add_argument("--work", metavar="DIR", help="where Spark writes the summaries for DuckDB to read (default: the "
+                   "temporary folder; with a cluster, a folder both see); an interrupted build resumes from there")
 
     p = sub.add_parser("info", help="describe a database")
     p.add_argument("--db", help=db_help)

@@ -15,6 +15,8 @@ shared file system).
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
 import os
 import shutil
@@ -158,7 +160,9 @@ def session(master: str = DEFAULT_MASTER, partitions: int = 8):
 
 
 def compute_summaries(spark, folder: Path, work: Path) -> None:
-    """Spark: read the lake, compute every summary (SUMMARIES, in order) and write each as Parquet in work/<name>."""
+    """Spark: read the lake, compute every summary (SUMMARIES, in order) and write each as Parquet in work/<name>.
+    A summary whose folder Spark finished (its _SUCCESS marker) in an earlier, interrupted build of the same lake is
+    read, not computed again (work_folder names a folder by the lake and the queries)."""
     # Only the columns the summaries read, read from the lake by each query that reads them: Parquet's columns are
     # Spark's cheapest store, and Spark's cache would hold a whole partition in memory (at 100 million incidents,
     # more than a 2 GB driver has).
@@ -174,15 +178,19 @@ def compute_summaries(spark, folder: Path, work: Path) -> None:
     sectors.createOrReplaceTempView("sector")
     columns, levels = _schema_facts()
     spark.createDataFrame(levels, "tlp string, tlp_max bigint").createOrReplaceTempView("tlp_level")
+    kept = [name for name in SUMMARIES if (work / name / "_SUCCESS").exists()]
+    if kept:
+        log.warning("Resuming an interrupted build: %d of %d summaries kept from %s", len(kept), len(SUMMARIES), work)
     for name in SUMMARIES:
         out = work / name
-        t0 = time.perf_counter()
-        try:
-            frame = spark.sql(spark_sql(name))
-            frame.toDF(*[f"c{i}" for i in range(len(frame.columns))]).write.mode("overwrite").parquet(str(out))
-        except Exception as exc:  # noqa: BLE001 - which summary, in one line
-            raise SparkBuildError(f"{name}: {_one_line(exc)}") from None
-        log.info("spark: %s in %.1f s", name, time.perf_counter() - t0)
+        if name not in kept:
+            t0 = time.perf_counter()
+            try:
+                frame = spark.sql(spark_sql(name))
+                frame.toDF(*[f"c{i}" for i in range(len(frame.columns))]).write.mode("overwrite").parquet(str(out))
+            except Exception as exc:  # noqa: BLE001 - which summary, in one line
+                raise SparkBuildError(f"{name}: {_one_line(exc)}") from None
+            log.info("spark: %s in %.1f s", name, time.perf_counter() - t0)
         # Later summaries read this one as Spark wrote it (not its plan again), by the table's column names.
         table = target_table(name)
         spark.read.parquet(str(out)).toDF(*columns[table]).createOrReplaceTempView(table)
@@ -232,8 +240,10 @@ def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: 
     log file, removed when the build succeeds and named in the error when it fails."""
     folder = Path(folder)
     manifest = lake.read_manifest(folder)
-    work = Path(tempfile.mkdtemp(prefix="threatscape-spark-", dir=work_dir))
+    work = work_folder(folder, work_dir)
+    lock = _lock(work)
     log_fd, log_path = tempfile.mkstemp(prefix="threatscape-spark-", suffix=".log")
+    built = False
     try:
         try:
             size = manifest.get("incidents") if isinstance(manifest.get("incidents"), int) else 0
@@ -244,16 +254,56 @@ def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: 
             finally:
                 spark.stop()
         except SparkBuildError as exc:
-            raise SparkBuildError(f"{exc} (Spark's log: {log_path})") from None
+            raise SparkBuildError(f"{exc} (Spark's log: {log_path}){_kept(work)}") from None
         os.unlink(log_path)
         with build.new_database(db) as con:
             lake.load_tables(con, folder)
-            return build.finish(con, kind=manifest["kind"], description=manifest["description"],
-                                alias_map_version=manifest["alias_map_version"],
-                                derive=lambda c: assemble(c, work))
+            version = build.finish(con, kind=manifest["kind"], description=manifest["description"],
+                                   alias_map_version=manifest["alias_map_version"],
+                                   derive=lambda c: assemble(c, work))
+        built = True
+        return version
     finally:
         os.close(log_fd)
-        shutil.rmtree(work, ignore_errors=True)
+        if built or not any(work.glob("*/_SUCCESS")):
+            shutil.rmtree(work, ignore_errors=True)
+        lock.close()
+
+
+def work_folder(folder: Path, work_dir: str | os.PathLike | None) -> Path:
+    """Where Spark writes this build's summaries: a folder in `work_dir` (default: the temporary folder) named by
+    what the summaries depend on (the lake's manifest and files, and the queries), so that the same build started
+    again after an interruption (a machine restarted, a killed job, a cluster that went away) finds the summaries
+    Spark finished and computes only the rest. It is removed when the build succeeds."""
+    digest = hashlib.sha256((folder / lake.MANIFEST).read_bytes())
+    for path in sorted(folder.rglob("*.parquet")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    for name in SUMMARIES:
+        digest.update(spark_sql(name).encode())
+    work = Path(work_dir or tempfile.gettempdir()) / f"threatscape-spark-{digest.hexdigest()[:16]}"
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def _lock(work: Path):
+    """An exclusive lock on the work folder for this build: two builds of the same lake into one folder would
+    overwrite each other's summaries."""
+    handle = open(work / ".lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise SparkBuildError(f"{work}: another build of the same lake is writing there; wait for it to end") from None
+    return handle
+
+
+def _kept(work: Path) -> str:
+    done = sum(1 for name in SUMMARIES if (work / name / "_SUCCESS").exists())
+    if not done:
+        return ""
+    return (f"; the {done} of {len(SUMMARIES)} summaries Spark finished are kept in {work}, and the same command "
+            "computes only the rest")
 
 
 def _quietly(fd: int, start, *args):
