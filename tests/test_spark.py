@@ -10,9 +10,11 @@ import datetime as dt
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -186,3 +188,67 @@ def test_an_interrupted_spark_build_resumes_from_the_summaries_it_finished(tmp_p
     for table in ("campaign_change", "actor_month", "incident_day"):
         assert _rows(tmp_path / "s.duckdb", table) == _rows(tmp_path / "d.duckdb", table), table
     assert list((tmp_path / "work").iterdir()) == []  # a finished build leaves nothing behind
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening(port: int, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+        time.sleep(0.5)
+
+
+def _jvm(args: list[str], log: Path) -> subprocess.Popen:
+    """A Spark process from the pyspark package's own scripts (bin/spark-class, bin/spark-submit), as a cluster's
+    machines run it."""
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    with open(log, "w") as out:
+        return subprocess.Popen([str(home / "bin" / args[0]), *args[1:]], stdout=out, stderr=subprocess.STDOUT,
+                                env=os.environ | {"SPARK_HOME": str(home)}, start_new_session=True)
+
+
+def test_a_standalone_cluster_and_spark_connect_build_the_same_database(tmp_path):
+    """--master spark://host:port (a standalone master with one worker, each its own process) and sc://host:port (a
+    Spark Connect server) build the same database as DuckDB: nothing but --master changes."""
+    _need_spark()
+    lake.write_demo(tmp_path / "lake", incidents=5_000, seed=11, until=UNTIL)
+    lake.build_database(tmp_path / "lake", tmp_path / "d.duckdb")
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    master_port, connect_port = _free_port(), _free_port()
+    master = _jvm(["spark-class", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+                   str(master_port), "--webui-port", str(_free_port())], tmp_path / "master.log")
+    worker = connect = None
+    try:
+        _listening(master_port, master, tmp_path / "master.log")
+        worker = _jvm(["spark-class", "org.apache.spark.deploy.worker.Worker", "--cores", "2", "--memory", "2g",
+                       "--webui-port", str(_free_port()), "--work-dir", str(tmp_path / "worker"),
+                       f"spark://127.0.0.1:{master_port}"], tmp_path / "worker.log")
+        connect = _jvm(["spark-submit", "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+                        "--master", "local[2]", "--conf", f"spark.connect.grpc.binding.port={connect_port}",
+                        "--conf", "spark.ui.enabled=false", "spark-internal"], tmp_path / "connect.log")
+        _listening(connect_port, connect, tmp_path / "connect.log")
+        for url in (f"spark://127.0.0.1:{master_port}", f"sc://127.0.0.1:{connect_port}"):
+            db = tmp_path / f"{url.split(':')[0]}.duckdb"
+            done = subprocess.run([sys.executable, "-m", "threatscape", "build", "--engine", "spark", "--master", url,
+                                   "--from", str(tmp_path / "lake"), "--db", str(db)], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=900)
+            assert done.returncode == 0, (url, done.stderr[-2000:])
+            for table in ("campaign_change", "actor_month", "country_day", "incident"):
+                assert _rows(db, table) == _rows(tmp_path / "d.duckdb", table), (url, table)
+            assert (_read(db, "SELECT content_version FROM dataset")
+                    == _read(tmp_path / "d.duckdb", "SELECT content_version FROM dataset")), url
+    finally:
+        for process in (connect, worker, master):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
