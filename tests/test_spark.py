@@ -161,24 +161,30 @@ def test_a_spark_build_from_the_command_line_and_its_failures_are_one_line(tmp_p
     assert _rows(tmp_path / "s.duckdb", "actor_month") == _rows(tmp_path / "d.duckdb", "actor_month")  # kept
 
 
-def test_an_interrupted_spark_build_resumes_from_the_summaries_it_finished(tmp_path):
-    """A long build killed part-way (a machine restarted, a job cancelled) loses only the summary it was computing:
-    the same command again computes the rest and gives the same database."""
+def test_an_interrupted_spark_build_says_so_in_one_line_and_resumes(tmp_path):
+    """Ctrl-C part-way through a long build: one line saying what is kept, and the same command again computes only
+    the rest and gives the same database (a build killed outright, a machine restarted, resumes the same way)."""
     _need_spark()
     lake.write_demo(tmp_path / "lake", incidents=20_000, seed=5, until=UNTIL)
     command = [sys.executable, "-m", "threatscape", "build", "--engine", "spark", "--from", str(tmp_path / "lake"),
                "--db", str(tmp_path / "s.duckdb"), "--work", str(tmp_path / "work")]
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True)
     try:
         deadline = time.monotonic() + 300
         while not list((tmp_path / "work").glob("*/*/_SUCCESS")):
             assert first.poll() is None and time.monotonic() < deadline, "no summary finished before the build ended"
             time.sleep(0.05)
+        os.killpg(first.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
+        _out, err = first.communicate(timeout=60)
     finally:
-        os.killpg(first.pid, signal.SIGKILL)  # Spark's JVM too
-        first.wait()
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    assert first.returncode == 130, err[-2000:]
+    assert len(err.strip().splitlines()) == 1 and err.startswith("build: interrupted; the "), err[-2000:]
+    assert "summaries Spark finished are kept in" in err
     assert not (tmp_path / "s.duckdb").exists()
 
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)

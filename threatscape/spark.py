@@ -15,12 +15,16 @@ shared file system).
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import logging
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -249,9 +253,11 @@ def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: 
             size = manifest.get("incidents") if isinstance(manifest.get("incidents"), int) else 0
             # The JVM starts now, its stderr on the log file.
             spark = _quietly(log_fd, session, master, shuffle_partitions(size))
+            on_ctrl_c = _stop_on_ctrl_c(work, log_path)
             try:
                 compute_summaries(spark, folder, work)
             finally:
+                on_ctrl_c()
                 spark.stop()
         except SparkBuildError as exc:
             raise SparkBuildError(f"{exc} (Spark's log: {log_path}){_kept(work)}") from None
@@ -263,9 +269,13 @@ def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: 
                                    derive=lambda c: assemble(c, work))
         built = True
         return version
+    except BaseException as exc:
+        if not isinstance(exc, SparkBuildError) and _kept(work):  # the assembly failed
+            log.warning("Stopped%s", _kept(work))
+        raise
     finally:
         os.close(log_fd)
-        if built or not any(work.glob("*/_SUCCESS")):
+        if built or not _kept(work):
             shutil.rmtree(work, ignore_errors=True)
         lock.close()
 
@@ -296,6 +306,23 @@ def _lock(work: Path):
         handle.close()
         raise SparkBuildError(f"{work}: another build of the same lake is writing there; wait for it to end") from None
     return handle
+
+
+def _stop_on_ctrl_c(work: Path, log_path: str):
+    """While Spark computes, Ctrl-C ends the build at once with one line (PySpark's own handler cancels the jobs
+    through a connection that is busy waiting for them, and prints py4j's tracebacks): Spark's JVM ends with this
+    process, and the summaries it finished stay for the same command to resume from. Returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(_signum, _frame):
+        print(f"build: interrupted{_kept(work)}", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError):
+            os.unlink(log_path)
+        os._exit(130)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    return lambda: signal.signal(signal.SIGINT, previous)
 
 
 def _kept(work: Path) -> str:
