@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -47,6 +48,7 @@ class SparkBuildError(RuntimeError):
 # One source of SQL: DuckDB's derive queries, transpiled
 # ------------------------------------------------------------------------------------------------------------------
 
+@functools.cache
 def spark_sql(name: str) -> str:
     """The SELECT of queries/<name>.sql (an INSERT INTO a summary table) in Spark's SQL."""
     import sqlglot
@@ -79,14 +81,15 @@ def _rewrite(node):
             return exp.Substring(this=node.this, start=exp.Literal.number(int(index.this) + 1),
                                  length=exp.Literal.number(1))
     # bitstring_agg(position, lo, hi): a BIT of hi - lo + 1 bits, leftmost first, as Spark text of 0s and 1s
-    # (DuckDB casts it): the bits OR'ed into 64-bit words, each written out by BIN (no function per bit).
+    # (DuckDB casts it): the bits OR'ed into 64-bit words, each written out by BIN (no function per bit); NULL, as
+    # in DuckDB, when no row has a position (a group of incidents none of which names a victim country).
     if isinstance(node, exp.Anonymous) and node.name.lower() == "bitstring_agg":
         position, lo, hi = (e.transform(_rewrite) for e in node.expressions)
         low, bits = int(lo.name), int(hi.name) - int(lo.name) + 1
         at = f"({position.sql('spark')} - {low})"
         words = ", ".join(f"LPAD(BIN(BIT_OR(IF({at} DIV 64 = {w}, SHIFTLEFT(CAST(1 AS BIGINT), 63 - {at} % 64), "
                           f"CAST(0 AS BIGINT)))), 64, '0')" for w in range((bits + 63) // 64))
-        return sqlglot_parse(f"SUBSTRING(CONCAT({words}), 1, {bits})")
+        return sqlglot_parse(f"IF(COUNT({at}) = 0, NULL, SUBSTRING(CONCAT({words}), 1, {bits}))")
     # list(DISTINCT x ORDER BY x) FILTER (WHERE x IS NOT NULL): the sorted set, NULL when there is none.
     if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArrayAgg):
         inner = node.this.this
@@ -182,11 +185,11 @@ def compute_summaries(spark, folder: Path, work: Path) -> None:
     sectors.createOrReplaceTempView("sector")
     columns, levels = _schema_facts()
     spark.createDataFrame(levels, "tlp string, tlp_max bigint").createOrReplaceTempView("tlp_level")
-    kept = [name for name in SUMMARIES if (work / name / "_SUCCESS").exists()]
+    kept = [name for name in SUMMARIES if _finished(work, name)]
     if kept:
         log.warning("Resuming an interrupted build: %d of %d summaries kept from %s", len(kept), len(SUMMARIES), work)
     for name in SUMMARIES:
-        out = work / name
+        out = _summary_folder(work, name)
         if name not in kept:
             t0 = time.perf_counter()
             try:
@@ -234,7 +237,7 @@ def assemble(con: duckdb.DuckDBPyConnection, work: Path) -> None:
         named = ", ".join(f"c{i} AS {c}" for i, c in enumerate(columns))
         order = stored_order(name)
         con.execute(f"INSERT INTO {table} SELECT * FROM (SELECT {named} FROM read_parquet($files)) {order}",
-                    {"files": str(work / name / "*.parquet")})
+                    {"files": str(_summary_folder(work, name) / "*.parquet")})
 
 
 def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: str = DEFAULT_MASTER,
@@ -282,18 +285,29 @@ def build_database(folder: str | os.PathLike, db: str | os.PathLike, *, master: 
 
 def work_folder(folder: Path, work_dir: str | os.PathLike | None) -> Path:
     """Where Spark writes this build's summaries: a folder in `work_dir` (default: the temporary folder) named by
-    what the summaries depend on (the lake's manifest and files, and the queries), so that the same build started
-    again after an interruption (a machine restarted, a killed job, a cluster that went away) finds the summaries
-    Spark finished and computes only the rest. It is removed when the build succeeds."""
+    the lake (its manifest and files), so that the same build started again after an interruption (a machine
+    restarted, a killed job, a cluster that went away) finds the summaries Spark finished and computes only the
+    rest. It is removed when the build succeeds. Each summary's folder is named by its query and those before it
+    (_summary_folder), so a summary computed by other queries is never taken for this build's."""
     digest = hashlib.sha256((folder / lake.MANIFEST).read_bytes())
     for path in sorted(folder.rglob("*.parquet")):
         stat = path.stat()
         digest.update(f"{path.relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    for name in SUMMARIES:
-        digest.update(spark_sql(name).encode())
     work = Path(work_dir or tempfile.gettempdir()) / f"threatscape-spark-{digest.hexdigest()[:16]}"
     work.mkdir(parents=True, exist_ok=True)
     return work
+
+
+def _summary_folder(work: Path, name: str) -> Path:
+    """work/<name>-<digest of the Spark SQL of this summary and of every summary before it, which it may read>."""
+    digest = hashlib.sha256()
+    for before in SUMMARIES[:SUMMARIES.index(name) + 1]:
+        digest.update(spark_sql(before).encode())
+    return work / f"{name}-{digest.hexdigest()[:12]}"
+
+
+def _finished(work: Path, name: str) -> bool:
+    return (_summary_folder(work, name) / "_SUCCESS").exists()
 
 
 def _lock(work: Path):
@@ -326,7 +340,7 @@ def _stop_on_ctrl_c(work: Path, log_path: str):
 
 
 def _kept(work: Path) -> str:
-    done = sum(1 for name in SUMMARIES if (work / name / "_SUCCESS").exists())
+    done = sum(1 for name in SUMMARIES if _finished(work, name))
     if not done:
         return ""
     return (f"; the {done} of {len(SUMMARIES)} summaries Spark finished are kept in {work}, and the same command "
