@@ -167,9 +167,9 @@ def session(master: str = DEFAULT_MASTER, partitions: int = 8):
 
 
 def compute_summaries(spark, folder: Path, work: Path) -> None:
-    """Spark: read the lake, compute every summary (SUMMARIES, in order) and write each as Parquet in work/<name>.
-    A summary whose folder Spark finished (its _SUCCESS marker) in an earlier, interrupted build of the same lake is
-    read, not computed again (work_folder names a folder by the lake and the queries)."""
+    """Spark: read the lake, compute every summary (SUMMARIES, in order) and write each as Parquet in its folder of
+    `work` (_summary_folder). A summary Spark finished (its folder's _SUCCESS marker) in an earlier, interrupted
+    build of the same lake with the same queries is read, not computed again."""
     # Only the columns the summaries read, read from the lake by each query that reads them: Parquet's columns are
     # Spark's cheapest store, and Spark's cache would hold a whole partition in memory (at 100 million incidents,
     # more than a 2 GB driver has).
