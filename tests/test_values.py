@@ -248,6 +248,44 @@ def test_every_section_of_the_misp_galaxy_nace_cluster_is_known():
         assert taxonomy.is_term(name) and taxonomy.is_term(f"{letter} - {name}"), name
 
 
+# NAICS sectors as US incident data writes them (the CISSM Cyber Attacks Database's 'industry' column)
+NAICS = [
+    ("Public Administration", "government"), ("Transportation and Warehousing", "transportation"),
+    ("Health Care and Social Assistance", "healthcare"), ("Finance and Insurance", "finance"),
+    ("Educational Services", "education and research"), ("Information", "technology"),
+    ("Arts, Entertainment, and Recreation", "media"), ("Accommodation and Food Services", "retail and hospitality"),
+    ("Mining, Quarrying, and Oil and Gas Extraction", "energy"), ("Utilities", "energy"),
+    ("Retail Trade", "retail and hospitality"), ("92 Public Administration", "government"),
+]
+NAICS_UNMAPPED = ["Professional, Scientific, and Technical Services", "Other Services (except Public Administration)",
+                  "Administrative and Support and Waste Management and Remediation Services"]
+
+
+def test_naics_sectors_map_whole_and_those_without_a_sector_are_counted_unmapped(tmp_path):
+    rows = [[f"n{i}", "2023-05-01", "Turla", name, "US", f"n{i}", "", ""] for i, (name, _) in enumerate(NAICS)]
+    rows += [[f"u{i}", "2023-05-01", "Turla", name, "US", f"u{i}", "", ""] for i, name in enumerate(NAICS_UNMAPPED)]
+    (told, incidents), rows_path = both_paths(tmp_path, [write_csv(tmp_path / "naics.csv", rows)], "naics")
+    for i, (name, sector) in enumerate(NAICS):
+        assert sectors_of(incidents[f"n{i}"]) == [sector], name  # one sector, its commas not splitting it
+    assert json.loads(told)["unmapped_sectors"] == {name: 1 for name in NAICS_UNMAPPED}
+    assert all(incidents[f"u{i}"]["sector_mask"] == 0 for i in range(len(NAICS_UNMAPPED)))
+    assert (told, incidents) == rows_path
+
+
+def test_a_sponsor_state_a_source_could_not_determine_is_no_sponsor_and_not_an_unmapped_place(tmp_path):
+    feed = tmp_path / "sponsors.csv"
+    write_csv(feed, [["s1", "2023-01-05", "Killnet", "government", "BE", "One", "Russian Federation"],
+                     ["s2", "2023-01-09", "Undetermined", "government", "US", "Two", "Undetermined"],
+                     ["s3", "2023-02-01", "Lockbit", "finance", "GB", "Three", "Not attributed"],
+                     ["s4", "2023-02-02", "Lockbit", "finance", "GB", "Four", "Atlantis"]],
+              header=["incident_id", "occurred_on", "actor", "sectors", "victim_country", "title", "sponsor"])
+    report = ingest([feed], tmp_path / "s.duckdb")
+    assert report.to_json()["unmapped_sponsors"] == {"Atlantis": 1}
+    with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
+        got = dict(con.execute("SELECT title, sponsor_as_reported FROM incident").fetchall())
+    assert got == {"One": "RU", "Two": None, "Three": None, "Four": None}
+
+
 def test_doubtful_crosswalk_entries_are_unmapped_rather_than_wrong():
     for term in ("agriculture", "Food and Agriculture", "water", "construction", "lawyers"):
         with pytest.raises(KeyError):

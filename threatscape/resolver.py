@@ -45,6 +45,16 @@ PLACEHOLDERS = (
     "no attribution", "unidentified", "tbd", "undetermined", "various", "multiple", "multiple actors",
     "multiple threat actors", "multiple groups", "several actors", "other", "others",
 )
+_PLACEHOLDER_KEYS = frozenset(alias_key(p) for p in PLACEHOLDERS)
+
+
+def is_placeholder(name: str | None) -> bool:
+    """Whether a name means "unknown" by the built-in placeholders (the resolver also counts a team's decisions):
+    an actor's name, or a sponsor state's ('Undetermined', 'Not attributed')."""
+    key = alias_key(name or "")
+    return not key or key in _PLACEHOLDER_KEYS
+
+
 _AFFIX_BEFORE = ("the",)
 _AFFIX_AFTER = ("group", "team", "gang", "crew", "new", "actor", "actors", "hackers")
 _AFFIX_AFTER_TWO = {("apt", "group"), ("threat", "group"), ("threat", "actor"), ("hacker", "group"),

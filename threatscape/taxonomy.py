@@ -1,4 +1,5 @@
-"""The Threatscape sector taxonomy (two levels) and crosswalks from other vocabularies."""
+"""The Threatscape sector taxonomy (two levels) and crosswalks from other vocabularies (MISP galaxy, STIX, OpenCTI,
+ISIC/NACE sections, NAICS sectors)."""
 from __future__ import annotations
 
 import functools
@@ -245,6 +246,32 @@ ISIC_SECTIONS: tuple[tuple[str, str, str | None], ...] = (
     ("U", "Activities of extraterritorial organisations and bodies", "diplomacy"),
 )
 
+# NAICS 2022 sectors (the North American Industry Classification System's two-digit level), by code and title:
+# the industries of US incident data such as the CISSM Cyber Attacks Database. Sectors the taxonomy has no sector
+# for are in UNMAPPED_NAICS.
+NAICS_SECTORS: tuple[tuple[str, str, str], ...] = (
+    ("21", "Mining, Quarrying, and Oil and Gas Extraction", "energy"),  # as ISIC's mining
+    ("22", "Utilities", "energy"),  # as "utilities" above
+    ("31-33", "Manufacturing", "manufacturing"),
+    ("42", "Wholesale Trade", "retail and hospitality"),
+    ("44-45", "Retail Trade", "retail and hospitality"),
+    ("48-49", "Transportation and Warehousing", "transportation"),
+    ("51", "Information", "technology"),  # as ISIC Rev.4 section J: publishing, telecoms, data processing
+    ("52", "Finance and Insurance", "finance"),
+    ("61", "Educational Services", "education and research"),
+    ("62", "Health Care and Social Assistance", "healthcare"),
+    ("71", "Arts, Entertainment, and Recreation", "media"),  # as ISIC's section R
+    ("72", "Accommodation and Food Services", "retail and hospitality"),
+    ("92", "Public Administration", "government"),
+)
+UNMAPPED_NAICS: tuple[tuple[str, str], ...] = (
+    ("11", "Agriculture, Forestry, Fishing and Hunting"), ("23", "Construction"),
+    ("53", "Real Estate and Rental and Leasing"), ("54", "Professional, Scientific, and Technical Services"),
+    ("55", "Management of Companies and Enterprises"),
+    ("56", "Administrative and Support and Waste Management and Remediation Services"),
+    ("81", "Other Services (except Public Administration)"),
+)
+
 # Terms of known vocabularies naming a sector the taxonomy does not have: counted as unmapped (never mapped to
 # a sector they are not), and kept whole when a cell is split at its commas or semicolons.
 UNMAPPED_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -265,9 +292,11 @@ UNMAPPED_TERMS = frozenset(_key(t) for t in (
     "legal consulting", "consulting", "employment", "environment", "marketing", "advertising",
     *(f"{prefix}{letter} {name}" for letter, name in UNMAPPED_SECTIONS for prefix in ("", "section ")),
     *(name for _, name in UNMAPPED_SECTIONS),
+    *(term for code, name in UNMAPPED_NAICS for term in (name, f"{code} {name}")),
 ))
 CROSSWALK.update({_key(term): sector for letter, name, sector in ISIC_SECTIONS
                   for term in (name, f"{letter} {name}", f"section {letter} {name}")})
+CROSSWALK.update({_key(term): sector for code, name, sector in NAICS_SECTORS for term in (name, f"{code} {name}")})
 
 
 def crosswalk(term: str) -> str | None:

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .. import countries, taxonomy
-from ..resolver import UNATTRIBUTED, Resolution, Resolver, choose
+from ..resolver import UNATTRIBUTED, Resolution, Resolver, choose, is_placeholder
 from .model import RawIncident, Rejection, UnreadableFile
 
 # A marking's words, once 'TLP' and punctuation are set aside ('tlp:amber+strict', 'TLP_AMBER STRICT').
@@ -342,7 +342,7 @@ class Normaliser:
     @staticmethod
     def sponsor(place: str | None) -> tuple[str | None, str | None]:
         """(alpha-2 code, the text when it names no country) of a sponsor state as a source names it."""
-        if not place or not place.strip() or place.strip().casefold() in ("unknown", "none", "n/a", "-", "?"):
+        if not place or is_placeholder(place):  # 'Undetermined', 'Not attributed': no state named
             return None, None
         code = countries.to_alpha2(place)
         return code, None if code else place.strip()
