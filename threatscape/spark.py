@@ -80,16 +80,17 @@ def _rewrite(node):
         if isinstance(index, exp.Literal) and not index.is_string:
             return exp.Substring(this=node.this, start=exp.Literal.number(int(index.this) + 1),
                                  length=exp.Literal.number(1))
-    # bitstring_agg(position, lo, hi): a BIT of hi - lo + 1 bits, leftmost first, as Spark text of 0s and 1s
-    # (DuckDB casts it): the bits OR'ed into 64-bit words, each written out by BIN (no function per bit); NULL, as
-    # in DuckDB, when no row has a position (a group of incidents none of which names a victim country).
+    # bitstring_agg(position, lo, hi): a BIT of hi - lo + 1 bits, leftmost first. Spark has no such type: it ORs the
+    # bits into 64-bit words (an array of BIGINT, the leftmost bit first), which assemble() writes as DuckDB's BIT
+    # (bit_words); NULL, as in DuckDB, when no row has a position (a group of incidents none of which names a
+    # victim country). Spark writing the bits out as text itself took four fifths of actor_month's time.
     if isinstance(node, exp.Anonymous) and node.name.lower() == "bitstring_agg":
         position, lo, hi = (e.transform(_rewrite) for e in node.expressions)
         low, bits = int(lo.name), int(hi.name) - int(lo.name) + 1
         at = f"({position.sql('spark')} - {low})"
-        words = ", ".join(f"LPAD(BIN(BIT_OR(IF({at} DIV 64 = {w}, SHIFTLEFT(CAST(1 AS BIGINT), 63 - {at} % 64), "
-                          f"CAST(0 AS BIGINT)))), 64, '0')" for w in range((bits + 63) // 64))
-        return sqlglot_parse(f"IF(COUNT({at}) = 0, NULL, SUBSTRING(CONCAT({words}), 1, {bits}))")
+        words = ", ".join(f"BIT_OR(IF({at} DIV 64 = {w}, SHIFTLEFT(CAST(1 AS BIGINT), 63 - {at} % 64), "
+                          f"CAST(0 AS BIGINT)))" for w in range((bits + 63) // 64))
+        return sqlglot_parse(f"IF(COUNT({at}) = 0, NULL, ARRAY({words}))")
     # list(DISTINCT x ORDER BY x) FILTER (WHERE x IS NOT NULL): the sorted set, NULL when there is none.
     if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArrayAgg):
         inner = node.this.this
@@ -104,6 +105,22 @@ def sqlglot_parse(text: str):
     import sqlglot
 
     return sqlglot.parse_one(text, read="spark")
+
+
+def bit_words(name: str) -> dict[int, int]:
+    """{select position: bits} of each bitstring_agg(position, lo, hi) that queries/<name>.sql selects: the columns
+    Spark writes as 64-bit words (_rewrite) for assemble() to write as BIT of that many bits."""
+    import sqlglot
+    from sqlglot import exp
+
+    select = sqlglot.parse_one(sql.text(name), read="duckdb").expression
+    found = {}
+    for i, item in enumerate(select.expressions):
+        item = item.this if isinstance(item, exp.Alias) else item
+        if isinstance(item, exp.Anonymous) and item.name.lower() == "bitstring_agg":
+            _position, lo, hi = item.expressions
+            found[i] = int(hi.name) - int(lo.name) + 1
+    return found
 
 
 def stored_order(name: str) -> str:
@@ -234,7 +251,10 @@ def assemble(con: duckdb.DuckDBPyConnection, work: Path) -> None:
     for name in SUMMARIES:
         table = target_table(name)
         columns = [c for (c, *_rest) in con.execute(f"DESCRIBE {table}").fetchall()]  # table names: SUMMARIES
-        named = ", ".join(f"c{i} AS {c}" for i, c in enumerate(columns))
+        bits = bit_words(name)
+        # Spark's 64-bit words of a bitstring (leftmost bit first): each word's 64 bits, the first `bits` of them.
+        named = ", ".join((f"substring(array_to_string(list_transform(c{i}, lambda w: w::BIT::VARCHAR), ''), 1, "
+                           f"{bits[i]})::BIT" if i in bits else f"c{i}") + f" AS {c}" for i, c in enumerate(columns))
         order = stored_order(name)
         con.execute(f"INSERT INTO {table} SELECT * FROM (SELECT {named} FROM read_parquet($files)) {order}",
                     {"files": str(_summary_folder(work, name) / "*.parquet")})
